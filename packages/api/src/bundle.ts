@@ -1,0 +1,75 @@
+/**
+ * How the Lambda function is bundled. The CDK `NodejsFunction`, the bundle test and
+ * the benchmark all read these settings, so what is tested is what is deployed.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** The Lambda entry (exports `handler`). */
+export const LAMBDA_ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+/**
+ * An ESM bundle needs a real `require` for the CommonJS dependencies esbuild wraps
+ * (postgres.js and ioredis require `node:` built-ins); without it the bundle fails to
+ * load with `Dynamic require of "events" is not supported`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/**
+ * Modules left out of the bundle:
+ * - `@aws-sdk/*` ships with the Lambda Node.js runtime;
+ * - PGlite is the embedded (laptop) database, never used where the bundle runs; the app
+ *   only reaches it through a dynamic `import()`, which stays lazy when external.
+ */
+export const LAMBDA_EXTERNALS = ['@aws-sdk/*', '@electric-sql/pglite', 'drizzle-orm/pglite'];
+
+/** esbuild settings, in the words both esbuild and `NodejsFunction` understand. */
+export const LAMBDA_BUNDLE = {
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  externals: LAMBDA_EXTERNALS,
+} as const;
+
+export interface BundleResult {
+  /** Absolute path of the bundled `index.mjs`. */
+  outfile: string;
+  /** Size of the bundled JavaScript in bytes (source map excluded). */
+  bytes: number;
+}
+
+/**
+ * Bundles `entry` exactly as the function is deployed and writes `index.mjs` (and its
+ * source map) into `outdir`.
+ */
+export async function bundleLambda(
+  outdir: string,
+  entry: string = LAMBDA_ENTRY,
+): Promise<BundleResult> {
+  const { build } = await import('esbuild');
+  const outfile = `${outdir}/index.mjs`;
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: LAMBDA_BUNDLE.platform,
+    format: LAMBDA_BUNDLE.format,
+    target: LAMBDA_BUNDLE.target,
+    minify: LAMBDA_BUNDLE.minify,
+    sourcemap: LAMBDA_BUNDLE.sourcemap,
+    mainFields: [...LAMBDA_BUNDLE.mainFields],
+    banner: { js: LAMBDA_BUNDLE.banner },
+    external: [...LAMBDA_BUNDLE.externals],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const output =
+    result.metafile.outputs[
+      Object.keys(result.metafile.outputs).find((key) => key.endsWith('index.mjs')) ?? ''
+    ];
+  return { outfile, bytes: output?.bytes ?? 0 };
+}

@@ -1,0 +1,96 @@
+/**
+ * Configuration. The only module that reads `process.env`: everything else receives
+ * the validated `Env` through the composition root.
+ */
+import { z } from 'zod';
+
+/** `local` is a laptop or a test run; the others are deployed stages on AWS. */
+export const STAGES = ['local', 'dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const url = (protocols: string[]) =>
+  z.url({
+    protocol: new RegExp(`^(${protocols.join('|')})$`),
+    error: `Must be a ${protocols.join(' or ')} URL`,
+  });
+
+const envSchema = z
+  .object({
+    STAGE: z.enum(STAGES).default('local'),
+    PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+    LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+    PUBLIC_URL: url(['http', 'https']).optional(),
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_READER_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
+    DATABASE_PREPARE: z.stringbool().optional(),
+    PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+    REDIS_URL: url(['redis', 'rediss']).optional(),
+    CACHE_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, { error: 'Letters, digits and _ : . - only, at most 64' })
+      .optional(),
+    CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
+    AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.STAGE === 'local') return;
+    // Deployed stages never fall back to the embedded database or cache.
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL'] as const) {
+      if (!env[name]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `Required when STAGE=${env.STAGE} (embedded defaults are for local use only)`,
+        });
+      }
+    }
+  })
+  .transform((env) => {
+    const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+    return {
+      ...env,
+      LOG_LEVEL: env.LOG_LEVEL ?? (env.STAGE === 'local' ? 'debug' : 'info'),
+      PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      // One container serves one request at a time: a tiny pool, reused across invocations.
+      DATABASE_POOL_MAX: env.DATABASE_POOL_MAX ?? (onLambda ? 2 : 10),
+      // Prepared statements pin connections behind RDS Proxy.
+      DATABASE_PREPARE: env.DATABASE_PREPARE ?? !onLambda,
+      CACHE_PREFIX: env.CACHE_PREFIX ?? `app:${env.STAGE}:`,
+      onLambda,
+    };
+  });
+
+export type Env = z.infer<typeof envSchema>;
+export type EnvInput = Record<string, string | undefined>;
+
+/** Configuration that failed validation; `issues` names each bad variable. */
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+  constructor(readonly issues: ReadonlyArray<{ variable: string; message: string }>) {
+    super(
+      `Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n')}`,
+    );
+  }
+}
+
+/** Validates `source`; empty strings count as unset (as `FOO=` in a .env file means). */
+export function parseEnv(source: EnvInput): Env {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = envSchema.safeParse(present);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => ({
+      variable: issue.path.join('.') || '(environment)',
+      message: issue.message,
+    })),
+  );
+}
+
+/** Reads and validates the process environment. */
+export function loadEnv(): Env {
+  return parseEnv(process.env);
+}

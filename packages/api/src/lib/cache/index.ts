@@ -1,0 +1,32 @@
+/**
+ * The cache: Redis through ioredis when `REDIS_URL` is set, otherwise an in-process LRU.
+ * Keys are namespaced by the configured prefix.
+ */
+import type { Env } from '../../env.ts';
+import type { Logger } from '../logger.ts';
+
+export interface Cache {
+  readonly kind: 'memory' | 'redis';
+  get(key: string): Promise<string | null>;
+  /** Stores `value` for `ttlSeconds`. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(...keys: string[]): Promise<void>;
+  /** Adds one to a counter and returns the new count; the first increment starts its TTL. */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Seconds until `key` expires, or null when it does not exist. */
+  ttl(key: string): Promise<number | null>;
+  /** Removes every key under the prefix; returns how many were removed. */
+  clear(): Promise<number>;
+  /** Resolves when the cache answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createCache(env: Env, logger: Logger): Promise<Cache> {
+  if (env.REDIS_URL) {
+    const { createRedisCache } = await import('./redis.ts');
+    return createRedisCache({ url: env.REDIS_URL, prefix: env.CACHE_PREFIX, logger });
+  }
+  const { createMemoryCache } = await import('./memory.ts');
+  return createMemoryCache({ maxEntries: env.CACHE_MAX_ENTRIES });
+}

@@ -1,0 +1,140 @@
+/**
+ * The one error shape: `{ "error": { "code", "message", "requestId", "details"? } }`.
+ * Codes live here only; tests compare against this map, never against copied strings.
+ */
+import { z } from '@hono/zod-openapi';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppBindings } from './types.ts';
+
+export const ERROR_CODES = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+  BAD_GATEWAY: 'BAD_GATEWAY',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  TIMEOUT: 'TIMEOUT',
+} as const;
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: ERROR_CODES.BAD_REQUEST,
+  401: ERROR_CODES.UNAUTHORIZED,
+  403: ERROR_CODES.FORBIDDEN,
+  404: ERROR_CODES.NOT_FOUND,
+  405: ERROR_CODES.METHOD_NOT_ALLOWED,
+  409: ERROR_CODES.CONFLICT,
+  413: ERROR_CODES.PAYLOAD_TOO_LARGE,
+  415: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+  422: ERROR_CODES.VALIDATION_FAILED,
+  429: ERROR_CODES.RATE_LIMITED,
+  502: ERROR_CODES.BAD_GATEWAY,
+  503: ERROR_CODES.SERVICE_UNAVAILABLE,
+  504: ERROR_CODES.TIMEOUT,
+};
+
+/** A field-level problem in a request, as listed in `details` of a 422. */
+export const fieldIssueSchema = z
+  .object({
+    location: z.enum(['body', 'query', 'path', 'header', 'cookie']),
+    path: z.string().openapi({ example: 'title' }),
+    message: z.string().openapi({ example: 'Must be at most 200 characters' }),
+  })
+  .openapi('FieldIssue');
+export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.values(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+export type ErrorBody = z.infer<typeof errorSchema>;
+
+/** An expected failure with its status, code and optional details. */
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(status, { message, cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function errorBody(
+  c: Context<AppBindings>,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+): ErrorBody {
+  const requestId = c.get('requestId') ?? 'unknown';
+  return {
+    error:
+      details === undefined ? { code, message, requestId } : { code, message, requestId, details },
+  };
+}
+
+/** Answers an error in the project's shape; handlers return this for expected failures. */
+export function errorResponse<S extends ContentfulStatusCode>(
+  c: Context<AppBindings>,
+  status: S,
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+) {
+  return c.json(errorBody(c, code, message, details), status);
+}
+
+export const notFound: NotFoundHandler<AppBindings> = (c) =>
+  errorResponse(c, 404, ERROR_CODES.NOT_FOUND, `No route for ${c.req.method} ${c.req.path}`);
+
+/** The one error handler: answers the error shape and never leaks internals. */
+export const onError: ErrorHandler<AppBindings> = (err, c) => {
+  if (err instanceof ApiError) {
+    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+    return errorResponse(c, err.status as ContentfulStatusCode, err.code, err.message, err.details);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Thrown by Hono and its middleware (malformed JSON, 415, body limit, auth helpers).
+    for (const [name, value] of err.res?.headers ?? []) {
+      if (name !== 'content-type' && name !== 'content-length') c.header(name, value);
+    }
+    const malformedJson = err.status === 400 && /malformed json/i.test(err.message);
+    const code = malformedJson
+      ? ERROR_CODES.MALFORMED_JSON
+      : (CODE_BY_STATUS[err.status] ?? ERROR_CODES.BAD_REQUEST);
+    return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || code);
+  }
+  const status = err instanceof HTTPException ? err.status : 500;
+  c.get('logger')?.error('request failed', { err, status });
+  const code = CODE_BY_STATUS[status] ?? ERROR_CODES.INTERNAL_ERROR;
+  return errorResponse(
+    c,
+    status as ContentfulStatusCode,
+    code,
+    status === 500 ? 'Internal server error' : code,
+  );
+};

@@ -1,0 +1,15 @@
+import { timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * Timestamps are stored with millisecond precision: a JavaScript `Date` holds no more,
+ * so a value read back, sent to a client and used as a cursor compares equal to the row.
+ */
+export const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+export const createdAt = () => timestamptz('created_at').defaultNow().notNull();
+
+export const updatedAt = () =>
+  timestamptz('updated_at')
+    .defaultNow()
+    .notNull()
+    .$onUpdate(() => new Date());

@@ -1,0 +1,3 @@
+/** The whole database schema: what drizzle-kit diffs and what the app queries. */
+export * from './schema/auth.ts';
+export * from './schema/chats.ts';

@@ -1,0 +1,104 @@
+/**
+ * The chat domain: chats owned by one user, and their messages in order.
+ */
+import { relations } from 'drizzle-orm';
+import { index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createInsertSchema, createSelectSchema, createUpdateSchema } from 'drizzle-zod';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { freeText, lineText } from '../../text.ts';
+import { createdAt, updatedAt } from '../columns.ts';
+import { user } from './auth.ts';
+
+/** Longest chat title, in characters. */
+export const CHAT_TITLE_MAX = 200;
+/** Longest message, in characters. */
+export const MESSAGE_CONTENT_MAX = 32_000;
+
+export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
+export const messageRole = pgEnum('message_role', MESSAGE_ROLES);
+
+export const chats = pgTable(
+  'chats',
+  {
+    // UUIDv7: time-ordered, so new rows land at the end of the primary-key index.
+    id: uuid('id')
+      .primaryKey()
+      .$defaultFn(() => uuidv7()),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // "My chats, newest first", with the id as the tie-breaker of the cursor.
+  (table) => [index('chats_user_id_created_at_id_idx').on(table.userId, table.createdAt, table.id)],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .$defaultFn(() => uuidv7()),
+    chatId: uuid('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    // The owner, kept on every message so a query can never reach another user's rows.
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    role: messageRole('role').notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+  },
+  // "Messages of a chat in order", with the id as the tie-breaker of the cursor.
+  (table) => [
+    index('messages_chat_id_created_at_id_idx').on(table.chatId, table.createdAt, table.id),
+    index('messages_user_id_idx').on(table.userId),
+  ],
+);
+
+export const chatsRelations = relations(chats, ({ many }) => ({ messages: many(messages) }));
+export const messagesRelations = relations(messages, ({ one }) => ({
+  chat: one(chats, { fields: [messages.chatId], references: [chats.id] }),
+}));
+
+// Zod schemas. Timestamps travel as ISO 8601 strings; the owner never leaves the server.
+const isoTimestamp = z.iso.datetime({ offset: true });
+
+export const chatSelectSchema = createSelectSchema(chats, {
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+}).omit({ userId: true });
+
+/** What a client may send to create a chat. Unknown fields are refused. */
+export const chatInsertSchema = createInsertSchema(chats, { title: lineText(CHAT_TITLE_MAX) })
+  .pick({ title: true })
+  .strict();
+
+/** What a client may change on a chat. Unknown fields are refused. */
+export const chatPatchSchema = createUpdateSchema(chats, { title: lineText(CHAT_TITLE_MAX) })
+  .pick({ title: true })
+  .required()
+  .strict();
+
+export const messageSelectSchema = createSelectSchema(messages, {
+  createdAt: isoTimestamp,
+}).omit({ userId: true });
+
+/** What a client may send as a message: its own words, so the role is always `user`. */
+export const messageInsertSchema = createInsertSchema(messages, {
+  content: freeText(MESSAGE_CONTENT_MAX),
+})
+  .pick({ content: true })
+  .strict();
+
+export type Chat = typeof chats.$inferSelect;
+export type NewChat = typeof chats.$inferInsert;
+export type Message = typeof messages.$inferSelect;
+export type NewMessage = typeof messages.$inferInsert;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+export type ChatResponse = z.infer<typeof chatSelectSchema>;
+export type MessageResponse = z.infer<typeof messageSelectSchema>;
