@@ -26,6 +26,7 @@ const envSchema = z
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
     DATABASE_PREPARE: z.stringbool().optional(),
     PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
+    MIGRATIONS_DIR: z.string().min(1).optional(),
     REDIS_URL: url(['redis', 'rediss']).optional(),
     CACHE_PREFIX: z
       .string()
@@ -33,19 +34,6 @@ const envSchema = z
       .optional(),
     CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.STAGE === 'local') return;
-    // Deployed stages never fall back to the embedded database or cache.
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL'] as const) {
-      if (!env[name]) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `Required when STAGE=${env.STAGE} (embedded defaults are for local use only)`,
-        });
-      }
-    }
   })
   .transform((env) => {
     const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
@@ -63,6 +51,9 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Variables a deployed stage must set: it never falls back to the embedded defaults. */
+export const REQUIRED_WHEN_DEPLOYED = ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL'] as const;
 export type EnvInput = Record<string, string | undefined>;
 
 /** Configuration that failed validation; `issues` names each bad variable. */
@@ -81,13 +72,25 @@ export function parseEnv(source: EnvInput): Env {
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
   );
   const result = envSchema.safeParse(present);
-  if (result.success) return result.data;
-  throw new EnvError(
-    result.error.issues.map((issue) => ({
-      variable: issue.path.join('.') || '(environment)',
-      message: issue.message,
-    })),
-  );
+  const issues = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        variable: issue.path.join('.') || '(environment)',
+        message: issue.message,
+      }));
+  const stage = present.STAGE;
+  if (stage && stage !== 'local' && (STAGES as readonly string[]).includes(stage)) {
+    for (const variable of REQUIRED_WHEN_DEPLOYED) {
+      if (!present[variable] && !issues.some((issue) => issue.variable === variable)) {
+        issues.push({
+          variable,
+          message: `Required when STAGE=${stage} (embedded defaults are for local use only)`,
+        });
+      }
+    }
+  }
+  if (result.success && issues.length === 0) return result.data;
+  throw new EnvError(issues);
 }
 
 /** Reads and validates the process environment. */

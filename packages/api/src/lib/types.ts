@@ -16,8 +16,8 @@ export interface DepsVariables {
 
 export interface AppBindings {
   Variables: RequestIdVariables & LoggerVariables & DepsVariables;
-  /** Set by the Lambda adapter; absent on the local server. */
-  Bindings: { event?: LambdaEvent; lambdaContext?: LambdaContext };
+  /** Set by the Lambda adapter (`streamHandle` passes `context`); absent on the local server. */
+  Bindings: { event?: LambdaEvent; context?: LambdaContext };
 }
 
 export type AppOpenAPI = OpenAPIHono<AppBindings>;

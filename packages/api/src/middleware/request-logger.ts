@@ -12,7 +12,7 @@ export const requestLogger = (options: RequestLoggerOptions): MiddlewareHandler<
   const { logger } = options;
   return async function requestLogger(c, next) {
     const started = performance.now();
-    const lambdaRequestId = c.env?.lambdaContext?.awsRequestId;
+    const lambdaRequestId = c.env?.context?.awsRequestId;
     const log = logger.child(
       lambdaRequestId
         ? { requestId: c.get('requestId'), lambdaRequestId }

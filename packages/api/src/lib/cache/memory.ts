@@ -8,7 +8,8 @@ export interface MemoryCacheOptions {
 
 /** An in-process cache: one container's memory, lost on restart. */
 export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
-  const lru = new LRUCache<string, string>({ max: options.maxEntries ?? 10_000 });
+  // ttlResolution 0 reads the clock on every call: a cached clock can run a window long.
+  const lru = new LRUCache<string, string>({ max: options.maxEntries ?? 10_000, ttlResolution: 0 });
   return {
     kind: 'memory',
     async get(key) {
@@ -21,11 +22,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       for (const key of keys) lru.delete(key);
     },
     async increment(key, ttlSeconds) {
-      const current = Number(lru.get(key) ?? 0);
-      const next = current + 1;
-      // Keep the window the first increment started.
-      const remaining = current === 0 ? ttlSeconds * 1000 : lru.getRemainingTTL(key);
-      lru.set(key, String(next), { ttl: remaining > 0 ? remaining : ttlSeconds * 1000 });
+      const next = Number(lru.get(key) ?? 0) + 1;
+      // Later increments keep the window the first one opened.
+      if (next === 1) lru.set(key, '1', { ttl: ttlSeconds * 1000 });
+      else lru.set(key, String(next), { noUpdateTTL: true });
       return next;
     },
     async ttl(key) {

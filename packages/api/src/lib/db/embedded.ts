@@ -12,6 +12,8 @@ import type { Database, DatabaseClient } from './index.ts';
 export interface EmbeddedDatabaseOptions {
   /** A directory, or `memory://` for a database that lives as long as the process. */
   dataDir: string;
+  /** Where the migrations are. @default the committed migrations of packages/shared */
+  migrationsFolder?: string;
   logger?: Logger;
 }
 
@@ -29,7 +31,9 @@ export async function createEmbeddedDatabase(
   const client = await PGlite.create(inMemory ? undefined : options.dataDir);
   const db = drizzle(client, { schema }) as unknown as Database;
   const started = performance.now();
-  await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  await migrate(drizzle(client, { schema }), {
+    migrationsFolder: options.migrationsFolder ?? MIGRATIONS_FOLDER,
+  });
   options.logger?.debug('embedded database ready', {
     dataDir: options.dataDir,
     migrateMs: Math.round(performance.now() - started),

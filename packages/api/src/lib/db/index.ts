@@ -75,7 +75,11 @@ export function createDatabase(env: Env, logger: Logger): Promise<DatabaseClient
   }
   // Loaded only here, so the Lambda bundle (which leaves PGlite out) never needs it.
   return import('./embedded.ts').then(({ createEmbeddedDatabase }) =>
-    createEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR, logger }),
+    createEmbeddedDatabase({
+      dataDir: env.PGLITE_DATA_DIR,
+      migrationsFolder: env.MIGRATIONS_DIR,
+      logger,
+    }),
   );
 }
 

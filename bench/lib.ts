@@ -1,0 +1,33 @@
+/** Helpers shared by the benchmarks. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+export const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Writes `results` to bench/results/<name>.json and returns the path. */
+export async function saveResults(name: string, results: unknown): Promise<string> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const path = `${RESULTS_DIR}/${name}.json`;
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+  return path;
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => String(row[column]).length)),
+  );
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+  return [
+    line(columns),
+    ...rows.map((row) => line(columns.map((column) => String(row[column])))),
+  ].join('\n');
+}

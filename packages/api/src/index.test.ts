@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
+import { ERROR_CODES } from './lib/errors.ts';
+import {
+  type BundledLambda,
+  bundleForTest,
+  functionUrlRequest,
+  httpApiRequest,
+  type LambdaResult,
+} from './test/lambda.ts';
+import { createTestDatabase, services } from './test/test-deps.ts';
+
+// The entry is bundled exactly as the CDK bundles it, then invoked under Node with
+// documented event shapes, through a stand-in for the runtime's response streaming.
+let lambda: BundledLambda;
+let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  lambda = await bundleForTest();
+  if (services.databaseUrl) {
+    database = await createTestDatabase();
+    env = {
+      DATABASE_URL: database.url ?? '',
+      ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+    };
+  } else {
+    env = { PGLITE_DATA_DIR: 'memory://', MIGRATIONS_DIR: MIGRATIONS_FOLDER };
+  }
+  env.LOG_LEVEL = 'silent';
+});
+afterAll(async () => {
+  await lambda.dispose();
+  await database?.close();
+});
+
+const json = (result: LambdaResult) => JSON.parse(result.body);
+
+describe.each([
+  ['a Lambda Function URL', functionUrlRequest],
+  ['an API Gateway HTTP API (v2)', httpApiRequest],
+])('the bundled handler, invoked with %s event', (_name, makeEvent) => {
+  // One warm container per event shape: every request below, in order.
+  let health: LambdaResult;
+  let missing: LambdaResult;
+  let tagged: LambdaResult;
+  let ready: LambdaResult;
+  beforeAll(async () => {
+    [health, missing, tagged, ready] = (await lambda.invoke(
+      [
+        makeEvent({ path: '/health' }),
+        makeEvent({ path: '/no/such/route' }),
+        makeEvent({ path: '/health', headers: { 'x-request-id': 'trace-from-client-1' } }),
+        makeEvent({ path: '/health/ready' }),
+      ],
+      env,
+    )) as [LambdaResult, LambdaResult, LambdaResult, LambdaResult];
+  });
+
+  test('GET /health answers 200 JSON', () => {
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['content-type']).toContain('application/json');
+    expect(json(health)).toEqual({ status: 'ok' });
+  });
+
+  test('an unknown path answers 404 in the error shape', () => {
+    expect(missing.statusCode).toBe(404);
+    const body = json(missing);
+    expect(body.error.code).toBe(ERROR_CODES.NOT_FOUND);
+    expect(body.error.requestId).toBe(missing.headers['x-request-id']);
+  });
+
+  test('echoes the request id it was given', () => {
+    expect(tagged.headers['x-request-id']).toBe('trace-from-client-1');
+  });
+
+  test('GET /health/ready reaches the configured database', () => {
+    expect(ready.statusCode).toBe(200);
+    expect(json(ready).checks.database).toBe('ok');
+  });
+});
+
+describe('the bundle', () => {
+  test('stays within the 1 MiB core budget', () => {
+    expect(lambda.bytes).toBeGreaterThan(0);
+    expect(lambda.bytes).toBeLessThanOrEqual(1024 * 1024);
+  });
+});

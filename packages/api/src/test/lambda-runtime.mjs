@@ -1,0 +1,54 @@
+// A stand-in for the Lambda Node.js runtime's response streaming, run under plain Node:
+// `node lambda-runtime.mjs <bundle.mjs>` reads a JSON array of events on stdin, invokes
+// the bundle's `handler` for each as the runtime does, and prints a JSON array of
+// { statusCode, headers, cookies, body, chunks } on stdout.
+//
+// Like the real runtime, `awslambda` is a global that exists before the bundle loads;
+// `HttpResponseStream.from` writes the JSON prelude and eight NUL bytes before the body.
+import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.write(JSON.stringify(prelude));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+const [bundle] = process.argv.slice(2);
+const events = JSON.parse(await new Response(process.stdin).text());
+const started = performance.now();
+const { handler } = await import(pathToFileURL(bundle).href);
+const initMs = performance.now() - started;
+if (handler[STREAMING] !== 'response') throw new Error('handler is not response-streaming');
+
+const results = [];
+for (const event of events) {
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(Buffer.from(chunk));
+      callback();
+    },
+  });
+  const finished = new Promise((resolve) => stream.on('finish', resolve));
+  const context = { awsRequestId: `req-${results.length}`, functionName: 'api' };
+  await handler(event, stream, context);
+  await finished;
+  const all = Buffer.concat(chunks);
+  const delimiter = all.indexOf(Buffer.alloc(8));
+  const prelude = JSON.parse(all.subarray(0, delimiter).toString('utf8'));
+  const body = all.subarray(delimiter + 8).toString('utf8');
+  // Writes after the prelude: more than one means the body was streamed, not buffered.
+  results.push({ ...prelude, body, chunks: chunks.length - 2 });
+}
+process.stdout.write(JSON.stringify({ initMs, results }));
+process.exit(0);

@@ -1,0 +1,85 @@
+/**
+ * Deps for tests: an isolated database and cache per call. With DATABASE_URL set each call
+ * gets a fresh PostgreSQL database (dropped on close); otherwise an in-memory PGlite.
+ * With REDIS_URL set each call gets Redis under its own key prefix; otherwise an LRU.
+ */
+import { randomBytes } from 'node:crypto';
+import { type AppDeps, createDeps } from '../deps.ts';
+import { type Env, type EnvInput, loadEnv, parseEnv } from '../env.ts';
+import { createMemoryCache } from '../lib/cache/memory.ts';
+import { createRedisCache } from '../lib/cache/redis.ts';
+import { createEmbeddedDatabase } from '../lib/db/embedded.ts';
+import { createPostgresDatabase, type DatabaseClient } from '../lib/db/index.ts';
+import { migratePostgres } from '../lib/db/migrate.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+
+/** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
+export const services = (() => {
+  const env = loadEnv();
+  return { databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL };
+})();
+
+export const uniqueName = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+/** A fresh, migrated database that disappears on close; `url` is set for PostgreSQL. */
+export async function createTestDatabase(): Promise<DatabaseClient & { url?: string }> {
+  if (!services.databaseUrl) return createEmbeddedDatabase({ dataDir: 'memory://' });
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(services.databaseUrl, { max: 1, onnotice: () => {} });
+  const name = uniqueName('test');
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(services.databaseUrl);
+  url.pathname = `/${name}`;
+  await migratePostgres(url.toString());
+  const database = await createPostgresDatabase({ url: url.toString(), max: 5, prepare: true });
+  return {
+    ...database,
+    url: url.toString(),
+    async close() {
+      await database.close();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface CapturedLogs {
+  logger: Logger;
+  /** Every line written, parsed. */
+  lines: Array<Record<string, unknown>>;
+  /** Every line written, as written. */
+  raw: string[];
+}
+
+/** A logger that keeps what it writes, for tests that read the logs. */
+export function captureLogs(level: 'debug' | 'info' = 'debug'): CapturedLogs {
+  const raw: string[] = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({
+    level,
+    write: (line) => {
+      raw.push(line);
+      lines.push(JSON.parse(line));
+    },
+  });
+  return { logger, lines, raw };
+}
+
+export interface TestDepsOptions {
+  /** Configuration on top of the test defaults. */
+  env?: EnvInput;
+  logger?: Logger;
+}
+
+export async function createTestDeps(options: TestDepsOptions = {}): Promise<AppDeps> {
+  const env: Env = parseEnv({ STAGE: 'local', LOG_LEVEL: 'silent', ...options.env });
+  const logger = options.logger ?? createLogger({ level: 'silent' });
+  const [database, cache] = await Promise.all([
+    createTestDatabase(),
+    services.redisUrl
+      ? createRedisCache({ url: services.redisUrl, prefix: `${uniqueName('test')}:` })
+      : createMemoryCache(),
+  ]);
+  return createDeps(env, { logger, database, cache });
+}
