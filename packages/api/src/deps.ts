@@ -2,9 +2,15 @@
  * Dependencies of the app, built once from validated configuration. A Lambda container
  * builds them at init and reuses them across invocations.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
+import { type Auth, createAuth } from './lib/auth/auth.ts';
+import { createLockout, type Lockout } from './lib/auth/lockout.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
 import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
+import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 
 export interface AppDeps {
@@ -12,6 +18,9 @@ export interface AppDeps {
   logger: Logger;
   database: DatabaseClient;
   cache: Cache;
+  email: EmailSender;
+  auth: Auth;
+  lockout: Lockout;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
 }
@@ -20,20 +29,50 @@ export interface DepsOverrides {
   logger?: Logger;
   database?: DatabaseClient;
   cache?: Cache;
+  email?: EmailSender;
+}
+
+/**
+ * The Better Auth secret: from configuration, or (locally only) a random one kept beside
+ * the embedded database so sessions survive a restart. Deployed stages require it.
+ */
+export async function resolveAuthSecret(env: Env): Promise<string> {
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  if (env.STAGE !== 'local')
+    throw new Error(`BETTER_AUTH_SECRET is required when STAGE=${env.STAGE}`);
+  if (env.PGLITE_DATA_DIR.startsWith('memory://')) return randomBytes(32).toString('hex');
+  const file = join(dirname(env.PGLITE_DATA_DIR), 'auth-secret');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim().length >= 32) return existing.trim();
+  const secret = randomBytes(32).toString('hex');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const logger =
     overrides.logger ?? createLogger({ level: env.LOG_LEVEL, bindings: { stage: env.STAGE } });
-  const [database, cache] = await Promise.all([
+  const [database, cache, email, secret] = await Promise.all([
     overrides.database ?? createDatabase(env, logger),
     overrides.cache ?? createCache(env, logger),
+    overrides.email ?? createEmailSender(env, logger),
+    resolveAuthSecret(env),
   ]);
+  const auth = createAuth({ env, db: database.db, secret, email, logger });
+  const lockout = createLockout({
+    cache,
+    threshold: env.AUTH_LOCKOUT_THRESHOLD,
+    seconds: env.AUTH_LOCKOUT_SECONDS,
+  });
   return {
     env,
     logger,
     database,
     cache,
+    email,
+    auth,
+    lockout,
     async close() {
       await Promise.allSettled([database.close(), cache.close()]);
     },

@@ -36,11 +36,28 @@ describe('parseEnv', () => {
   test('a deployed stage refuses the embedded fallbacks, naming each variable', () => {
     const error = issuesOf({ STAGE: 'prod' });
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'BETTER_AUTH_SECRET',
       'DATABASE_URL',
       'PUBLIC_URL',
       'REDIS_URL',
     ]);
     expect(error.message).toContain('DATABASE_URL: Required when STAGE=prod');
+  });
+
+  test('trusted origins are a comma-separated list of URLs', () => {
+    expect(
+      parseEnv({ AUTH_TRUSTED_ORIGINS: 'https://a.example, https://b.example' })
+        .AUTH_TRUSTED_ORIGINS,
+    ).toEqual(['https://a.example', 'https://b.example']);
+    expect(
+      issuesOf({ AUTH_TRUSTED_ORIGINS: 'https://a.example,not a url' }).issues[0]?.variable,
+    ).toContain('AUTH_TRUSTED_ORIGINS');
+  });
+
+  test('a short auth secret is refused', () => {
+    expect(issuesOf({ BETTER_AUTH_SECRET: 'short' }).issues[0]?.variable).toBe(
+      'BETTER_AUTH_SECRET',
+    );
   });
 
   test('each malformed variable is named', () => {
@@ -58,6 +75,7 @@ describe('parseEnv', () => {
       DATABASE_URL: 'postgres://db.internal:5432/app',
       REDIS_URL: 'rediss://cache.internal:6379',
       PUBLIC_URL: 'https://api.example.com',
+      BETTER_AUTH_SECRET: 'x'.repeat(64),
     });
     expect(env.LOG_LEVEL).toBe('info');
     expect(env.CACHE_PREFIX).toBe('app:prod:');

@@ -33,6 +33,31 @@ const envSchema = z
       .regex(/^[\w:.-]{1,64}$/, { error: 'Letters, digits and _ : . - only, at most 64' })
       .optional(),
     CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).default(10_000),
+    BETTER_AUTH_SECRET: z
+      .string()
+      .min(32, { error: 'Must be at least 32 characters (use `openssl rand -hex 32`)' })
+      .optional(),
+    AUTH_TRUSTED_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(url(['http', 'https'])))
+      .optional(),
+    AUTH_REQUIRE_EMAIL_VERIFICATION: z.stringbool().default(false),
+    AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
+    AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    AUTH_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    TRUSTED_IP_HEADER: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { error: 'A lower-case header name' })
+      .optional(),
+    EMAIL_PROVIDER: z.enum(['log', 'ses']).default('log'),
+    EMAIL_FROM: z.email().default('no-reply@localhost.localdomain'),
+    AWS_REGION: z.string().min(1).optional(),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
   .transform((env) => {
@@ -46,6 +71,7 @@ const envSchema = z
       // Prepared statements pin connections behind RDS Proxy.
       DATABASE_PREPARE: env.DATABASE_PREPARE ?? !onLambda,
       CACHE_PREFIX: env.CACHE_PREFIX ?? `app:${env.STAGE}:`,
+      AUTH_TRUSTED_ORIGINS: env.AUTH_TRUSTED_ORIGINS ?? [],
       onLambda,
     };
   });
@@ -53,7 +79,12 @@ const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 
 /** Variables a deployed stage must set: it never falls back to the embedded defaults. */
-export const REQUIRED_WHEN_DEPLOYED = ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL'] as const;
+export const REQUIRED_WHEN_DEPLOYED = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PUBLIC_URL',
+  'BETTER_AUTH_SECRET',
+] as const;
 export type EnvInput = Record<string, string | undefined>;
 
 /** Configuration that failed validation; `issues` names each bad variable. */

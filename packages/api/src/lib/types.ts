@@ -3,6 +3,8 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { AppDeps } from '../deps.ts';
+import type { AuthVariables } from '../middleware/auth.ts';
+import type { ClientIpVariables } from '../middleware/client-ip.ts';
 import type { Logger } from './logger.ts';
 
 export interface LoggerVariables {
@@ -15,7 +17,11 @@ export interface DepsVariables {
 }
 
 export interface AppBindings {
-  Variables: RequestIdVariables & LoggerVariables & DepsVariables;
+  Variables: RequestIdVariables &
+    LoggerVariables &
+    DepsVariables &
+    AuthVariables &
+    ClientIpVariables;
   /** Set by the Lambda adapter (`streamHandle` passes `context`); absent on the local server. */
   Bindings: { event?: LambdaEvent; context?: LambdaContext };
 }

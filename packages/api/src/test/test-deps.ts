@@ -73,7 +73,12 @@ export interface TestDepsOptions {
 }
 
 export async function createTestDeps(options: TestDepsOptions = {}): Promise<AppDeps> {
-  const env: Env = parseEnv({ STAGE: 'local', LOG_LEVEL: 'silent', ...options.env });
+  const env: Env = parseEnv({
+    STAGE: 'local',
+    LOG_LEVEL: 'silent',
+    BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    ...options.env,
+  });
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const [database, cache] = await Promise.all([
     createTestDatabase(),

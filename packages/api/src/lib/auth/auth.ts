@@ -1,0 +1,123 @@
+/**
+ * Better Auth, configured from `Env`: email and password, cookie sessions with a bearer
+ * path, roles (admin plugin), TOTP two-factor, API keys, and its OpenAPI schema.
+ */
+
+import * as schema from '@backend/shared/schema';
+import { apiKey } from '@better-auth/api-key';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+// `better-auth/minimal` leaves out Kysely and its adapters: this app talks through Drizzle.
+import { betterAuth } from 'better-auth/minimal';
+import { openAPI } from 'better-auth/plugins';
+import { admin } from 'better-auth/plugins/admin';
+import { bearer } from 'better-auth/plugins/bearer';
+import { twoFactor } from 'better-auth/plugins/two-factor';
+import type { Env } from '../../env.ts';
+import type { Database } from '../db/index.ts';
+import type { EmailSender } from '../email/index.ts';
+import type { Logger } from '../logger.ts';
+import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
+
+/** Where Better Auth's endpoints are mounted. */
+export const AUTH_BASE_PATH = '/api/auth';
+/** The header that carries an API key. */
+export const API_KEY_HEADER = 'x-api-key';
+/** The prefix of every API key, so a leaked one is recognisable in a scan. */
+export const API_KEY_PREFIX = 'sk_';
+
+export interface AuthOptions {
+  env: Env;
+  db: Database;
+  secret: string;
+  email: EmailSender;
+  logger: Logger;
+}
+
+export function createAuth(options: AuthOptions) {
+  const { env, db, email, logger } = options;
+  const local = env.STAGE === 'local';
+  return betterAuth({
+    appName: 'AI Backend',
+    // Behind CloudFront the Host header names the Function URL, not the public host.
+    baseURL: env.PUBLIC_URL,
+    basePath: AUTH_BASE_PATH,
+    secret: options.secret,
+    trustedOrigins: [new URL(env.PUBLIC_URL).origin, ...env.AUTH_TRUSTED_ORIGINS],
+    database: drizzleAdapter(db, {
+      provider: 'pg',
+      schema: {
+        user: schema.user,
+        session: schema.session,
+        account: schema.account,
+        verification: schema.verification,
+        twoFactor: schema.twoFactor,
+        apikey: schema.apikey,
+      },
+    }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 10,
+      maxPasswordLength: 128,
+      requireEmailVerification: env.AUTH_REQUIRE_EMAIL_VERIFICATION,
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) => {
+        await email.send({
+          to: user.email,
+          subject: 'Reset your password',
+          text: `Someone asked to reset the password of this account. If it was you, open:\n\n${url}\n\nIf not, ignore this message.`,
+        });
+      },
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      sendVerificationEmail: async ({ user, url }) => {
+        await email.send({
+          to: user.email,
+          subject: 'Verify your email address',
+          text: `Open this link to verify your email address:\n\n${url}`,
+        });
+      },
+    },
+    session: {
+      expiresIn: env.AUTH_SESSION_DAYS * 24 * 60 * 60,
+      // Refresh the expiry at most once a day of use.
+      updateAge: 24 * 60 * 60,
+    },
+    user: { deleteUser: { enabled: true } },
+    // Limits are the API's own rate limiter's job, shared across Lambda containers.
+    rateLimit: { enabled: false },
+    advanced: {
+      // Pinned on everywhere, tests included (Better Auth would switch it off for NODE_ENV=test).
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      useSecureCookies: !local,
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', secure: !local },
+      ipAddress: env.TRUSTED_IP_HEADER
+        ? { ipAddressHeaders: [env.TRUSTED_IP_HEADER] }
+        : { disableIpTracking: true },
+    },
+    telemetry: { enabled: false },
+    logger: {
+      level: env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+      log: (level, message) => logger[level]('better-auth', { detail: message }),
+    },
+    plugins: [
+      admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),
+      twoFactor({ issuer: 'AI Backend' }),
+      bearer(),
+      apiKey({
+        apiKeyHeaders: API_KEY_HEADER,
+        defaultPrefix: API_KEY_PREFIX,
+        requireName: true,
+        // Limits are the API's rate limiter's job; Better Auth's per-key default is 10 a day.
+        rateLimit: { enabled: false },
+        keyExpiration: { defaultExpiresIn: 90 * 24 * 60 * 60 * 1000, maxExpiresIn: 365 },
+        permissions: { defaultPermissions: DEFAULT_API_KEY_PERMISSIONS },
+      }),
+      openAPI({ disableDefaultReference: true }),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

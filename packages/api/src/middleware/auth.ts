@@ -1,0 +1,114 @@
+/**
+ * Who is calling: a session (cookie, or bearer token for non-browser clients) or an API
+ * key (`x-api-key`). `resolveCaller` identifies the caller once per request; `requireAuth`,
+ * `requireRole` and `requirePermission` guard routes.
+ */
+import * as schema from '@backend/shared/schema';
+import { eq } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
+import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
+import { ApiError, ERROR_CODES } from '../lib/errors.ts';
+import type { AppBindings } from '../lib/types.ts';
+
+export type AuthUser = typeof schema.user.$inferSelect;
+export type AuthMethod = 'cookie' | 'bearer' | 'api-key';
+
+export interface Caller {
+  user: AuthUser;
+  method: AuthMethod;
+  /** The session's id; null for API keys. */
+  sessionId: string | null;
+  /** What the API key may do; null for sessions, where the role decides. */
+  keyPermissions: Record<string, string[]> | null;
+}
+
+export interface AuthVariables {
+  /** The authenticated caller, or null. */
+  caller: Caller | null;
+}
+
+const unauthorized = (message = 'Authentication required') =>
+  new ApiError(401, ERROR_CODES.UNAUTHORIZED, message);
+
+export interface ResolveCallerOptions {
+  auth: Auth;
+}
+
+/** Identifies the caller; an invalid API key is refused here, a missing session is not. */
+export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<AppBindings> => {
+  const { auth } = options;
+  return async function resolveCaller(c, next) {
+    const key = c.req.header(API_KEY_HEADER);
+    if (key !== undefined) {
+      const result = await auth.api.verifyApiKey({ body: { key } }).catch(() => null);
+      if (!result?.valid || !result.key) throw unauthorized('Invalid, expired or revoked API key');
+      const [user] = await c.var.deps.database.db
+        .select()
+        .from(schema.user)
+        .where(eq(schema.user.id, result.key.referenceId));
+      if (!user || user.banned) throw unauthorized('Invalid, expired or revoked API key');
+      c.set('caller', {
+        user,
+        method: 'api-key',
+        sessionId: null,
+        keyPermissions: (result.key.permissions as Record<string, string[]> | null) ?? {},
+      });
+      return next();
+    }
+    const found = await auth.api.getSession({ headers: c.req.raw.headers });
+    c.set(
+      'caller',
+      found
+        ? {
+            user: found.user as AuthUser,
+            method: c.req.header('authorization')?.startsWith('Bearer ') ? 'bearer' : 'cookie',
+            sessionId: found.session.id,
+            keyPermissions: null,
+          }
+        : null,
+    );
+    return next();
+  };
+};
+
+/** 401 unless the caller is authenticated. */
+export const requireAuth = (): MiddlewareHandler<AppBindings> =>
+  async function requireAuth(c, next) {
+    if (!c.get('caller')) throw unauthorized();
+    return next();
+  };
+
+/** 401 without a caller; 403 unless the caller's role is one of `roles`. */
+export const requireRole = (...roles: string[]): MiddlewareHandler<AppBindings> =>
+  async function requireRole(c, next) {
+    const caller = c.get('caller');
+    if (!caller) throw unauthorized();
+    const callerRoles = (caller.user.role ?? 'user').split(',');
+    if (!roles.some((role) => callerRoles.includes(role))) {
+      throw new ApiError(403, ERROR_CODES.FORBIDDEN, 'Insufficient role');
+    }
+    return next();
+  };
+
+/**
+ * 401 without a caller; 403 unless the caller may do everything in `request`: by role for
+ * sessions, by the key's own permissions for API keys (a key never exceeds its owner's role).
+ */
+export const requirePermission = (request: PermissionRequest): MiddlewareHandler<AppBindings> =>
+  async function requirePermission(c, next) {
+    const caller = c.get('caller');
+    if (!caller) throw unauthorized();
+    const allowed =
+      roleAllows(caller.user.role, request) &&
+      (caller.keyPermissions === null || keyAllows(caller.keyPermissions, request));
+    if (!allowed) throw new ApiError(403, ERROR_CODES.FORBIDDEN, 'Insufficient permissions');
+    return next();
+  };
+
+/** The caller of a route guarded by `requireAuth` (or a stricter guard). */
+export function callerOf(c: { get(key: 'caller'): Caller | null }): Caller {
+  const caller = c.get('caller');
+  if (!caller) throw unauthorized();
+  return caller;
+}
