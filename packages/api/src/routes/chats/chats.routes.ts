@@ -21,12 +21,10 @@ const newChatSchema = z.strictObject(chatInsertSchema.shape).openapi('NewChat');
 const chatPatchBodySchema = z.strictObject(chatPatchSchema.shape).openapi('ChatPatch');
 const newMessageSchema = z.strictObject(messageInsertSchema.shape).openapi('NewMessage');
 const chatParams = z.object({
-  chatId: z
-    .uuid()
-    .openapi({
-      param: { name: 'chatId', in: 'path' },
-      example: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
-    }),
+  chatId: z.uuid().openapi({
+    param: { name: 'chatId', in: 'path' },
+    example: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
+  }),
 });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
