@@ -1,0 +1,58 @@
+import { Annotations, type IAspect, Stack, Token } from 'aws-cdk-lib';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import type { IConstruct } from 'constructs';
+
+function collectStrings(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
+  else if (value && typeof value === 'object')
+    for (const item of Object.values(value)) collectStrings(item, into);
+}
+
+/**
+ * Every Lambda function and Aurora cluster must have at least one alarm on its metrics,
+ * and every function an explicit log group with a retention; otherwise synthesis fails.
+ */
+export class MonitoringAspect implements IAspect {
+  private alarmDimensions?: Set<string>;
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof LambdaFunction || node instanceof DatabaseCluster)) return;
+    const error = (message: string) =>
+      Annotations.of(node).addError(`[MonitoringAspect] ${message}`);
+    const dimensions = this.dimensions(node);
+
+    if (node instanceof LambdaFunction) {
+      if (!dimensions.has(node.functionName)) error('Function has no alarm');
+      const logGroup = node.node.scope?.node.children.find(
+        (child) => child.node.defaultChild instanceof CfnLogGroup,
+      );
+      const cfnLogGroup = logGroup?.node.defaultChild as CfnLogGroup | undefined;
+      const config = Stack.of(node).resolve(
+        (node.node.defaultChild as { loggingConfig?: unknown }).loggingConfig,
+      );
+      if (!config || cfnLogGroup?.retentionInDays === undefined) {
+        error('Function needs an explicit log group with a retention');
+      }
+      return;
+    }
+    if (!dimensions.has(node.clusterIdentifier)) error('Database cluster has no alarm');
+  }
+
+  /** Every dimension value used by any alarm in the app (token strings compare equal). */
+  private dimensions(node: IConstruct): Set<string> {
+    if (!this.alarmDimensions) {
+      this.alarmDimensions = new Set();
+      for (const construct of node.node.root.node.findAll()) {
+        if (!(construct instanceof CfnAlarm)) continue;
+        collectStrings(construct.dimensions, this.alarmDimensions);
+        const metrics = construct.metrics as unknown;
+        if (!Token.isUnresolved(metrics)) collectStrings(metrics, this.alarmDimensions);
+      }
+    }
+    return this.alarmDimensions;
+  }
+}

@@ -1,0 +1,203 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  type ISecurityGroup,
+  type IVpc,
+  Port,
+  SecurityGroup,
+  SubnetType,
+} from 'aws-cdk-lib/aws-ec2';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  AuroraPostgresEngineVersion,
+  CfnDBProxyEndpoint,
+  ClientPasswordAuthType,
+  ClusterInstance,
+  Credentials,
+  DatabaseCluster,
+  DatabaseClusterEngine,
+  type DatabaseProxy,
+} from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+
+/** PostgreSQL's port, on which RDS Proxy always listens. */
+export const POSTGRES_PORT = 5432;
+
+export interface SecureAuroraPostgresProps {
+  readonly vpc: IVpc;
+  /** Cluster identifier, also used to name the PostgreSQL log group. */
+  readonly clusterIdentifier: string;
+  /**
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * @default 0.5 - the Serverless v2 minimum
+   */
+  readonly minCapacity?: number;
+  /**
+   * @default 4
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Add a Serverless v2 reader (and an RDS Proxy read-only endpoint).
+   * @default false - writer only
+   */
+  readonly reader?: boolean;
+  /**
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * @default true - deleting a database should take two steps
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * @default RemovalPolicy.SNAPSHOT - a final snapshot is the safe middle
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Rotation period of the credentials secret.
+   * @default Duration.days(30)
+   */
+  readonly rotationPeriod?: Duration;
+}
+
+/**
+ * Aurora PostgreSQL Serverless v2 in isolated subnets behind RDS Proxy: KMS-encrypted
+ * storage, IAM auth enabled, PostgreSQL logs exported with retention, a generated
+ * credentials secret with rotation, and a proxy that requires TLS. Only security groups
+ * passed to `allowClient` reach the proxy; only the proxy reaches the cluster.
+ */
+export class SecureAuroraPostgres extends Construct {
+  readonly cluster: DatabaseCluster;
+  readonly proxy: DatabaseProxy;
+  readonly proxySecurityGroup: SecurityGroup;
+  readonly databaseName: string;
+  /** The writer endpoint clients use (the proxy). */
+  readonly writerHost: string;
+  /** The reader endpoint: the proxy's read-only endpoint, or the cluster reader endpoint. */
+  readonly readerHost: string;
+
+  constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
+    super(scope, id);
+    const minCapacity = props.minCapacity ?? 0.5;
+    const maxCapacity = props.maxCapacity ?? 4;
+    if (minCapacity < 0 || maxCapacity > 256 || minCapacity > maxCapacity) {
+      throw new Error(`Invalid Serverless v2 capacity ${minCapacity}-${maxCapacity}`);
+    }
+    this.databaseName = props.databaseName ?? 'app';
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const isolated = { subnetType: SubnetType.PRIVATE_ISOLATED };
+
+    const key = new Key(this, 'StorageKey', {
+      enableKeyRotation: true,
+      description: `${props.clusterIdentifier} storage encryption`,
+      removalPolicy:
+        removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    const logGroup = new LogGroup(this, 'PostgresLogs', {
+      logGroupName: `/aws/rds/cluster/${props.clusterIdentifier}/postgresql`,
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const clusterSecurityGroup = new SecurityGroup(this, 'ClusterSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Aurora: reachable from RDS Proxy only',
+      allowAllOutbound: false,
+    });
+    this.proxySecurityGroup = new SecurityGroup(this, 'ProxySecurityGroup', {
+      vpc: props.vpc,
+      description: 'RDS Proxy: reachable from the API and migration functions only',
+      allowAllOutbound: false,
+    });
+
+    this.cluster = new DatabaseCluster(this, 'Cluster', {
+      engine: DatabaseClusterEngine.auroraPostgres({
+        version: AuroraPostgresEngineVersion.VER_16_6,
+      }),
+      clusterIdentifier: props.clusterIdentifier,
+      defaultDatabaseName: this.databaseName,
+      credentials: Credentials.fromGeneratedSecret('postgres_admin', {
+        excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
+      }),
+      writer: ClusterInstance.serverlessV2('writer', { enablePerformanceInsights: true }),
+      readers: props.reader
+        ? [
+            ClusterInstance.serverlessV2('reader', {
+              scaleWithWriter: true,
+              enablePerformanceInsights: true,
+            }),
+          ]
+        : [],
+      serverlessV2MinCapacity: minCapacity,
+      serverlessV2MaxCapacity: maxCapacity,
+      vpc: props.vpc,
+      vpcSubnets: isolated,
+      securityGroups: [clusterSecurityGroup],
+      storageEncrypted: true,
+      storageEncryptionKey: key,
+      iamAuthentication: true,
+      deletionProtection: props.deletionProtection ?? true,
+      backup: {
+        retention: props.backupRetention ?? Duration.days(7),
+        preferredWindow: '02:00-03:00',
+      },
+      preferredMaintenanceWindow: 'sun:03:30-sun:04:30',
+      cloudwatchLogsExports: ['postgresql'],
+      copyTagsToSnapshot: true,
+      removalPolicy,
+    });
+    this.cluster.node.addDependency(logGroup);
+
+    this.cluster.addRotationSingleUser({
+      automaticallyAfter: props.rotationPeriod ?? Duration.days(30),
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+    });
+
+    this.proxy = this.cluster.addProxy('Proxy', {
+      secrets: this.cluster.secret ? [this.cluster.secret] : [],
+      vpc: props.vpc,
+      vpcSubnets: isolated,
+      securityGroups: [this.proxySecurityGroup],
+      requireTLS: true,
+      iamAuth: false,
+      clientPasswordAuthType: ClientPasswordAuthType.POSTGRES_SCRAM_SHA_256,
+      idleClientTimeout: Duration.minutes(15),
+      maxConnectionsPercent: 90,
+    });
+    clusterSecurityGroup.addIngressRule(
+      this.proxySecurityGroup,
+      Port.tcp(POSTGRES_PORT),
+      'RDS Proxy to Aurora',
+    );
+    this.proxySecurityGroup.addEgressRule(
+      clusterSecurityGroup,
+      Port.tcp(POSTGRES_PORT),
+      'To Aurora',
+    );
+
+    this.writerHost = this.proxy.endpoint;
+    if (props.reader) {
+      const readOnly = new CfnDBProxyEndpoint(this, 'ProxyReadOnlyEndpoint', {
+        dbProxyName: this.proxy.dbProxyName,
+        dbProxyEndpointName: `${props.clusterIdentifier}-ro`,
+        targetRole: 'READ_ONLY',
+        vpcSubnetIds: props.vpc.selectSubnets(isolated).subnetIds,
+        vpcSecurityGroupIds: [this.proxySecurityGroup.securityGroupId],
+      });
+      this.readerHost = readOnly.attrEndpoint;
+    } else {
+      this.readerHost = this.cluster.clusterReadEndpoint.hostname;
+    }
+  }
+
+  /** Lets `client` reach the proxy on 5432 (and nothing else reach it). */
+  allowClient(client: ISecurityGroup, description: string): void {
+    this.proxySecurityGroup.addIngressRule(client, Port.tcp(POSTGRES_PORT), description);
+  }
+}

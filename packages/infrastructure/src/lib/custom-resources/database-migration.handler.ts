@@ -1,0 +1,78 @@
+/**
+ * Applies the committed drizzle-kit migrations on deploy. Idempotent: drizzle records
+ * applied migrations in `drizzle.__drizzle_migrations` and skips them; a failing
+ * migration answers FAILED, which fails (and rolls back) the deployment.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import {
+  type CustomResourceHandler,
+  createCustomResourceHandler,
+  type ResponseSender,
+} from './cfn-response.ts';
+import {
+  createSecretFetcher,
+  type DatabaseTarget,
+  databaseTargetFromEnv,
+  parseDatabaseCredentials,
+  type SecretFetcher,
+} from './secrets.ts';
+
+export const MIGRATION_PHYSICAL_ID = 'database-migrations';
+
+export interface MigrationHandlerDeps {
+  readonly target: DatabaseTarget;
+  readonly migrationsFolder: string;
+  readonly fetchSecret: SecretFetcher;
+  /** @default sendCfnResponse */
+  readonly sendResponse?: ResponseSender;
+}
+
+/** Opens one short-lived connection (prepare off: RDS Proxy would pin it). */
+export async function openDatabase(target: DatabaseTarget, fetchSecret: SecretFetcher) {
+  const credentials = parseDatabaseCredentials(await fetchSecret(target.secretArn));
+  return postgres({
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    username: credentials.username,
+    password: credentials.password,
+    ssl: target.ssl ? 'require' : false,
+    max: 1,
+    prepare: false,
+    connect_timeout: 10,
+    onnotice: () => {},
+  });
+}
+
+export function createMigrationHandler(deps: MigrationHandlerDeps): CustomResourceHandler {
+  return createCustomResourceHandler({
+    physicalResourceId: MIGRATION_PHYSICAL_ID,
+    sendResponse: deps.sendResponse,
+    onCreateOrUpdate: async () => {
+      const sql = await openDatabase(deps.target, deps.fetchSecret);
+      try {
+        await migrate(drizzle(sql), { migrationsFolder: deps.migrationsFolder });
+        const rows = await sql<{ count: number }[]>`
+          select count(*)::int as count from drizzle.__drizzle_migrations`;
+        return { data: { AppliedMigrations: rows[0]?.count ?? 0 } };
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    },
+  });
+}
+
+let defaultHandler: CustomResourceHandler | undefined;
+
+/** The Lambda entry: dependencies from the environment, built on first use. */
+export const handler: CustomResourceHandler = (event, context) => {
+  defaultHandler ??= createMigrationHandler({
+    target: databaseTargetFromEnv(process.env),
+    migrationsFolder: `${process.env.LAMBDA_TASK_ROOT ?? '.'}/migrations`,
+    fetchSecret: createSecretFetcher(new SecretsManagerClient({})),
+  });
+  return defaultHandler(event, context);
+};

@@ -1,0 +1,214 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { EDGE_REGION, type StageConfig } from '../config.ts';
+import { COLD_START_METRIC } from './api-stack.ts';
+
+const PERIOD = Duration.minutes(5);
+
+export interface MonitoringStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly apiFunction: IFunction;
+  readonly apiAlias: Alias;
+  /** Deploy-time functions (migration, seed, cache warming): each gets an errors alarm. */
+  readonly jobFunctions: Readonly<Record<string, IFunction>>;
+  readonly cluster: DatabaseCluster;
+  readonly proxyName: string;
+  readonly cacheNodeIds: readonly string[];
+  readonly webAclName: string;
+}
+
+/** The dashboard, and alarms that notify an encrypted SNS topic. */
+export class MonitoringStack extends Stack {
+  readonly topic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const { config, apiFunction: fn, apiAlias: alias } = props;
+    const thresholds = config.alarms;
+
+    const key = new Key(this, 'AlarmTopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the alarm topic',
+    });
+    // CloudWatch must be able to publish to the encrypted topic.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    const action = new SnsAction(this.topic);
+
+    const urlMetric = (metricName: string, statistic = 'Sum') =>
+      alias.metric(metricName, { statistic, period: PERIOD });
+    const requests = urlMetric('UrlRequestCount');
+    const rate = (metricName: string, id: string, label: string) =>
+      new MathExpression({
+        expression: `IF(requests > 0, 100 * ${id} / requests, 0)`,
+        usingMetrics: { requests, [id]: urlMetric(metricName) },
+        label,
+        period: PERIOD,
+      });
+    const serverErrorRate = rate('Url5xxCount', 'server', '5xx rate %');
+    const clientErrorRate = rate('Url4xxCount', 'client', '4xx rate %');
+    const latency = (stat: string) => urlMetric('UrlRequestLatency', stat);
+    const coldStarts = new Metric({
+      namespace: `${COLD_START_METRIC.namespace}/${config.stage}`,
+      metricName: COLD_START_METRIC.metricName,
+      statistic: 'Sum',
+      period: PERIOD,
+    });
+    const proxyMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/RDS',
+        metricName,
+        dimensionsMap: { ProxyName: props.proxyName },
+        statistic: 'Maximum',
+        period: PERIOD,
+      });
+    const cacheMetric = (metricName: string, nodeId: string) =>
+      new Metric({
+        namespace: 'AWS/ElastiCache',
+        metricName,
+        dimensionsMap: { CacheClusterId: nodeId },
+        statistic: 'Maximum',
+        period: PERIOD,
+      });
+    const wafBlocked = new Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap: { WebACL: props.webAclName, Rule: 'ALL' },
+      region: EDGE_REGION,
+      statistic: 'Sum',
+      period: PERIOD,
+    });
+
+    const alarm = (
+      alarmId: string,
+      description: string,
+      options: ConstructorParameters<typeof Alarm>[2],
+    ) => {
+      const created = new Alarm(this, alarmId, {
+        ...options,
+        alarmDescription: description,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+
+    alarm('Api5xxRate', `5xx responses above ${thresholds.serverErrorRatePercent}% of requests`, {
+      metric: serverErrorRate,
+      threshold: thresholds.serverErrorRatePercent,
+      evaluationPeriods: 2,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    alarm('ApiP99Latency', `p99 latency above ${thresholds.p99LatencyMs} ms`, {
+      metric: latency('p99'),
+      threshold: thresholds.p99LatencyMs,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    alarm('ApiThrottles', 'The API function is throttled', {
+      metric: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+      threshold: thresholds.throttles,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    alarm('ApiErrors', 'The API function reports errors', {
+      metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      threshold: thresholds.errors,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    alarm('DatabaseCpu', `Aurora CPU above ${thresholds.databaseCpuPercent}%`, {
+      metric: props.cluster.metricCPUUtilization({ period: PERIOD }),
+      threshold: thresholds.databaseCpuPercent,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    for (const nodeId of props.cacheNodeIds) {
+      alarm(
+        `CacheMemory-${nodeId}`,
+        `Cache node ${nodeId} memory above ${thresholds.cacheMemoryPercent}%`,
+        {
+          metric: cacheMetric('DatabaseMemoryUsagePercentage', nodeId),
+          threshold: thresholds.cacheMemoryPercent,
+          evaluationPeriods: 3,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        },
+      );
+    }
+    for (const [name, job] of Object.entries(props.jobFunctions)) {
+      alarm(`${name}Errors`, `The ${name} deploy-time function failed`, {
+        metric: job.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${config.project}-${config.stage}`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Requests', left: [requests] }),
+      new GraphWidget({ title: 'Error rates (%)', left: [clientErrorRate, serverErrorRate] }),
+      new GraphWidget({
+        title: 'Latency (ms)',
+        left: [latency('p50'), latency('p95'), latency('p99')],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Throttles and errors',
+        left: [fn.metricThrottles({ period: PERIOD }), fn.metricErrors({ period: PERIOD })],
+      }),
+      new GraphWidget({ title: 'Cold starts', left: [coldStarts] }),
+      new GraphWidget({ title: 'WAF blocked requests', left: [wafBlocked] }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'RDS Proxy connections',
+        left: [proxyMetric('ClientConnections'), proxyMetric('DatabaseConnections')],
+        right: [proxyMetric('DatabaseConnectionsCurrentlySessionPinned')],
+      }),
+      new GraphWidget({
+        title: 'Aurora',
+        left: [props.cluster.metricCPUUtilization({ period: PERIOD })],
+        right: [props.cluster.metricServerlessDatabaseCapacity({ period: PERIOD })],
+      }),
+      new GraphWidget({
+        title: 'Cache CPU and memory (%)',
+        left: props.cacheNodeIds.map((nodeId) => cacheMetric('EngineCPUUtilization', nodeId)),
+        right: props.cacheNodeIds.map((nodeId) =>
+          cacheMetric('DatabaseMemoryUsagePercentage', nodeId),
+        ),
+      }),
+    );
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Shared synthesized apps: each stage is built once per test process (bundling skipped,
+ * Docker made impossible), then every test file reads the same templates.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { StageName } from '../../src/config.ts';
+import { REPO_ROOT } from '../../src/lib/constructs/secure-lambda.ts';
+import { APP_CONTEXT, createStageApp, type StageApp } from '../../src/stage.ts';
+
+/** Any attempt at Docker bundling fails loudly instead of running. */
+process.env.CDK_DOCKER = '/bin/false';
+// Local bundling runs esbuild through `bun run`; make the workspace's bun reachable.
+process.env.PATH = `${REPO_ROOT}node_modules/.bin:${process.env.PATH ?? ''}`;
+
+/** Context that skips asset bundling (template tests do not need the code). */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+const apps = new Map<string, StageApp>();
+
+/** The stage's app, synthesized once. */
+export function stageApp(stage: StageName, options: { bundle?: boolean } = {}): StageApp {
+  const key = `${stage}:${options.bundle ? 'bundle' : 'skip'}`;
+  let built = apps.get(key);
+  if (!built) {
+    built = createStageApp(stage, {
+      env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
+      context: options.bundle ? {} : SKIP_BUNDLING,
+    });
+    built.app.synth();
+    apps.set(key, built);
+  }
+  return built;
+}
+
+export function template(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
+
+/** A bare app for construct and aspect tests (bundling skipped). */
+export function testApp(): App {
+  return new App({ context: { ...APP_CONTEXT, ...SKIP_BUNDLING } });
+}
+
+export function testStack(app: App = testApp(), id = 'Test'): Stack {
+  return new Stack(app, id, { env: { account: '123456789012', region: 'eu-west-1' } });
+}

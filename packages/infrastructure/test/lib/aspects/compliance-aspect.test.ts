@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'bun:test';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { ComplianceAspect } from '../../../src/lib/aspects/compliance-aspect.ts';
+import { SecureBucket } from '../../../src/lib/constructs/secure-s3.ts';
+import { testStack } from '../../helpers/synth.ts';
+import { findings } from './aspect-helpers.ts';
+
+describe('ComplianceAspect', () => {
+  test('a secure bucket (with its log bucket) and a KMS topic pass', () => {
+    const stack = testStack();
+    new SecureBucket(stack, 'Data');
+    new Topic(stack, 'Topic', { masterKey: new Key(stack, 'Key', { enableKeyRotation: true }) });
+    expect(findings(stack, new ComplianceAspect()).errors).toEqual([]);
+  });
+
+  test('a bucket without access logs and a plain topic are errors', () => {
+    const stack = testStack();
+    new Bucket(stack, 'NoLogs');
+    new Topic(stack, 'Plain');
+    const errors = findings(stack, new ComplianceAspect()).errors.join();
+    expect(errors).toContain('server access logs');
+    expect(errors).toContain('SNS topic must be encrypted');
+  });
+});

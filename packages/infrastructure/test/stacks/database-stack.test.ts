@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'bun:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { stageApp, template } from '../helpers/synth.ts';
+
+describe('DatabaseStack', () => {
+  test('Aurora PostgreSQL Serverless v2: encrypted, IAM auth, logs exported, isolated', () => {
+    const t = template(stageApp('prod').stacks.database);
+    t.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      StorageEncrypted: true,
+      KmsKeyId: Match.anyValue(),
+      EnableIAMDatabaseAuthentication: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 30,
+      EnableCloudwatchLogsExports: ['postgresql'],
+      ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 16 },
+    });
+  });
+
+  test('writer and reader in staging/prod, writer only in dev', () => {
+    const count = (stage: 'dev' | 'staging' | 'prod') =>
+      Object.keys(template(stageApp(stage).stacks.database).findResources('AWS::RDS::DBInstance'))
+        .length;
+    expect(count('dev')).toBe(1);
+    expect(count('staging')).toBe(2);
+    expect(count('prod')).toBe(2);
+  });
+
+  test('removal policies: RETAIN prod, SNAPSHOT staging, DESTROY dev', () => {
+    const policy = (stage: 'dev' | 'staging' | 'prod') =>
+      Object.values(
+        template(stageApp(stage).stacks.database).findResources('AWS::RDS::DBCluster'),
+      )[0]?.DeletionPolicy;
+    expect(policy('prod')).toBe('Retain');
+    expect(policy('staging')).toBe('Snapshot');
+    expect(policy('dev')).toBe('Delete');
+  });
+
+  test('RDS Proxy requires TLS and uses the rotated credentials secret', () => {
+    const t = template(stageApp('prod').stacks.database);
+    t.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
+    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    t.hasResourceProperties('AWS::RDS::DBProxyEndpoint', { TargetRole: 'READ_ONLY' });
+  });
+
+  test('the proxy admits only the API, migration and seed functions', () => {
+    const t = template(stageApp('dev').stacks.database);
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).filter(
+      (r) => r.Properties.FromPort === 5432,
+    );
+    // proxy: API + migration + seed; cluster: proxy only
+    expect(ingress).toHaveLength(4);
+    for (const rule of ingress) {
+      expect(rule.Properties.CidrIp).toBeUndefined();
+      expect(rule.Properties.SourceSecurityGroupId).toBeDefined();
+    }
+  });
+
+  test('migrations run on deploy through a custom resource whose hash follows the folder', () => {
+    const t = template(stageApp('dev').stacks.database);
+    t.hasResourceProperties('Custom::DatabaseMigration', {
+      MigrationsHash: Match.stringLikeRegexp('^[0-9a-f]{64}$'),
+    });
+    t.resourceCountIs('Custom::SeedData', 1);
+    template(stageApp('prod').stacks.database).resourceCountIs('Custom::SeedData', 0);
+  });
+
+  test('an AWS Backup plan covers the database outside dev', () => {
+    template(stageApp('prod').stacks.database).resourceCountIs('AWS::Backup::BackupPlan', 1);
+    template(stageApp('staging').stacks.database).resourceCountIs('AWS::Backup::BackupPlan', 1);
+    template(stageApp('dev').stacks.database).resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'bun:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { stageApp, template } from '../helpers/synth.ts';
+
+const distribution = () => {
+  const resources = template(stageApp('prod').stacks.edge).findResources(
+    'AWS::CloudFront::Distribution',
+  );
+  const [d] = Object.values(resources);
+  if (!d) throw new Error('no distribution');
+  return d.Properties.DistributionConfig;
+};
+
+describe('EdgeStack', () => {
+  test('HTTPS only, TLS 1.2+, HTTP/2 and HTTP/3, logs, WAF', () => {
+    const config = distribution();
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.ViewerCertificate.MinimumProtocolVersion).toBe('TLSv1.2_2021');
+    expect(config.HttpVersion).toBe('http2and3');
+    expect(config.Logging).toBeDefined();
+    expect(config.WebACLId).toBeDefined();
+    expect(config.Aliases).toEqual(['api.example.com']);
+  });
+
+  test('origin protection: x-origin-verify comes from a Secrets Manager dynamic reference, never a literal', () => {
+    const origin = distribution().Origins[0];
+    const header = origin.OriginCustomHeaders.find(
+      (h: { HeaderName: string }) => h.HeaderName === 'x-origin-verify',
+    );
+    expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    const raw = JSON.stringify(template(stageApp('prod').stacks.edge).toJSON());
+    expect(raw).toContain('{{resolve:secretsmanager:');
+    // The generated value lives only in Secrets Manager: the API stack declares a generator, not a value.
+    template(stageApp('prod').stacks.api).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: 'Value CloudFront sends in x-origin-verify',
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+      SecretString: Match.absent(),
+    });
+  });
+
+  test('/api/* is never cached; other paths key on Authorization and the session cookie', () => {
+    const config = distribution();
+    const api = config.CacheBehaviors.find(
+      (b: { PathPattern: string }) => b.PathPattern === '/api/*',
+    );
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    template(stageApp('prod').stacks.edge).hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        MinTTL: 0,
+        DefaultTTL: 0,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] },
+          CookiesConfig: {
+            CookieBehavior: 'whitelist',
+            Cookies: ['better-auth.session_token', '__Secure-better-auth.session_token'],
+          },
+        }),
+      }),
+    });
+  });
+
+  test('origin requests forward all viewer headers except Host (managed policy), cookies and queries', () => {
+    const config = distribution();
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+      expect(behavior.ResponseHeadersPolicyId).toBeDefined();
+    }
+  });
+
+  test('the WAF lives in us-east-1 with CLOUDFRONT scope, managed rule groups and a rate rule', () => {
+    const global = stageApp('prod').stacks.edgeGlobal;
+    expect(global.region).toBe('us-east-1');
+    const t = template(global);
+    t.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesAmazonIpReputationList',
+            },
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesAnonymousIpList',
+            },
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: {
+              VendorName: 'AWS',
+              Name: 'AWSManagedRulesKnownBadInputsRuleSet',
+            },
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({ Limit: 1000, AggregateKeyType: 'IP' }),
+          },
+        }),
+      ]),
+    });
+    t.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, test } from 'bun:test';
+import { Match } from 'aws-cdk-lib/assertions';
+import { stageApp, template } from '../helpers/synth.ts';
+
+describe('StorageStack', () => {
+  test('buckets are encrypted, versioned, private, logged and have lifecycle rules', () => {
+    const t = template(stageApp('prod').stacks.storage);
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Status: 'Enabled' })]) },
+    });
+  });
+
+  test('bucket policies deny non-TLS requests', () => {
+    template(stageApp('prod').stacks.storage).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
