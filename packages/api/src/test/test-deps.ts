@@ -11,6 +11,7 @@ import { createRedisCache } from '../lib/cache/redis.ts';
 import { createEmbeddedDatabase } from '../lib/db/embedded.ts';
 import { createPostgresDatabase, type DatabaseClient } from '../lib/db/index.ts';
 import { migratePostgres } from '../lib/db/migrate.ts';
+import type { EmailMessage, EmailSender } from '../lib/email/index.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 
 /** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
@@ -70,6 +71,19 @@ export interface TestDepsOptions {
   /** Configuration on top of the test defaults. */
   env?: EnvInput;
   logger?: Logger;
+  email?: EmailSender;
+}
+
+/** An email sender that keeps what it is asked to send. */
+export function captureEmails(): EmailSender & { sent: EmailMessage[] } {
+  const sent: EmailMessage[] = [];
+  return {
+    kind: 'log',
+    sent,
+    async send(message) {
+      sent.push(message);
+    },
+  };
 }
 
 export async function createTestDeps(options: TestDepsOptions = {}): Promise<AppDeps> {
@@ -86,5 +100,5 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
       ? createRedisCache({ url: services.redisUrl, prefix: `${uniqueName('test')}:` })
       : createMemoryCache(),
   ]);
-  return createDeps(env, { logger, database, cache });
+  return createDeps(env, { logger, database, cache, email: options.email });
 }
