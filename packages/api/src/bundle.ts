@@ -20,8 +20,15 @@ export const ESM_REQUIRE_BANNER =
  * - `@aws-sdk/*` ships with the Lambda Node.js runtime;
  * - PGlite is the embedded (laptop) database, never used where the bundle runs; the app
  *   only reaches it through a dynamic `import()`, which stays lazy when external.
+ * - Better Auth's organization plugin (about 100 KB) is reached only by a dynamic `import()`
+ *   in the API-key plugin, for keys owned by organizations, which this app does not enable.
  */
-export const LAMBDA_EXTERNALS = ['@aws-sdk/*', '@electric-sql/pglite', 'drizzle-orm/pglite'];
+export const LAMBDA_EXTERNALS = [
+  '@aws-sdk/*',
+  '@electric-sql/pglite',
+  'drizzle-orm/pglite',
+  'better-auth/plugins/organization',
+];
 
 /** esbuild settings, in the words both esbuild and `NodejsFunction` understand. */
 export const LAMBDA_BUNDLE = {
@@ -34,6 +41,16 @@ export const LAMBDA_BUNDLE = {
   banner: ESM_REQUIRE_BANNER,
   externals: LAMBDA_EXTERNALS,
 } as const;
+
+/** The project's budget for the core Lambda bundle. */
+export const CORE_BUNDLE_BUDGET_BYTES = 1024 * 1024;
+
+/**
+ * The size the bundle is held to until it meets the budget: today's bundle (about 1,168 KiB,
+ * see the README's "Bundle size") plus a little room. Tests fail above it, so the bundle
+ * cannot quietly grow; lower it as the bundle shrinks.
+ */
+export const CORE_BUNDLE_CEILING_BYTES = 1_200 * 1024;
 
 export interface BundleResult {
   /** Absolute path of the bundled `index.mjs`. */
