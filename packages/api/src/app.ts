@@ -15,6 +15,7 @@ import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { adminRouter } from './routes/admin/admin.index.ts';
+import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { chatsRouter } from './routes/chats/chats.index.ts';
 import { healthRouter } from './routes/health/health.index.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRouter);
   app.route('/', createAuthRouter({ auth: deps.auth, lockout: deps.lockout }));
   app.route('/', meRouter);
+  app.route('/', apiKeysRouter);
   app.route('/', chatsRouter);
   app.route('/', adminRouter);
 
