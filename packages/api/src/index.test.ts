@@ -46,16 +46,47 @@ describe.each([
   let missing: LambdaResult;
   let tagged: LambdaResult;
   let ready: LambdaResult;
+  let signUp: LambdaResult;
+  let signIn: LambdaResult;
+  let me: LambdaResult;
+  let anonymous: LambdaResult;
+  const email = `lambda-${Math.random().toString(36).slice(2)}@example.com`;
+  const credentials = { email, password: 'correct horse battery' };
+  const jsonHeaders = { 'content-type': 'application/json', origin: 'http://localhost:3000' };
   beforeAll(async () => {
-    [health, missing, tagged, ready] = (await lambda.invoke(
+    [health, missing, tagged, ready, signUp, signIn, me, anonymous] = (await lambda.invoke(
       [
         makeEvent({ path: '/health' }),
         makeEvent({ path: '/no/such/route' }),
         makeEvent({ path: '/health', headers: { 'x-request-id': 'trace-from-client-1' } }),
         makeEvent({ path: '/health/ready' }),
+        makeEvent({
+          method: 'POST',
+          path: '/api/auth/sign-up/email',
+          headers: jsonHeaders,
+          body: JSON.stringify({ ...credentials, name: 'Lambda User' }),
+        }),
+        // Without "remember me" Better Auth sets a session cookie and a marker cookie.
+        makeEvent({
+          method: 'POST',
+          path: '/api/auth/sign-in/email',
+          headers: jsonHeaders,
+          body: JSON.stringify({ ...credentials, rememberMe: false }),
+        }),
+        { ...makeEvent({ path: '/api/me' }), cookiesFrom: 5 },
+        makeEvent({ path: '/api/me' }),
       ],
       env,
-    )) as [LambdaResult, LambdaResult, LambdaResult, LambdaResult];
+    )) as LambdaResult[] as [
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+      LambdaResult,
+    ];
   });
 
   test('GET /health answers 200 JSON', () => {
@@ -78,6 +109,26 @@ describe.each([
   test('GET /health/ready reaches the configured database', () => {
     expect(ready.statusCode).toBe(200);
     expect(json(ready).checks.database).toBe('ok');
+  });
+
+  test('a POST with a JSON body reaches its handler', () => {
+    expect(signUp.statusCode).toBe(200);
+    expect(json(signUp).user.email).toBe(email);
+  });
+
+  test('sign-in returns every Set-Cookie header Better Auth sets', () => {
+    expect(signIn.statusCode).toBe(200);
+    const names = signIn.cookies.map((cookie) => cookie.split('=')[0]);
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names).toContain('better-auth.session_token');
+    expect(names).toContain('better-auth.dont_remember');
+    expect(Object.keys(signIn.headers)).not.toContain('set-cookie');
+  });
+
+  test('the next request with those cookies is authenticated; without them it is not', () => {
+    expect(me.statusCode).toBe(200);
+    expect(json(me)).toMatchObject({ email, authMethod: 'cookie' });
+    expect(anonymous.statusCode).toBe(401);
   });
 });
 

@@ -1,7 +1,8 @@
 // A stand-in for the Lambda Node.js runtime's response streaming, run under plain Node:
 // `node lambda-runtime.mjs <bundle.mjs>` reads a JSON array of events on stdin, invokes
 // the bundle's `handler` for each as the runtime does, and prints a JSON array of
-// { statusCode, headers, cookies, body, chunks } on stdout.
+// { statusCode, headers, cookies, body, chunks } on stdout. An event may carry
+// `cookiesFrom: n` to send the cookies that the n-th response set.
 //
 // Like the real runtime, `awslambda` is a global that exists before the bundle loads;
 // `HttpResponseStream.from` writes the JSON prelude and eight NUL bytes before the body.
@@ -31,7 +32,12 @@ const initMs = performance.now() - started;
 if (handler[STREAMING] !== 'response') throw new Error('handler is not response-streaming');
 
 const results = [];
-for (const event of events) {
+for (const step of events) {
+  // `cookiesFrom: n` sends the cookies result n set, as a browser would.
+  const { cookiesFrom, ...event } = step;
+  if (cookiesFrom !== undefined) {
+    event.cookies = results[cookiesFrom].cookies.map((cookie) => cookie.split(';')[0]);
+  }
   const chunks = [];
   const stream = new Writable({
     write(chunk, _encoding, callback) {
