@@ -6,6 +6,9 @@ export PATH := justfile_directory() / "node_modules/.bin" + ":" + env_var("PATH"
 mod db 'just/db.just'
 mod cache 'just/cache.just'
 mod perf 'just/perf.just'
+mod cdk 'just/cdk.just'
+mod deploy 'just/deploy.just'
+mod destroy 'just/destroy.just'
 
 # List every recipe
 default:
