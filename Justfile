@@ -32,7 +32,7 @@ build:
 
 # Run the whole test suite (set DATABASE_URL / REDIS_URL to use real services)
 test *args:
-    bun test {{ args }}
+    bun run test {{ args }}
 
 # Lint and format check (Biome)
 lint:

@@ -3,6 +3,8 @@
  * row of a page. A cursor that does not decode is a 422 on the `cursor` query field.
  */
 import { z } from '@hono/zod-openapi';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 
 export interface CursorKey {
   createdAt: Date;
@@ -81,4 +83,20 @@ export function toPage<R extends { createdAt: Date; id: string }, T>(
     items: items.map(map),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
+}
+
+/**
+ * The keyset condition for rows after `cursor` in (createdAt, id) order, or undefined for the
+ * first page. The timestamp travels as ISO text cast to timestamptz: Drizzle's postgres.js
+ * driver passes raw Date parameters through unserialized.
+ */
+export function afterCursor(
+  columns: { createdAt: PgColumn; id: PgColumn },
+  cursor: CursorKey | undefined,
+  order: 'newest-first' | 'oldest-first',
+): SQL | undefined {
+  if (!cursor) return undefined;
+  const key = sql`(${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id})`;
+  const row = sql`(${columns.createdAt}, ${columns.id})`;
+  return order === 'newest-first' ? sql`${row} < ${key}` : sql`${row} > ${key}`;
 }

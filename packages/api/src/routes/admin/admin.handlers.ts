@@ -1,8 +1,8 @@
 import { apikey, session, user } from '@backend/shared/schema';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { RoleName } from '../../lib/auth/permissions.ts';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
-import { toPage } from '../../lib/pagination.ts';
+import { afterCursor, toPage } from '../../lib/pagination.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import type { BanRoute, ListUsersRoute, SetRoleRoute, UnbanRoute } from './admin.routes.ts';
@@ -24,11 +24,7 @@ export const listUsers: AppRouteHandler<ListUsersRoute> = async (c) => {
   const rows = await c.var.deps.database.reader
     .select()
     .from(user)
-    .where(
-      cursor
-        ? sql`(${user.createdAt}, ${user.id}) < (${cursor.createdAt}, ${cursor.id})`
-        : undefined,
-    )
+    .where(afterCursor(user, cursor, 'newest-first'))
     .orderBy(desc(user.createdAt), desc(user.id))
     .limit(limit + 1);
   return c.json(toPage(rows, limit, toAdminUser), 200);

@@ -1,7 +1,7 @@
 import { type Chat, chats, type Message, messages } from '@backend/shared/schema';
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
-import { toPage } from '../../lib/pagination.ts';
+import { afterCursor, toPage } from '../../lib/pagination.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import type {
@@ -40,14 +40,7 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
   const rows = await c.var.deps.database.db
     .select()
     .from(chats)
-    .where(
-      and(
-        eq(chats.userId, user.id),
-        cursor
-          ? sql`(${chats.createdAt}, ${chats.id}) < (${cursor.createdAt}, ${cursor.id})`
-          : undefined,
-      ),
-    )
+    .where(and(eq(chats.userId, user.id), afterCursor(chats, cursor, 'newest-first')))
     .orderBy(desc(chats.createdAt), desc(chats.id))
     .limit(limit + 1);
   return c.json(toPage(rows, limit, toChat), 200);
@@ -118,9 +111,7 @@ export const listMessages: AppRouteHandler<ListMessagesRoute> = async (c) => {
       and(
         eq(messages.chatId, chat.id),
         eq(messages.userId, user.id),
-        cursor
-          ? sql`(${messages.createdAt}, ${messages.id}) > (${cursor.createdAt}, ${cursor.id})`
-          : undefined,
+        afterCursor(messages, cursor, 'oldest-first'),
       ),
     )
     .orderBy(asc(messages.createdAt), asc(messages.id))
