@@ -124,18 +124,21 @@ export const createMessage: AppRouteHandler<CreateMessageRoute> = async (c) => {
   const { content } = c.req.valid('json');
   const { user } = callerOf(c);
   const message = await c.var.deps.database.db.transaction(async (tx) => {
-    // Touching the chat first checks ownership and locks it against a concurrent delete.
+    // Locking the chat checks ownership and keeps a concurrent delete out until commit.
     const [chat] = await tx
-      .update(chats)
-      .set({ updatedAt: new Date() })
+      .select({ id: chats.id })
+      .from(chats)
       .where(ownChat(chatId, user.id))
-      .returning({ id: chats.id });
+      .for('update');
     if (!chat) return null;
     const [row] = await tx
       .insert(messages)
       .values({ chatId: chat.id, userId: user.id, role: 'user', content })
       .returning();
-    return row ?? null;
+    if (!row) throw new Error('insert returned no row');
+    // The chat's last activity is its newest message, on the database's clock.
+    await tx.update(chats).set({ updatedAt: row.createdAt }).where(eq(chats.id, chat.id));
+    return row;
   });
   if (!message) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, NOT_FOUND);
   return c.json(toMessage(message), 201);
