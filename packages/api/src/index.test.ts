@@ -31,7 +31,7 @@ beforeAll(async () => {
   env.LOG_LEVEL = 'silent';
 });
 afterAll(async () => {
-  await lambda.dispose();
+  await lambda?.dispose();
   await database?.close();
 });
 

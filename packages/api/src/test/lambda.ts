@@ -1,5 +1,5 @@
 /** Bundles the Lambda entry as deployed and invokes it under Node (see lambda-runtime.mjs). */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '../bundle.ts';
@@ -68,6 +68,7 @@ export interface BundledLambda {
 
 export async function bundleForTest(): Promise<BundledLambda> {
   // Inside the package, so Node resolves the modules the bundle leaves external.
+  await mkdir(join(API_DIR, 'dist'), { recursive: true });
   const outdir = await mkdtemp(join(API_DIR, 'dist', 'test-'));
   const { outfile, bytes } = await bundleLambda(outdir);
   return {
