@@ -5,6 +5,7 @@
  *
  *   bun bench/bundle.ts [rounds]   (default 9)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ const LAMBDA_ENV = {
   DATABASE_URL: 'postgres://bench@127.0.0.1:5432/bench',
   REDIS_URL: 'redis://127.0.0.1:6379',
   PUBLIC_URL: 'https://api.example.com',
+  BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
   LOG_LEVEL: 'silent',
 };
 

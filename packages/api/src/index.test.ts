@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { builtinModules } from 'node:module';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { CORE_BUNDLE_CEILING_BYTES } from './bundle.ts';
 import { ERROR_CODES } from './lib/errors.ts';
@@ -133,6 +134,18 @@ describe.each([
 });
 
 describe('the bundle', () => {
+  test('imports no module it leaves external (AWS SDK, PGlite) until one is used', async () => {
+    // esbuild hoists an external module's static import to the top of an ESM bundle, where it
+    // would load at every cold start; external modules must be reached by dynamic import().
+    const text = await Bun.file(lambda.outfile).text();
+    const staticExternal = [
+      ...text.matchAll(/(?:^|[;}])import(?:[^'"()]*?from)?\s*["']([^"']+)["']/g),
+    ]
+      .map((match) => match[1] ?? '')
+      .filter((specifier) => !specifier.startsWith('node:') && !builtinModules.includes(specifier));
+    expect(staticExternal).toEqual([]);
+  });
+
   test('does not grow past its ceiling (the 1 MiB budget is not met yet)', () => {
     expect(lambda.bytes).toBeGreaterThan(0);
     expect(lambda.bytes).toBeLessThanOrEqual(CORE_BUNDLE_CEILING_BYTES);

@@ -1,4 +1,4 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { EmailSender } from './index.ts';
 
 export interface SesEmailSenderOptions {
@@ -6,15 +6,23 @@ export interface SesEmailSenderOptions {
   from: string;
   /** @default the Lambda's region (AWS_REGION) */
   region?: string;
-  /** For tests and custom endpoints. @default a client for `region` */
+  /** For tests and custom endpoints. @default a client for `region`, made on first send */
   client?: SESv2Client;
 }
 
+/**
+ * Amazon SES (v2 API). The SDK ships with the Lambda runtime and stays outside the bundle;
+ * it is imported on the first send, so a cold start never pays for it.
+ */
 export function createSesEmailSender(options: SesEmailSenderOptions): EmailSender {
-  const client = options.client ?? new SESv2Client({ region: options.region });
+  let sdk: Promise<typeof import('@aws-sdk/client-sesv2')> | undefined;
+  let client = options.client;
   return {
     kind: 'ses',
     async send(message) {
+      sdk ??= import('@aws-sdk/client-sesv2');
+      const { SESv2Client, SendEmailCommand } = await sdk;
+      client ??= new SESv2Client({ region: options.region });
       await client.send(
         new SendEmailCommand({
           FromEmailAddress: options.from,
