@@ -1,19 +1,38 @@
 /**
  * The composition root: the whole Hono app, built from its dependencies.
  *
- * Middleware order (outermost first):
- *   request id → client IP → request logger → deps →
- *   /api/auth/* (Better Auth) | /api/* caller resolution → route guards → handlers
+ * Middleware, outermost first (each in src/middleware/, with its test beside it):
+ *  1. request id        accept a well-formed X-Request-Id or make one; echoed on every response
+ *  2. client IP         from the trusted proxy header only, never X-Forwarded-For
+ *  3. request logger    one JSON line per request, bound to the request id
+ *  4. deps              the app's dependencies on the context
+ *  5. secure headers    CSP (API and docs policies), HSTS, framing, sniffing, COOP/COEP/CORP
+ *  6. CORS              allowlist; preflights answered here
+ *  7. compression       brotli/gzip by Accept-Encoding; never SSE, never under 1 KiB
+ *  8. HTTP cache        Cache-Control by route; weak ETags and 304 on GET
+ *  9. timeout           per route class (AI routes longer); 504
+ * 10. body limit        per route (default 1 MiB); 413
+ * 11. CSRF              cookie-authenticated state changes need an allowed Origin; 403
+ * 12. caller            session, bearer token or API key (not for /api/auth/*)
+ * 13. rate limit        per user or IP, per endpoint class; 429
+ * then the routes, whose guards (requireAuth / requireRole / requirePermission) run first.
  */
 import { requestId } from 'hono/request-id';
 import type { AppDeps } from './deps.ts';
 import { AUTH_BASE_PATH } from './lib/auth/auth.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
-import { configureOpenApi } from './lib/openapi.ts';
+import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
 import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
+import { compression } from './middleware/compression.ts';
+import { cors } from './middleware/cors.ts';
+import { csrf } from './middleware/csrf.ts';
+import { CACHE_POLICIES, httpCache } from './middleware/http-cache.ts';
+import { bodyLimit, requestTimeout } from './middleware/limits.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
+import { secureHeaders } from './middleware/secure-headers.ts';
 import { adminRouter } from './routes/admin/admin.index.ts';
 import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
@@ -23,27 +42,54 @@ import { meRouter } from './routes/me/me.index.ts';
 
 export type { AppDeps } from './deps.ts';
 
+/** Path prefix of the AI routes (their own rate-limit class and a longer timeout). */
+export const AI_PATH = '/api/ai/';
+
 export function createApp(deps: AppDeps) {
+  const { env } = deps;
   const app = createRouter();
 
   app.use(requestId());
-  app.use(clientIp({ trustedHeader: deps.env.TRUSTED_IP_HEADER }));
+  app.use(clientIp({ trustedHeader: env.TRUSTED_IP_HEADER }));
   app.use(requestLogger({ logger: deps.logger }));
   app.use(async function injectDeps(c, next) {
     c.set('deps', deps);
     c.set('caller', null);
+    c.set('authError', null);
     await next();
   });
-
-  app.notFound(notFound);
-  app.onError(onError);
+  app.use(secureHeaders({ hsts: env.STAGE !== 'local', docsPath: DOCS_PATH }));
+  app.use(cors({ allowedOrigins: env.ALLOWED_ORIGINS }));
+  app.use(compression());
+  app.use(
+    httpCache({
+      rules: [
+        { prefix: `${AUTH_BASE_PATH}/`, policy: CACHE_POLICIES.noStore },
+        { prefix: '/api/', policy: CACHE_POLICIES.private },
+        { prefix: OPENAPI_PATH, policy: CACHE_POLICIES.publicDocs },
+        { prefix: DOCS_PATH, policy: CACHE_POLICIES.publicDocs },
+      ],
+    }),
+  );
+  app.use(
+    requestTimeout({
+      defaultMs: env.REQUEST_TIMEOUT_MS,
+      rules: [{ prefix: AI_PATH, value: env.AI_REQUEST_TIMEOUT_MS }],
+    }),
+  );
+  app.use(bodyLimit({ defaultBytes: env.BODY_LIMIT_BYTES }));
+  app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
 
   const callerResolution = resolveCaller({ auth: deps.auth });
   app.use('/api/*', async (c, next) =>
     c.req.path.startsWith(`${AUTH_BASE_PATH}/`) ? next() : callerResolution(c, next),
   );
+  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter }));
 
-  configureOpenApi(app, { serverUrl: deps.env.PUBLIC_URL, auth: deps.auth });
+  app.notFound(notFound);
+  app.onError(onError);
+
+  configureOpenApi(app, { serverUrl: env.PUBLIC_URL, auth: deps.auth });
   app.route('/', healthRouter);
   app.route('/', createAuthRouter({ auth: deps.auth, lockout: deps.lockout }));
   app.route('/', meRouter);

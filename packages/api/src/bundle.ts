@@ -30,6 +30,14 @@ export const LAMBDA_EXTERNALS = [
   'better-auth/plugins/organization',
 ];
 
+/**
+ * Modules swapped for lighter ones at bundle time (esbuild `alias`): Better Auth's telemetry,
+ * which this app switches off, becomes a no-op with the same interface.
+ */
+export const LAMBDA_ALIASES: Record<string, string> = {
+  '@better-auth/telemetry': fileURLToPath(new URL('./lib/auth/telemetry-off.ts', import.meta.url)),
+};
+
 /** esbuild settings, in the words both esbuild and `NodejsFunction` understand. */
 export const LAMBDA_BUNDLE = {
   platform: 'node',
@@ -40,6 +48,7 @@ export const LAMBDA_BUNDLE = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
   externals: LAMBDA_EXTERNALS,
+  aliases: LAMBDA_ALIASES,
 } as const;
 
 /** The project's budget for the core Lambda bundle. */
@@ -81,6 +90,7 @@ export async function bundleLambda(
     mainFields: [...LAMBDA_BUNDLE.mainFields],
     banner: { js: LAMBDA_BUNDLE.banner },
     external: [...LAMBDA_BUNDLE.externals],
+    alias: LAMBDA_BUNDLE.aliases,
     metafile: true,
     logLevel: 'warning',
   });

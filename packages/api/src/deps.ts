@@ -8,10 +8,12 @@ import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
 import { type Auth, createAuth } from './lib/auth/auth.ts';
 import { createLockout, type Lockout } from './lib/auth/lockout.ts';
+import { type AppCache, createAppCache } from './lib/cache/app-cache.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
 import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
 
 export interface AppDeps {
   env: Env;
@@ -21,6 +23,9 @@ export interface AppDeps {
   email: EmailSender;
   auth: Auth;
   lockout: Lockout;
+  /** Cache-aside for computed values (chat lists), in front of `cache`. */
+  appCache: AppCache;
+  rateLimiter: RateLimiter;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
 }
@@ -65,6 +70,13 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     threshold: env.AUTH_LOCKOUT_THRESHOLD,
     seconds: env.AUTH_LOCKOUT_SECONDS,
   });
+  const appCache = createAppCache({ cache, logger });
+  const rateLimiter = createRateLimiter({
+    points: { default: env.RATE_LIMIT_DEFAULT, auth: env.RATE_LIMIT_AUTH, ai: env.RATE_LIMIT_AI },
+    windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+    redis: cache.client,
+    logger,
+  });
   return {
     env,
     logger,
@@ -73,6 +85,8 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     email,
     auth,
     lockout,
+    appCache,
+    rateLimiter,
     async close() {
       await Promise.allSettled([database.close(), cache.close()]);
     },

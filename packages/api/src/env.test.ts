@@ -46,12 +46,11 @@ describe('parseEnv', () => {
 
   test('trusted origins are a comma-separated list of URLs', () => {
     expect(
-      parseEnv({ AUTH_TRUSTED_ORIGINS: 'https://a.example, https://b.example' })
-        .AUTH_TRUSTED_ORIGINS,
-    ).toEqual(['https://a.example', 'https://b.example']);
+      parseEnv({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).ALLOWED_ORIGINS,
+    ).toEqual(['http://localhost:3000', 'https://a.example', 'https://b.example']);
     expect(
-      issuesOf({ AUTH_TRUSTED_ORIGINS: 'https://a.example,not a url' }).issues[0]?.variable,
-    ).toContain('AUTH_TRUSTED_ORIGINS');
+      issuesOf({ ALLOWED_ORIGINS: 'https://a.example,not a url' }).issues[0]?.variable,
+    ).toContain('ALLOWED_ORIGINS');
   });
 
   test('a short auth secret is refused', () => {

@@ -37,7 +37,7 @@ const envSchema = z
       .string()
       .min(32, { error: 'Must be at least 32 characters (use `openssl rand -hex 32`)' })
       .optional(),
-    AUTH_TRUSTED_ORIGINS: z
+    ALLOWED_ORIGINS: z
       .string()
       .transform((value) =>
         value
@@ -47,6 +47,14 @@ const envSchema = z
       )
       .pipe(z.array(url(['http', 'https'])))
       .optional(),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+    RATE_LIMIT_DEFAULT: z.coerce.number().int().min(1).default(300),
+    RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_AI: z.coerce.number().int().min(1).default(30),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    AI_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+    APP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     AUTH_REQUIRE_EMAIL_VERIFICATION: z.stringbool().default(false),
     AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
     AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
@@ -71,7 +79,13 @@ const envSchema = z
       // Prepared statements pin connections behind RDS Proxy.
       DATABASE_PREPARE: env.DATABASE_PREPARE ?? !onLambda,
       CACHE_PREFIX: env.CACHE_PREFIX ?? `app:${env.STAGE}:`,
-      AUTH_TRUSTED_ORIGINS: env.AUTH_TRUSTED_ORIGINS ?? [],
+      // Browser origins allowed to call with credentials: CORS, CSRF and Better Auth agree.
+      ALLOWED_ORIGINS: [
+        ...new Set([
+          new URL(env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).origin,
+          ...(env.ALLOWED_ORIGINS ?? []).map((origin) => new URL(origin).origin),
+        ]),
+      ],
       onLambda,
     };
   });

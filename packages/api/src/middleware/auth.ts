@@ -5,7 +5,8 @@
  */
 import * as schema from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
 import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
@@ -26,28 +27,40 @@ export interface Caller {
 export interface AuthVariables {
   /** The authenticated caller, or null. */
   caller: Caller | null;
+  /** Why credentials that were sent did not authenticate (an invalid API key), if so. */
+  authError: string | null;
 }
 
-const unauthorized = (message = 'Authentication required') =>
-  new ApiError(401, ERROR_CODES.UNAUTHORIZED, message);
+const unauthorized = (c: { get(key: 'authError'): string | null }) =>
+  new ApiError(401, ERROR_CODES.UNAUTHORIZED, c.get('authError') ?? 'Authentication required');
 
 export interface ResolveCallerOptions {
   auth: Auth;
 }
 
-/** Identifies the caller; an invalid API key is refused here, a missing session is not. */
+/**
+ * Identifies the caller. Nothing is refused here: an invalid API key leaves the caller
+ * unknown (and says why), so the rate limiter still counts it by IP and the route's guard
+ * answers 401.
+ */
 export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<AppBindings> => {
   const { auth } = options;
   return async function resolveCaller(c, next) {
     const key = c.req.header(API_KEY_HEADER);
     if (key !== undefined) {
       const result = await auth.api.verifyApiKey({ body: { key } }).catch(() => null);
-      if (!result?.valid || !result.key) throw unauthorized('Invalid, expired or revoked API key');
-      const [user] = await c.var.deps.database.db
-        .select()
-        .from(schema.user)
-        .where(eq(schema.user.id, result.key.referenceId));
-      if (!user || user.banned) throw unauthorized('Invalid, expired or revoked API key');
+      const [user] =
+        result?.valid && result.key
+          ? await c.var.deps.database.db
+              .select()
+              .from(schema.user)
+              .where(eq(schema.user.id, result.key.referenceId))
+          : [];
+      if (!result?.key || !user || user.banned) {
+        c.set('caller', null);
+        c.set('authError', 'Invalid, expired or revoked API key');
+        return next();
+      }
       c.set('caller', {
         user,
         method: 'api-key',
@@ -75,18 +88,23 @@ export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<
 /** 401 unless the caller is authenticated. */
 export const requireAuth = (): MiddlewareHandler<AppBindings> =>
   async function requireAuth(c, next) {
-    if (!c.get('caller')) throw unauthorized();
+    if (!c.get('caller')) throw unauthorized(c);
     return next();
   };
+
+function forbidden(c: Context<AppBindings>, message: string, fields: Record<string, unknown>) {
+  audit(c, AUDIT_EVENTS.PERMISSION_DENIED, fields);
+  return new ApiError(403, ERROR_CODES.FORBIDDEN, message);
+}
 
 /** 401 without a caller; 403 unless the caller's role is one of `roles`. */
 export const requireRole = (...roles: string[]): MiddlewareHandler<AppBindings> =>
   async function requireRole(c, next) {
     const caller = c.get('caller');
-    if (!caller) throw unauthorized();
+    if (!caller) throw unauthorized(c);
     const callerRoles = (caller.user.role ?? 'user').split(',');
     if (!roles.some((role) => callerRoles.includes(role))) {
-      throw new ApiError(403, ERROR_CODES.FORBIDDEN, 'Insufficient role');
+      throw forbidden(c, 'Insufficient role', { required: roles });
     }
     return next();
   };
@@ -98,17 +116,17 @@ export const requireRole = (...roles: string[]): MiddlewareHandler<AppBindings> 
 export const requirePermission = (request: PermissionRequest): MiddlewareHandler<AppBindings> =>
   async function requirePermission(c, next) {
     const caller = c.get('caller');
-    if (!caller) throw unauthorized();
+    if (!caller) throw unauthorized(c);
     const allowed =
       roleAllows(caller.user.role, request) &&
       (caller.keyPermissions === null || keyAllows(caller.keyPermissions, request));
-    if (!allowed) throw new ApiError(403, ERROR_CODES.FORBIDDEN, 'Insufficient permissions');
+    if (!allowed) throw forbidden(c, 'Insufficient permissions', { required: request });
     return next();
   };
 
 /** The caller of a route guarded by `requireAuth` (or a stricter guard). */
-export function callerOf(c: { get(key: 'caller'): Caller | null }): Caller {
+export function callerOf(c: Context<AppBindings>): Caller {
   const caller = c.get('caller');
-  if (!caller) throw unauthorized();
+  if (!caller) throw unauthorized(c);
   return caller;
 }

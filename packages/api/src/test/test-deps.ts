@@ -91,6 +91,10 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     STAGE: 'local',
     LOG_LEVEL: 'silent',
     BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    // Suites send hundreds of requests from one address; rate-limit tests set their own.
+    RATE_LIMIT_DEFAULT: '100000',
+    RATE_LIMIT_AUTH: '100000',
+    RATE_LIMIT_AI: '100000',
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });

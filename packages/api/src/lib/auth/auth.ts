@@ -42,7 +42,7 @@ export function createAuth(options: AuthOptions) {
     baseURL: env.PUBLIC_URL,
     basePath: AUTH_BASE_PATH,
     secret: options.secret,
-    trustedOrigins: [new URL(env.PUBLIC_URL).origin, ...env.AUTH_TRUSTED_ORIGINS],
+    trustedOrigins: env.ALLOWED_ORIGINS,
     database: drizzleAdapter(db, {
       provider: 'pg',
       schema: {

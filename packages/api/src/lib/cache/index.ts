@@ -2,11 +2,14 @@
  * The cache: Redis through ioredis when `REDIS_URL` is set, otherwise an in-process LRU.
  * Keys are namespaced by the configured prefix.
  */
+import type { Redis } from 'ioredis';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
 
 export interface Cache {
   readonly kind: 'memory' | 'redis';
+  /** The Redis client, for components that speak Redis themselves (the rate limiter). */
+  readonly client?: Redis;
   get(key: string): Promise<string | null>;
   /** Stores `value` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;

@@ -37,6 +37,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
 
   return {
     kind: 'redis',
+    client: redis,
     async get(key) {
       return redis.get(key);
     },

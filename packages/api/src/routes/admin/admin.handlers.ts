@@ -1,5 +1,6 @@
 import { apikey, session, user } from '@backend/shared/schema';
 import { and, desc, eq } from 'drizzle-orm';
+import { AUDIT_EVENTS, audit } from '../../lib/audit.ts';
 import type { RoleName } from '../../lib/auth/permissions.ts';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { afterCursor, toPage } from '../../lib/pagination.ts';
@@ -42,7 +43,7 @@ export const setRole: AppRouteHandler<SetRoleRoute> = async (c) => {
     .where(eq(user.id, userId))
     .returning();
   if (!row) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, 'User not found');
-  c.var.logger.info('audit', { event: 'admin.role_changed', targetUserId: userId, role });
+  audit(c, AUDIT_EVENTS.ROLE_CHANGED, { targetUserId: userId, role });
   return c.json(toAdminUser(row), 200);
 };
 
@@ -72,7 +73,7 @@ export const ban: AppRouteHandler<BanRoute> = async (c) => {
     return banned;
   });
   if (!row) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, 'User not found');
-  c.var.logger.info('audit', { event: 'admin.user_banned', targetUserId: userId });
+  audit(c, AUDIT_EVENTS.USER_BANNED, { targetUserId: userId });
   return c.json(toAdminUser(row), 200);
 };
 
@@ -84,6 +85,6 @@ export const unban: AppRouteHandler<UnbanRoute> = async (c) => {
     .where(eq(user.id, userId))
     .returning();
   if (!row) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, 'User not found');
-  c.var.logger.info('audit', { event: 'admin.user_unbanned', targetUserId: userId });
+  audit(c, AUDIT_EVENTS.USER_UNBANNED, { targetUserId: userId });
   return c.json(toAdminUser(row), 200);
 };

@@ -1,3 +1,4 @@
+import { AUDIT_EVENTS, audit } from '../../lib/audit.ts';
 import { roleAllows } from '../../lib/auth/permissions.ts';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
@@ -19,7 +20,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const created = await c.var.deps.auth.api.createApiKey({
     body: { name, userId: caller.user.id, expiresIn: (expiresInDays * DAY_MS) / 1000, permissions },
   });
-  c.var.logger.info('audit', { event: 'api_key.created', keyId: created.id });
+  audit(c, AUDIT_EVENTS.API_KEY_CREATED, { keyId: created.id });
   return c.json(
     {
       id: created.id,

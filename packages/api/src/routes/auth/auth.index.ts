@@ -4,6 +4,7 @@
  * project's one error shape (its own code kept in `details.reason`).
  */
 import { type Context, Hono } from 'hono';
+import { AUDIT_EVENTS, audit } from '../../lib/audit.ts';
 import { AUTH_BASE_PATH, type Auth } from '../../lib/auth/auth.ts';
 import type { Lockout } from '../../lib/auth/lockout.ts';
 import { toFieldIssues } from '../../lib/create-router.ts';
@@ -75,7 +76,7 @@ export function createAuthRouter(options: AuthRouterOptions) {
     if (signIn && email) {
       const retryAfter = await lockout.retryAfter(email);
       if (retryAfter !== null) {
-        c.var.logger.warn('audit', { event: 'auth.locked_out_attempt', ip: c.var.clientIp });
+        audit(c, AUDIT_EVENTS.LOCKED_OUT_ATTEMPT);
         throw new ApiError(
           429,
           ERROR_CODES.RATE_LIMITED,
@@ -93,10 +94,7 @@ export function createAuthRouter(options: AuthRouterOptions) {
     if (signIn && email) {
       if (response.status === 401) {
         const locked = await lockout.recordFailure(email);
-        c.var.logger.warn('audit', {
-          event: locked ? 'auth.locked_out' : 'auth.sign_in_failed',
-          ip: c.var.clientIp,
-        });
+        audit(c, locked ? AUDIT_EVENTS.LOCKED_OUT : AUDIT_EVENTS.SIGN_IN_FAILED);
       } else if (response.ok) {
         await lockout.recordSuccess(email);
       }

@@ -1,9 +1,11 @@
-import { type Chat, chats, type Message, messages } from '@backend/shared/schema';
+import { chats, type Message, messages } from '@backend/shared/schema';
 import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { afterCursor, toPage } from '../../lib/pagination.ts';
-import type { AppRouteHandler } from '../../lib/types.ts';
+import type { AppBindings, AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
+import { cachedChatsPage, chatListScope, toChat } from './chats.queries.ts';
 import type {
   CreateMessageRoute,
   CreateRoute,
@@ -13,13 +15,6 @@ import type {
   PatchRoute,
   RemoveRoute,
 } from './chats.routes.ts';
-
-const toChat = (chat: Chat) => ({
-  id: chat.id,
-  title: chat.title,
-  createdAt: chat.createdAt.toISOString(),
-  updatedAt: chat.updatedAt.toISOString(),
-});
 
 const toMessage = (message: Message) => ({
   id: message.id,
@@ -37,14 +32,21 @@ const ownChat = (chatId: string, userId: string) =>
 export const list: AppRouteHandler<ListRoute> = async (c) => {
   const { limit, cursor } = c.req.valid('query');
   const { user } = callerOf(c);
-  const rows = await c.var.deps.database.db
-    .select()
-    .from(chats)
-    .where(and(eq(chats.userId, user.id), afterCursor(chats, cursor, 'newest-first')))
-    .orderBy(desc(chats.createdAt), desc(chats.id))
-    .limit(limit + 1);
-  return c.json(toPage(rows, limit, toChat), 200);
+  const { appCache, database, env } = c.var.deps;
+  const page = await cachedChatsPage(
+    appCache,
+    database.db,
+    env.APP_CACHE_TTL_SECONDS,
+    user.id,
+    limit,
+    cursor,
+  );
+  return c.json(page, 200);
 };
+
+/** Every write to a user's chats drops their cached chat list pages. */
+const invalidateChatList = (c: Context<AppBindings>, userId: string) =>
+  c.var.deps.appCache.invalidate(chatListScope(userId));
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const { title } = c.req.valid('json');
@@ -54,6 +56,7 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
     .values({ userId: user.id, title })
     .returning();
   if (!chat) throw new Error('insert returned no row');
+  await invalidateChatList(c, user.id);
   return c.json(toChat(chat), 201);
 };
 
@@ -75,6 +78,7 @@ export const patch: AppRouteHandler<PatchRoute> = async (c) => {
     .where(ownChat(chatId, user.id))
     .returning();
   if (!chat) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, NOT_FOUND);
+  await invalidateChatList(c, user.id);
   return c.json(toChat(chat), 200);
 };
 
@@ -94,6 +98,7 @@ export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
     return true;
   });
   if (!deleted) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, NOT_FOUND);
+  await invalidateChatList(c, user.id);
   return c.body(null, 204);
 };
 
@@ -141,5 +146,7 @@ export const createMessage: AppRouteHandler<CreateMessageRoute> = async (c) => {
     return row;
   });
   if (!message) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, NOT_FOUND);
+  // The chat's updatedAt moved, and lists show it.
+  await invalidateChatList(c, user.id);
   return c.json(toMessage(message), 201);
 };

@@ -33,6 +33,8 @@ export interface EsbuildSettings {
   readonly mainFields: readonly string[];
   readonly banner?: string;
   readonly externals: readonly string[];
+  /** Modules replaced at bundle time (esbuild `--alias`). @default none */
+  readonly aliases?: Readonly<Record<string, string>>;
 }
 
 /** The settings of the small custom-resource handlers (same shape as the API's). */
@@ -180,6 +182,9 @@ export class SecureLambda extends Construct {
         mainFields: [...bundle.mainFields],
         banner: bundle.banner,
         externalModules: [...bundle.externals],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(bundle.aliases ?? {}).map(([module, path]) => [`--alias:${module}`, path]),
+        ),
         commandHooks: props.commandHooks,
       },
     });

@@ -1,0 +1,36 @@
+/**
+ * Security events as structured log lines (`message: "audit"`), each with the request id,
+ * the user id when known and the client IP. Never a password, token, cookie or key: the
+ * fields are chosen here, and the logger redacts sensitive keys anyway.
+ */
+import type { Context } from 'hono';
+import type { AppBindings } from './types.ts';
+
+export const AUDIT_EVENTS = {
+  SIGN_IN_FAILED: 'auth.sign_in_failed',
+  LOCKED_OUT: 'auth.locked_out',
+  LOCKED_OUT_ATTEMPT: 'auth.locked_out_attempt',
+  RATE_LIMITED: 'rate_limit.rejected',
+  CSRF_REJECTED: 'csrf.rejected',
+  PERMISSION_DENIED: 'authz.denied',
+  ROLE_CHANGED: 'admin.role_changed',
+  USER_BANNED: 'admin.user_banned',
+  USER_UNBANNED: 'admin.user_unbanned',
+  API_KEY_CREATED: 'api_key.created',
+} as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[keyof typeof AUDIT_EVENTS];
+
+export function audit(
+  c: Context<AppBindings>,
+  event: AuditEvent,
+  fields: Record<string, unknown> = {},
+) {
+  c.var.logger?.warn('audit', {
+    event,
+    userId: c.var.caller?.user.id ?? null,
+    ip: c.var.clientIp,
+    method: c.req.method,
+    path: c.req.path,
+    ...fields,
+  });
+}

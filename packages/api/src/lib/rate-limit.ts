@@ -1,0 +1,123 @@
+/**
+ * Rate limiters by endpoint class, with rate-limiter-flexible: Redis-backed when Redis is
+ * configured (limits hold across Lambda containers), in-process otherwise. If Redis fails,
+ * the in-process limiter takes over for that request and the switch is logged: never a
+ * 5xx, never unlimited.
+ */
+import type { Redis } from 'ioredis';
+import type {
+  RateLimiterRes as LimiterRes,
+  RateLimiterMemory as MemoryLimiter,
+  RateLimiterRedis as RedisLimiter,
+} from 'rate-limiter-flexible';
+// One module per store: the package index would bundle every store it supports.
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
+import type { Logger } from './logger.ts';
+
+export const RATE_LIMIT_CLASSES = ['auth', 'ai', 'default'] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+  /** Which store decided: `redis`, or `memory` (configured, or standing in for Redis). */
+  store: 'redis' | 'memory';
+}
+
+export interface RateLimiter {
+  consume(cls: RateLimitClass, key: string): Promise<RateLimitDecision>;
+}
+
+export interface RateLimiterOptions {
+  /** Requests per window, by class. */
+  points: Record<RateLimitClass, number>;
+  /** Window length in seconds. */
+  windowSeconds: number;
+  /** The Redis client; absent: in-process limits only. */
+  redis?: Redis;
+  logger?: Logger;
+}
+
+function decision(
+  res: LimiterRes,
+  limit: number,
+  allowed: boolean,
+  store: RateLimitDecision['store'],
+) {
+  return {
+    allowed,
+    limit,
+    remaining: Math.max(0, res.remainingPoints),
+    resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    store,
+  };
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { points, windowSeconds, redis, logger } = options;
+  const memory = Object.fromEntries(
+    RATE_LIMIT_CLASSES.map((cls) => [
+      cls,
+      new RateLimiterMemory({
+        keyPrefix: `rl:${cls}`,
+        points: points[cls],
+        duration: windowSeconds,
+      }),
+    ]),
+  ) as Record<RateLimitClass, MemoryLimiter>;
+  const shared = redis
+    ? (Object.fromEntries(
+        RATE_LIMIT_CLASSES.map((cls) => [
+          cls,
+          new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `rl:${cls}`,
+            points: points[cls],
+            duration: windowSeconds,
+          }),
+        ]),
+      ) as Record<RateLimitClass, RedisLimiter>)
+    : undefined;
+  let degraded = false;
+
+  async function consumeFrom(
+    limiter: MemoryLimiter | RedisLimiter,
+    cls: RateLimitClass,
+    key: string,
+    store: RateLimitDecision['store'],
+  ) {
+    try {
+      return decision(await limiter.consume(key), points[cls], true, store);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes)
+        return decision(rejection, points[cls], false, store);
+      throw rejection;
+    }
+  }
+
+  return {
+    async consume(cls, key) {
+      if (shared) {
+        try {
+          const result = await consumeFrom(shared[cls], cls, key, 'redis');
+          if (degraded) logger?.info('rate limiter back on redis');
+          degraded = false;
+          return result;
+        } catch (error) {
+          if (!degraded) {
+            logger?.warn('rate limiter falling back to in-process limits: redis unavailable', {
+              err: error instanceof Error ? error.message : String(error),
+            });
+          }
+          degraded = true;
+        }
+      }
+      return consumeFrom(memory[cls], cls, key, 'memory');
+    },
+  };
+}

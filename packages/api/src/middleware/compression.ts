@@ -1,0 +1,79 @@
+/**
+ * Response compression: brotli or gzip, chosen by Accept-Encoding with its q-values.
+ * Nothing under `threshold` bytes, nothing already encoded, nothing that is not text-like,
+ * and never an event stream (SSE must flow as it is written). Hono's own `compress` has no
+ * brotli, so this is node:zlib, asynchronous, at speed-leaning levels.
+ */
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { MiddlewareHandler } from 'hono';
+import type { AppBindings } from '../lib/types.ts';
+import { appendVary } from '../lib/vary.ts';
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+export type Encoding = 'br' | 'gzip';
+const PREFERENCE: readonly Encoding[] = ['br', 'gzip'];
+const COMPRESSIBLE =
+  /^(application\/(json|problem\+json|javascript|xml)|text\/(?!event-stream)|image\/svg\+xml)/i;
+
+/** The encoding to use for `header`, or null for none (identity). */
+export function negotiateEncoding(header: string | undefined): Encoding | null {
+  if (!header) return null;
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    if (name) q.set(name, Number.isFinite(value) ? value : 0);
+  }
+  let best: Encoding | null = null;
+  let bestQ = 0;
+  for (const encoding of PREFERENCE) {
+    const weight = q.get(encoding) ?? q.get('*') ?? 0;
+    if (weight > bestQ) {
+      best = encoding;
+      bestQ = weight;
+    }
+  }
+  return best;
+}
+
+export interface CompressionOptions {
+  /** Smallest body worth compressing, in bytes. @default 1024 */
+  threshold?: number;
+}
+
+export const compression = (options: CompressionOptions = {}): MiddlewareHandler<AppBindings> => {
+  const threshold = options.threshold ?? 1024;
+  return async function compression(c, next) {
+    await next();
+    const res = c.res;
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.body || c.req.method === 'HEAD' || !COMPRESSIBLE.test(type)) return;
+    if (res.headers.has('content-encoding') || res.status === 204 || res.status === 304) return;
+    appendVary(res.headers, 'Accept-Encoding');
+    const encoding = negotiateEncoding(c.req.header('accept-encoding'));
+    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+    if (!encoding || declared < threshold) return;
+    const body = new Uint8Array(await res.arrayBuffer());
+    const headers = new Headers(res.headers);
+    if (body.byteLength < threshold) {
+      c.res = new Response(body, { status: res.status, headers });
+      return;
+    }
+    const compressed =
+      encoding === 'br'
+        ? await brotli(body, {
+            params: {
+              [constants.BROTLI_PARAM_QUALITY]: 4,
+              [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+            },
+          })
+        : await gzipAsync(body, { level: 5 });
+    headers.set('content-encoding', encoding);
+    headers.set('content-length', String(compressed.byteLength));
+    c.res = new Response(new Uint8Array(compressed), { status: res.status, headers });
+  };
+};

@@ -1,0 +1,35 @@
+/**
+ * CORS from an allowlist, with Hono's `cors`: an allowed origin gets credentials and the
+ * headers the API uses; any other origin gets no CORS header at all. Preflights are
+ * answered here and cached by the browser for `maxAge` seconds.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { cors as honoCors } from 'hono/cors';
+import type { AppBindings } from '../lib/types.ts';
+
+export interface CorsOptions {
+  /** Origins (scheme://host[:port]) allowed to call with credentials. */
+  allowedOrigins: readonly string[];
+  /** Seconds a browser may cache a preflight. @default 600 */
+  maxAge?: number;
+}
+
+export const cors = (options: CorsOptions): MiddlewareHandler<AppBindings> => {
+  const allowed = new Set(options.allowedOrigins);
+  return honoCors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    credentials: true,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'X-Request-Id', 'If-None-Match'],
+    exposeHeaders: [
+      'X-Request-Id',
+      'ETag',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'set-auth-token',
+    ],
+    maxAge: options.maxAge ?? 600,
+  }) as MiddlewareHandler<AppBindings>;
+};
