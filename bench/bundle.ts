@@ -22,6 +22,7 @@ const LAMBDA_ENV = {
   PATH: process.env.PATH ?? '',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   STAGE: 'prod',
+  EMAIL_PROVIDER: 'ses',
   DATABASE_URL: 'postgres://bench@127.0.0.1:5432/bench',
   REDIS_URL: 'redis://127.0.0.1:6379',
   PUBLIC_URL: 'https://api.example.com',

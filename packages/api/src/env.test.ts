@@ -38,6 +38,7 @@ describe('parseEnv', () => {
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
       'BETTER_AUTH_SECRET',
       'DATABASE_URL',
+      'EMAIL_PROVIDER',
       'PUBLIC_URL',
       'REDIS_URL',
     ]);
@@ -75,6 +76,7 @@ describe('parseEnv', () => {
       REDIS_URL: 'rediss://cache.internal:6379',
       PUBLIC_URL: 'https://api.example.com',
       BETTER_AUTH_SECRET: 'x'.repeat(64),
+      EMAIL_PROVIDER: 'ses',
     });
     expect(env.LOG_LEVEL).toBe('info');
     expect(env.CACHE_PREFIX).toBe('app:prod:');

@@ -124,7 +124,9 @@ export function parseEnv(source: EnvInput): Env {
         message: issue.message,
       }));
   const stage = present.STAGE;
-  if (stage && stage !== 'local' && (STAGES as readonly string[]).includes(stage)) {
+  const deployed =
+    stage !== undefined && stage !== 'local' && (STAGES as readonly string[]).includes(stage);
+  if (deployed) {
     for (const variable of REQUIRED_WHEN_DEPLOYED) {
       if (!present[variable] && !issues.some((issue) => issue.variable === variable)) {
         issues.push({
@@ -133,6 +135,13 @@ export function parseEnv(source: EnvInput): Env {
         });
       }
     }
+  }
+  if (deployed && present.EMAIL_PROVIDER !== 'ses') {
+    // The log sender writes verification and reset links, tokens included, to the log.
+    issues.push({
+      variable: 'EMAIL_PROVIDER',
+      message: `Must be ses when STAGE=${stage} (the log sender is for local use only)`,
+    });
   }
   if (result.success && issues.length === 0) return result.data;
   throw new EnvError(issues);

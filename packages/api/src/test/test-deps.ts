@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AppDeps, createDeps } from '../deps.ts';
 import { type Env, type EnvInput, loadEnv, parseEnv } from '../env.ts';
+import type { Cache } from '../lib/cache/index.ts';
 import { createMemoryCache } from '../lib/cache/memory.ts';
 import { createRedisCache } from '../lib/cache/redis.ts';
 import { createEmbeddedDatabase } from '../lib/db/embedded.ts';
@@ -72,6 +73,8 @@ export interface TestDepsOptions {
   env?: EnvInput;
   logger?: Logger;
   email?: EmailSender;
+  /** A cache of the test's own (shared between two apps, or pointing at a dead server). */
+  cache?: Cache;
 }
 
 /** An email sender that keeps what it is asked to send. */
@@ -86,6 +89,13 @@ export function captureEmails(): EmailSender & { sent: EmailMessage[] } {
   };
 }
 
+/** Redis under a key prefix of its own when REDIS_URL is set; otherwise an in-process LRU. */
+export function createTestCache(): Cache {
+  return services.redisUrl
+    ? createRedisCache({ url: services.redisUrl, prefix: `${uniqueName('test')}:` })
+    : createMemoryCache();
+}
+
 export async function createTestDeps(options: TestDepsOptions = {}): Promise<AppDeps> {
   const env: Env = parseEnv({
     STAGE: 'local',
@@ -98,11 +108,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });
-  const [database, cache] = await Promise.all([
-    createTestDatabase(),
-    services.redisUrl
-      ? createRedisCache({ url: services.redisUrl, prefix: `${uniqueName('test')}:` })
-      : createMemoryCache(),
-  ]);
+  const database = await createTestDatabase();
+  const cache = options.cache ?? createTestCache();
   return createDeps(env, { logger, database, cache, email: options.email });
 }

@@ -123,6 +123,7 @@ describe('sessions', () => {
     const secure = await createTestDeps({
       env: {
         STAGE: 'dev',
+        EMAIL_PROVIDER: 'ses',
         DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
         REDIS_URL: 'redis://127.0.0.1:1',
         PUBLIC_URL: 'https://api.example.com',
