@@ -94,5 +94,14 @@ export function configureOpenApi(app: AppOpenAPI, options: OpenApiOptions) {
     );
     return c.json(await document);
   });
-  app.get(DOCS_PATH, Scalar({ url: OPENAPI_PATH, pageTitle: 'AI Backend API', theme: 'default' }));
+  app.get(
+    DOCS_PATH,
+    // The page's inline script runs under the docs CSP only with this request's nonce.
+    Scalar((c) => ({
+      url: OPENAPI_PATH,
+      pageTitle: 'AI Backend API',
+      theme: 'default',
+      nonce: c.get('secureHeadersNonce'),
+    })),
+  );
 }

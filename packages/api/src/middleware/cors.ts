@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors as honoCors } from 'hono/cors';
 import type { AppBindings } from '../lib/types.ts';
+import { appendVary } from '../lib/vary.ts';
 
 export interface CorsOptions {
   /** Origins (scheme://host[:port]) allowed to call with credentials. */
@@ -16,7 +17,7 @@ export interface CorsOptions {
 
 export const cors = (options: CorsOptions): MiddlewareHandler<AppBindings> => {
   const allowed = new Set(options.allowedOrigins);
-  return honoCors({
+  const allowedCors = honoCors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     credentials: true,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -32,4 +33,15 @@ export const cors = (options: CorsOptions): MiddlewareHandler<AppBindings> => {
     ],
     maxAge: options.maxAge ?? 600,
   }) as MiddlewareHandler<AppBindings>;
+  return async function cors(c, next) {
+    const origin = c.req.header('origin');
+    if (origin && allowed.has(origin)) return allowedCors(c, next);
+    // Hono's cors adds Allow-Credentials and the other CORS headers for any origin; an
+    // origin off the list (or none) gets none of them. A foreign preflight is answered bare.
+    if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+      return c.body(null, 204);
+    }
+    await next();
+    appendVary(c.res.headers, 'Origin');
+  };
 };
