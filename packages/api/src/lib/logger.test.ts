@@ -39,6 +39,25 @@ describe('logger', () => {
     expect(written).toHaveLength(1);
   });
 
+  test('query parameters in database errors never reach the output; the cause does', () => {
+    const { logger, raw, lines } = captureLogs();
+    const cause = new Error('relation "session" does not exist');
+    const error = new Error(
+      'Failed query: select * from "session" where "token" = $1\nparams: tok-secret-123,a@b.example',
+      {
+        cause,
+      },
+    );
+    error.stack = `Error: ${error.message}\n    at query (db.ts:1:1)`;
+    logger.error('failed', { err: error });
+    expect(raw.join('')).not.toContain('tok-secret-123');
+    expect(raw.join('')).not.toContain('a@b.example');
+    expect(lines[0]?.err).toMatchObject({
+      message: 'Failed query: select * from "session" where "token" = $1\nparams: [REDACTED]',
+      cause: { message: 'relation "session" does not exist' },
+    });
+  });
+
   test('errors are serialized with name and message', () => {
     const { logger, lines } = captureLogs();
     logger.error('failed', { err: new TypeError('boom') });

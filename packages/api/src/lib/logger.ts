@@ -44,9 +44,20 @@ const REDACTED = '[REDACTED]';
 const redactedKeys = new Set<string>(REDACTED_KEYS);
 const normalizeKey = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 
+// Drizzle's query errors append the query's parameters (emails, tokens) to their message.
+const QUERY_PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/;
+const withoutParams = (text: string | undefined) =>
+  text?.replace(QUERY_PARAMS, '\nparams: [REDACTED]');
+
 function sanitize(value: unknown, depth: number): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
+    const error: LogFields = {
+      name: value.name,
+      message: withoutParams(value.message),
+      stack: withoutParams(value.stack),
+    };
+    if (value.cause !== undefined && depth < 3) error.cause = sanitize(value.cause, depth + 1);
+    return error;
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth > 6) return '[Truncated]';

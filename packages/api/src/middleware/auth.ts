@@ -31,6 +31,9 @@ export interface AuthVariables {
   authError: string | null;
 }
 
+/** Better Auth's session cookie, `better-auth.session_token` (`__Secure-` prefixed over HTTPS). */
+const SESSION_COOKIE = 'better-auth.session_token';
+
 const unauthorized = (c: { get(key: 'authError'): string | null }) =>
   new ApiError(401, ERROR_CODES.UNAUTHORIZED, c.get('authError') ?? 'Authentication required');
 
@@ -69,13 +72,19 @@ export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<
       });
       return next();
     }
+    const bearer = c.req.header('authorization')?.startsWith('Bearer ');
+    if (!bearer && !c.req.header('cookie')?.includes(SESSION_COOKIE)) {
+      // Nothing that could name a session: no lookup to make.
+      c.set('caller', null);
+      return next();
+    }
     const found = await auth.api.getSession({ headers: c.req.raw.headers });
     c.set(
       'caller',
       found
         ? {
             user: found.user as AuthUser,
-            method: c.req.header('authorization')?.startsWith('Bearer ') ? 'bearer' : 'cookie',
+            method: bearer ? 'bearer' : 'cookie',
             sessionId: found.session.id,
             keyPermissions: null,
           }

@@ -100,7 +100,11 @@ export function createAuth(options: AuthOptions) {
     telemetry: { enabled: false },
     logger: {
       level: env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
-      log: (level, message) => logger[level]('better-auth', { detail: message }),
+      log: (level, message, ...args) =>
+        logger[level](
+          'better-auth',
+          args.length > 0 ? { detail: message, args } : { detail: message },
+        ),
     },
     plugins: [
       admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),

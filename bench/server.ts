@@ -1,0 +1,95 @@
+/**
+ * A server for the HTTP benchmark: `bun bench/server.ts <variant> <port>`. Prints
+ * `READY <bearer token>` when it listens. Variants:
+ * - bare: a bare Hono app with the benchmark routes, nothing else;
+ * - full: the whole app (createApp) with the routes added behind its middleware, in-process
+ *   rate limits and cache;
+ * - full-redis: the same with REDIS_URL (Redis-backed rate limits and cache);
+ * - uncached: the whole app with the application cache replaced by a pass-through.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { createApp } from '../packages/api/src/app.ts';
+import { createDeps } from '../packages/api/src/deps.ts';
+import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
+import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
+
+const [variant = 'full', portText = '3100'] = process.argv.slice(2);
+const port = Number(portText);
+
+/** The small JSON GET both sides serve. */
+const SMALL = { status: 'ok', service: 'bench', items: [1, 2, 3] };
+/** About 100 KB of JSON, as a list page of long items would be. */
+const BIG = {
+  items: Array.from({ length: 400 }, (_, i) => ({
+    id: `0192f0c4-8b1e-7c3a-9b5e-${String(i).padStart(12, '0')}`,
+    title: `Conversation ${i} about the quarterly planning and its follow-ups`,
+    summary:
+      'The assistant proposed three options; the user chose the second and asked for a draft. '.repeat(
+        2,
+      ),
+    createdAt: new Date(1_700_000_000_000 + i * 60_000).toISOString(),
+  })),
+};
+
+function addRoutes(app: Hono) {
+  app.get('/api/bench', (c) => c.json(SMALL));
+  app.get('/api/bench/big', (c) => c.json(BIG));
+}
+
+if (variant === 'bare') {
+  const app = new Hono();
+  addRoutes(app);
+  Bun.serve({ port, fetch: app.fetch });
+  process.stdout.write('READY -\n');
+} else {
+  const services = loadEnv();
+  const env = parseEnv({
+    STAGE: 'local',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    PGLITE_DATA_DIR: 'memory://',
+    DATABASE_URL: services.DATABASE_URL,
+    REDIS_URL: variant === 'full-redis' ? services.REDIS_URL : undefined,
+    CACHE_PREFIX: `bench-${randomBytes(4).toString('hex')}:`,
+    BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    // The benchmark measures the limiter's cost, not its refusals.
+    RATE_LIMIT_DEFAULT: '1000000000',
+    RATE_LIMIT_AUTH: '1000000000',
+  });
+  if (variant === 'full-redis' && !env.REDIS_URL) throw new Error('full-redis needs REDIS_URL');
+  // A fresh, migrated database of its own (PostgreSQL when DATABASE_URL is set, else PGlite).
+  const database = await createTestDatabase();
+  const deps = await createDeps(env, { database });
+  process.once('SIGTERM', () => void deps.close().finally(() => process.exit(0)));
+  if (variant === 'uncached') {
+    deps.appCache = {
+      getOrLoad: (_address, _ttl, load) => load(),
+      invalidate: async () => {},
+      stats: () => ({ l1Hits: 0, l2Hits: 0, misses: 0, errors: 0 }),
+    };
+  }
+  const app = createApp(deps);
+  addRoutes(app as unknown as Hono);
+  Bun.serve({ port, fetch: app.fetch });
+
+  // A user with 20 chats, for the chat-list variants.
+  const origin = new URL(env.PUBLIC_URL).origin;
+  const signUp = await app.request('/api/auth/sign-up/email', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({
+      email: `bench-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'bench passphrase',
+      name: 'Bench',
+    }),
+  });
+  const { token } = (await signUp.json()) as { token: string };
+  for (let i = 0; i < 20; i++) {
+    await app.request('/api/chats', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: `Chat ${i}` }),
+    });
+  }
+  process.stdout.write(`READY ${token}\n`);
+}
