@@ -60,7 +60,6 @@ if (variant === 'bare') {
   // A fresh, migrated database of its own (PostgreSQL when DATABASE_URL is set, else PGlite).
   const database = await createTestDatabase();
   const deps = await createDeps(env, { database });
-  process.once('SIGTERM', () => void deps.close().finally(() => process.exit(0)));
   if (variant === 'uncached') {
     deps.appCache = {
       getOrLoad: (_address, _ttl, load) => load(),
@@ -70,7 +69,13 @@ if (variant === 'bare') {
   }
   const app = createApp(deps);
   addRoutes(app as unknown as Hono);
-  Bun.serve({ port, fetch: app.fetch });
+  const server = Bun.serve({ port, fetch: app.fetch });
+  process.once('SIGTERM', async () => {
+    // Stop serving first, so no request meets a closed pool or a dropped database.
+    await server.stop(true);
+    await deps.close();
+    process.exit(0);
+  });
 
   // A user with 20 chats, for the chat-list variants.
   const origin = new URL(env.PUBLIC_URL).origin;
