@@ -1,5 +1,5 @@
 import { chats, type Message, messages } from '@backend/shared/schema';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { afterCursor, toPage } from '../../lib/pagination.ts';
