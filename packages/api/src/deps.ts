@@ -69,6 +69,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     cache,
     threshold: env.AUTH_LOCKOUT_THRESHOLD,
     seconds: env.AUTH_LOCKOUT_SECONDS,
+    logger,
   });
   const appCache = createAppCache({ cache, logger });
   const rateLimiter = createRateLimiter({
