@@ -7,6 +7,7 @@
  *  3. request logger    one JSON line per request, bound to the request id
  *  4. deps              the app's dependencies on the context
  *  5. secure headers    CSP (API and docs policies), HSTS, framing, sniffing, COOP/COEP/CORP
+ *     origin verify     behind CloudFront only: the secret x-origin-verify header, else 403
  *  6. CORS              allowlist; preflights answered here
  *  7. compression       brotli/gzip by Accept-Encoding; never SSE, never under 1 KiB
  *  8. HTTP cache        Cache-Control by route; weak ETags and 304 on GET
@@ -30,6 +31,7 @@ import { cors } from './middleware/cors.ts';
 import { csrf } from './middleware/csrf.ts';
 import { CACHE_POLICIES, httpCache } from './middleware/http-cache.ts';
 import { bodyLimit, requestTimeout } from './middleware/limits.ts';
+import { originVerify } from './middleware/origin-verify.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(secureHeaders({ hsts: env.STAGE !== 'local', docsPath: DOCS_PATH }));
+  if (deps.originVerify) app.use(originVerify({ secret: deps.originVerify }));
   app.use(cors({ allowedOrigins: env.ALLOWED_ORIGINS }));
   app.use(compression());
   app.use(

@@ -14,6 +14,7 @@ import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
+import { createSecretsProvider, type SecretsProvider } from './lib/secrets.ts';
 
 export interface AppDeps {
   env: Env;
@@ -26,12 +27,15 @@ export interface AppDeps {
   /** Cache-aside for computed values (chat lists), in front of `cache`. */
   appCache: AppCache;
   rateLimiter: RateLimiter;
+  /** The value CloudFront sends as `x-origin-verify`, when the origin is protected so. */
+  originVerify: string | null;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
 }
 
 export interface DepsOverrides {
   logger?: Logger;
+  secrets?: SecretsProvider;
   database?: DatabaseClient;
   cache?: Cache;
   email?: EmailSender;
@@ -41,8 +45,9 @@ export interface DepsOverrides {
  * The Better Auth secret: from configuration, or (locally only) a random one kept beside
  * the embedded database so sessions survive a restart. Deployed stages require it.
  */
-export async function resolveAuthSecret(env: Env): Promise<string> {
+export async function resolveAuthSecret(env: Env, secrets?: SecretsProvider): Promise<string> {
   if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  if (env.AUTH_SECRET_ARN && secrets) return secrets.get(env.AUTH_SECRET_ARN);
   if (env.STAGE !== 'local')
     throw new Error(`BETTER_AUTH_SECRET is required when STAGE=${env.STAGE}`);
   if (env.PGLITE_DATA_DIR.startsWith('memory://')) return randomBytes(32).toString('hex');
@@ -58,11 +63,15 @@ export async function resolveAuthSecret(env: Env): Promise<string> {
 export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const logger =
     overrides.logger ?? createLogger({ level: env.LOG_LEVEL, bindings: { stage: env.STAGE } });
-  const [database, cache, email, secret] = await Promise.all([
-    overrides.database ?? createDatabase(env, logger),
-    overrides.cache ?? createCache(env, logger),
+  // Secrets are fetched here, at cold start: a missing one fails the init, naming it.
+  const secrets =
+    overrides.secrets ?? createSecretsProvider({ ttlSeconds: env.SECRETS_TTL_SECONDS, logger });
+  const [database, cache, email, secret, originVerify] = await Promise.all([
+    overrides.database ?? createDatabase(env, logger, secrets),
+    overrides.cache ?? createCache(env, logger, secrets),
     overrides.email ?? createEmailSender(env, logger),
-    resolveAuthSecret(env),
+    resolveAuthSecret(env, secrets),
+    env.ORIGIN_VERIFY_SECRET_ARN ? secrets.get(env.ORIGIN_VERIFY_SECRET_ARN) : null,
   ]);
   const auth = createAuth({ env, db: database.db, secret, email, logger });
   const lockout = createLockout({
@@ -88,6 +97,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     lockout,
     appCache,
     rateLimiter,
+    originVerify,
     async close() {
       await Promise.allSettled([database.close(), cache.close()]);
     },

@@ -25,9 +25,24 @@ const envSchema = z
     DATABASE_READER_URL: url(['postgres', 'postgresql']).optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
     DATABASE_PREPARE: z.stringbool().optional(),
+    DATABASE_HOST: z.string().min(1).optional(),
+    DATABASE_READER_HOST: z.string().min(1).optional(),
+    DATABASE_PORT: z.coerce.number().int().min(1).max(65_535).default(5432),
+    DATABASE_NAME: z.string().min(1).default('postgres'),
+    DATABASE_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    DATABASE_SSL: z.stringbool().optional(),
     PGLITE_DATA_DIR: z.string().min(1).default('.data/pglite'),
     MIGRATIONS_DIR: z.string().min(1).optional(),
     REDIS_URL: url(['redis', 'rediss']).optional(),
+    REDIS_HOST: z.string().min(1).optional(),
+    REDIS_PORT: z.coerce.number().int().min(1).max(65_535).default(6379),
+    REDIS_TLS: z.stringbool().default(false),
+    REDIS_AUTH_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    AUTH_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    ORIGIN_VERIFY_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    OPENAI_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    LANGSMITH_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
     CACHE_PREFIX: z
       .string()
       .regex(/^[\w:.-]{1,64}$/, { error: 'Letters, digits and _ : . - only, at most 64' })
@@ -92,13 +107,17 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-/** Variables a deployed stage must set: it never falls back to the embedded defaults. */
-export const REQUIRED_WHEN_DEPLOYED = [
-  'DATABASE_URL',
-  'REDIS_URL',
-  'PUBLIC_URL',
-  'BETTER_AUTH_SECRET',
-] as const;
+/**
+ * What a deployed stage must configure (it never falls back to the embedded defaults): each
+ * entry is satisfied by any one of its alternatives, e.g. DATABASE_URL, or a host with the
+ * ARN of the secret holding the credentials.
+ */
+export const REQUIRED_WHEN_DEPLOYED: ReadonlyArray<readonly (readonly string[])[]> = [
+  [['DATABASE_URL'], ['DATABASE_HOST', 'DATABASE_SECRET_ARN']],
+  [['REDIS_URL'], ['REDIS_HOST']],
+  [['PUBLIC_URL']],
+  [['BETTER_AUTH_SECRET'], ['AUTH_SECRET_ARN']],
+];
 export type EnvInput = Record<string, string | undefined>;
 
 /** Configuration that failed validation; `issues` names each bad variable. */
@@ -127,13 +146,16 @@ export function parseEnv(source: EnvInput): Env {
   const deployed =
     stage !== undefined && stage !== 'local' && (STAGES as readonly string[]).includes(stage);
   if (deployed) {
-    for (const variable of REQUIRED_WHEN_DEPLOYED) {
-      if (!present[variable] && !issues.some((issue) => issue.variable === variable)) {
-        issues.push({
-          variable,
-          message: `Required when STAGE=${stage} (embedded defaults are for local use only)`,
-        });
-      }
+    for (const alternatives of REQUIRED_WHEN_DEPLOYED) {
+      if (alternatives.some((names) => names.every((name) => present[name]))) continue;
+      const [first = [], ...others] = alternatives;
+      const variable = first.join(' + ');
+      if (issues.some((issue) => issue.variable === variable)) continue;
+      const or = others.map((names) => names.join(' + ')).join(' or ');
+      issues.push({
+        variable,
+        message: `Required when STAGE=${stage}${or ? ` (or ${or})` : ''}: embedded defaults are for local use only`,
+      });
     }
   }
   if (deployed && present.EMAIL_PROVIDER !== 'ses') {

@@ -34,7 +34,11 @@ export async function createTestDatabase(): Promise<DatabaseClient & { url?: str
   const url = new URL(services.databaseUrl);
   url.pathname = `/${name}`;
   await migratePostgres(url.toString());
-  const database = await createPostgresDatabase({ url: url.toString(), max: 5, prepare: true });
+  const database = await createPostgresDatabase({
+    primary: { url: url.toString() },
+    max: 5,
+    prepare: true,
+  });
   return {
     ...database,
     url: url.toString(),

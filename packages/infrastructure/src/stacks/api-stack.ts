@@ -1,6 +1,7 @@
 import { LAMBDA_BUNDLE, LAMBDA_ENTRY } from '@backend/api/bundle';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
@@ -129,6 +130,9 @@ export class ApiStack extends Stack {
         REDIS_PORT: props.cache.port,
         REDIS_TLS: 'true',
         TRUSTED_IP_HEADER: 'cloudfront-viewer-address',
+        // Deployed stages send mail through SES; the app refuses the log sender there.
+        EMAIL_PROVIDER: 'ses',
+        EMAIL_FROM: `no-reply@${config.domain.name}`,
         ...secretArns,
       },
       synchronousReason:
@@ -136,6 +140,19 @@ export class ApiStack extends Stack {
     });
     this.function = api.function;
     for (const secret of Object.values(this.secrets)) secret.grantRead(this.function);
+    // Verification and reset emails, from the stage's own domain identity only.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: config.domain.name,
+          }),
+        ],
+      }),
+    );
 
     this.alias = new Alias(this, 'LiveAlias', {
       aliasName: API_ALIAS_NAME,

@@ -5,6 +5,8 @@ import { stageApp, template } from '../helpers/synth.ts';
 const EXPECTED_ENV = [
   'STAGE',
   'PUBLIC_URL',
+  'EMAIL_PROVIDER',
+  'EMAIL_FROM',
   'DATABASE_HOST',
   'DATABASE_READER_HOST',
   'DATABASE_NAME',
@@ -57,6 +59,8 @@ describe('ApiStack', () => {
       PUBLIC_URL: 'https://api.example.com',
       REDIS_TLS: 'true',
       TRUSTED_IP_HEADER: 'cloudfront-viewer-address',
+      EMAIL_PROVIDER: 'ses',
+      EMAIL_FROM: 'no-reply@api.example.com',
     });
     expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
   });
@@ -72,6 +76,35 @@ describe('ApiStack', () => {
     const resources = secretReads.flatMap((s) => [s.Resource].flat());
     expect(resources).toHaveLength(6);
     expect(JSON.stringify(resources)).not.toContain('"*"');
+  });
+
+  test('the function may send email from its own domain identity only', () => {
+    const policies = template(stageApp('prod').stacks.api).findResources('AWS::IAM::Policy');
+    const sends = Object.values(policies)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().some((action: string) => action.startsWith('ses:')));
+    expect(sends).toHaveLength(1);
+    expect([sends[0].Action].flat()).toEqual(['ses:SendEmail']);
+    expect(JSON.stringify(sends[0].Resource)).toContain(':identity/api.example.com');
+  });
+
+  test('the environment satisfies the app’s own validation for a deployed stage', async () => {
+    const { parseEnv } = await import('@backend/api/env');
+    const env = apiFunction('prod').Environment.Variables as Record<string, unknown>;
+    // Tokens (CloudFormation references) stand in for ARNs and endpoints resolved at deploy.
+    const concrete = Object.fromEntries(
+      Object.entries(env).map(([key, value]) => [
+        key,
+        typeof value === 'string'
+          ? value
+          : key.endsWith('_ARN')
+            ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
+            : key.endsWith('_PORT')
+              ? '6379'
+              : 'resolved.example.internal',
+      ]),
+    );
+    expect(() => parseEnv(concrete)).not.toThrow();
   });
 
   test('provisioned concurrency on the live alias in prod; none in dev', () => {

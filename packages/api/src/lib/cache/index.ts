@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
+import type { SecretsProvider } from '../secrets.ts';
 
 export interface Cache {
   readonly kind: 'memory' | 'redis';
@@ -25,10 +26,29 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-export async function createCache(env: Env, logger: Logger): Promise<Cache> {
+export async function createCache(
+  env: Env,
+  logger: Logger,
+  secrets?: SecretsProvider,
+): Promise<Cache> {
   if (env.REDIS_URL) {
     const { createRedisCache } = await import('./redis.ts');
     return createRedisCache({ url: env.REDIS_URL, prefix: env.CACHE_PREFIX, logger });
+  }
+  if (env.REDIS_HOST) {
+    const { createRedisCache } = await import('./redis.ts');
+    const password =
+      env.REDIS_AUTH_SECRET_ARN && secrets
+        ? await secrets.get(env.REDIS_AUTH_SECRET_ARN)
+        : undefined;
+    return createRedisCache({
+      host: env.REDIS_HOST,
+      port: env.REDIS_PORT,
+      tls: env.REDIS_TLS,
+      password,
+      prefix: env.CACHE_PREFIX,
+      logger,
+    });
   }
   const { createMemoryCache } = await import('./memory.ts');
   return createMemoryCache({ maxEntries: env.CACHE_MAX_ENTRIES });

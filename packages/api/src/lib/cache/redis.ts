@@ -3,7 +3,13 @@ import type { Logger } from '../logger.ts';
 import type { Cache } from './index.ts';
 
 export interface RedisCacheOptions {
-  url: string;
+  /** A redis:// or rediss:// URL, or host parts. */
+  url?: string;
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  /** The AUTH token, if the server requires one. */
+  password?: string;
   /** Prefix of every key. */
   prefix: string;
   logger?: Logger;
@@ -16,15 +22,24 @@ export interface RedisCacheOptions {
  * fast instead of queueing requests behind a dead connection.
  */
 export function createRedisCache(options: RedisCacheOptions): Cache {
-  const redis = new Redis(options.url, {
+  const settings = {
     keyPrefix: options.prefix,
     lazyConnect: true,
     connectTimeout: 2_000,
     commandTimeout: options.commandTimeoutMs ?? 1_000,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  });
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
+  };
+  const redis = options.url
+    ? new Redis(options.url, settings)
+    : new Redis({
+        ...settings,
+        host: options.host,
+        port: options.port,
+        password: options.password,
+        tls: options.tls ? {} : undefined,
+      });
   let lastError = '';
   redis.on('error', (error: Error) => {
     // ioredis reports every failed reconnect; log a change of state, not each attempt.

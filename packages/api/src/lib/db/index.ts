@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
+import type { SecretsProvider } from '../secrets.ts';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -22,9 +23,23 @@ export interface DatabaseClient {
   close(): Promise<void>;
 }
 
+/** Where to connect: a URL, or host parts with a password read on every new connection. */
+export type PostgresTarget =
+  | { url: string }
+  | {
+      host: string;
+      port: number;
+      database: string;
+      username: string;
+      /** Called for each new connection, so a rotated password is picked up. */
+      password: () => Promise<string>;
+      /** TLS, required by RDS Proxy. */
+      ssl: boolean;
+    };
+
 export interface PostgresOptions {
-  url: string;
-  readerUrl?: string;
+  primary: PostgresTarget;
+  reader?: PostgresTarget;
   /** Connections per pool. */
   max: number;
   /** Prepared statements; off behind RDS Proxy, where they pin connections. */
@@ -36,8 +51,8 @@ export interface PostgresOptions {
 export async function createPostgresDatabase(options: PostgresOptions): Promise<DatabaseClient> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const connect = (url: string) =>
-    postgres(url, {
+  const connect = (target: PostgresTarget) => {
+    const common = {
       max: options.max,
       prepare: options.prepare,
       idle_timeout: 60,
@@ -45,9 +60,20 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       max_lifetime: 60 * 30,
       connection: { application_name: options.applicationName ?? 'api' },
       onnotice: () => {},
+    };
+    if ('url' in target) return postgres(target.url, common);
+    return postgres({
+      ...common,
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      username: target.username,
+      password: target.password,
+      ssl: target.ssl ? 'require' : false,
     });
-  const primary = connect(options.url);
-  const replica = options.readerUrl ? connect(options.readerUrl) : undefined;
+  };
+  const primary = connect(options.primary);
+  const replica = options.reader ? connect(options.reader) : undefined;
   const db = drizzle(primary, { schema });
   const reader = replica ? drizzle(replica, { schema }) : db;
   return {
@@ -63,14 +89,45 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   };
 }
 
-export function createDatabase(env: Env, logger: Logger): Promise<DatabaseClient> {
+/** The credentials secret of an RDS database (or its proxy). */
+interface DatabaseSecret {
+  username: string;
+  password: string;
+}
+
+export function createDatabase(
+  env: Env,
+  logger: Logger,
+  secrets?: SecretsProvider,
+): Promise<DatabaseClient> {
+  const common = {
+    max: env.DATABASE_POOL_MAX,
+    prepare: env.DATABASE_PREPARE,
+    applicationName: `api-${env.STAGE}`,
+  };
   if (env.DATABASE_URL) {
     return createPostgresDatabase({
-      url: env.DATABASE_URL,
-      readerUrl: env.DATABASE_READER_URL,
-      max: env.DATABASE_POOL_MAX,
-      prepare: env.DATABASE_PREPARE,
-      applicationName: `api-${env.STAGE}`,
+      ...common,
+      primary: { url: env.DATABASE_URL },
+      reader: env.DATABASE_READER_URL ? { url: env.DATABASE_READER_URL } : undefined,
+    });
+  }
+  if (env.DATABASE_HOST && env.DATABASE_SECRET_ARN && secrets) {
+    const arn = env.DATABASE_SECRET_ARN;
+    return secrets.getJson<DatabaseSecret>(arn).then(({ username }) => {
+      const target = (host: string) => ({
+        host,
+        port: env.DATABASE_PORT,
+        database: env.DATABASE_NAME,
+        username,
+        password: async () => (await secrets.getJson<DatabaseSecret>(arn)).password,
+        ssl: env.DATABASE_SSL ?? true,
+      });
+      return createPostgresDatabase({
+        ...common,
+        primary: target(env.DATABASE_HOST ?? ''),
+        reader: env.DATABASE_READER_HOST ? target(env.DATABASE_READER_HOST) : undefined,
+      });
     });
   }
   // Loaded only here, so the Lambda bundle (which leaves PGlite out) never needs it.
