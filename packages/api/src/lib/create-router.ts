@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { ERROR_CODES, errorResponse, type FieldIssue } from './errors.ts';
 import type { AppBindings } from './types.ts';
@@ -20,20 +21,23 @@ export function toFieldIssues(error: ZodError, target: string): FieldIssue[] {
   }));
 }
 
+/** The 422 for a request that does not match its schema, with each field's problem. */
+export function validationFailed(c: Context<AppBindings>, error: ZodError, target: string) {
+  return errorResponse(
+    c,
+    422,
+    ERROR_CODES.VALIDATION_FAILED,
+    'The request does not match the schema',
+    toFieldIssues(error, target),
+  );
+}
+
 /** A router whose schema violations answer 422 with field details, in the error shape. */
 export function createRouter() {
   return new OpenAPIHono<AppBindings>({
     strict: false,
     defaultHook: (result, c) => {
-      if (!result.success) {
-        return errorResponse(
-          c,
-          422,
-          ERROR_CODES.VALIDATION_FAILED,
-          'The request does not match the schema',
-          toFieldIssues(result.error, result.target),
-        );
-      }
+      if (!result.success) return validationFailed(c, result.error, result.target);
     },
   });
 }

@@ -43,6 +43,13 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   504: ERROR_CODES.TIMEOUT,
 };
 
+/** The project's code for an HTTP error status without a more specific one. */
+export function codeForStatus(status: number): ErrorCode {
+  return (
+    CODE_BY_STATUS[status] ?? (status >= 500 ? ERROR_CODES.INTERNAL_ERROR : ERROR_CODES.BAD_REQUEST)
+  );
+}
+
 /** A field-level problem in a request, as listed in `details` of a 422. */
 export const fieldIssueSchema = z
   .object({
@@ -123,14 +130,12 @@ export const onError: ErrorHandler<AppBindings> = (err, c) => {
       if (name !== 'content-type' && name !== 'content-length') c.header(name, value);
     }
     const malformedJson = err.status === 400 && /malformed json/i.test(err.message);
-    const code = malformedJson
-      ? ERROR_CODES.MALFORMED_JSON
-      : (CODE_BY_STATUS[err.status] ?? ERROR_CODES.BAD_REQUEST);
+    const code = malformedJson ? ERROR_CODES.MALFORMED_JSON : codeForStatus(err.status);
     return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || code);
   }
   const status = err instanceof HTTPException ? err.status : 500;
   c.get('logger')?.error('request failed', { err, status });
-  const code = CODE_BY_STATUS[status] ?? ERROR_CODES.INTERNAL_ERROR;
+  const code = codeForStatus(status);
   return errorResponse(
     c,
     status as ContentfulStatusCode,

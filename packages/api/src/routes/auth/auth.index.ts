@@ -7,8 +7,14 @@ import { type Context, Hono } from 'hono';
 import { AUDIT_EVENTS, audit } from '../../lib/audit.ts';
 import { AUTH_BASE_PATH, type Auth } from '../../lib/auth/auth.ts';
 import type { Lockout } from '../../lib/auth/lockout.ts';
-import { toFieldIssues } from '../../lib/create-router.ts';
-import { ApiError, ERROR_CODES, type ErrorCode, errorBody } from '../../lib/errors.ts';
+import { validationFailed } from '../../lib/create-router.ts';
+import {
+  ApiError,
+  codeForStatus,
+  ERROR_CODES,
+  type ErrorCode,
+  errorBody,
+} from '../../lib/errors.ts';
 import type { AppBindings } from '../../lib/types.ts';
 import { BODY_SCHEMAS } from './auth.schemas.ts';
 
@@ -22,15 +28,6 @@ const CODE_BY_REASON: Record<string, { status: number; code: ErrorCode }> = {
   PASSWORD_TOO_LONG: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   INVALID_EMAIL: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   VALIDATION_ERROR: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
-};
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: ERROR_CODES.BAD_REQUEST,
-  401: ERROR_CODES.UNAUTHORIZED,
-  403: ERROR_CODES.FORBIDDEN,
-  404: ERROR_CODES.NOT_FOUND,
-  409: ERROR_CODES.CONFLICT,
-  422: ERROR_CODES.VALIDATION_FAILED,
-  429: ERROR_CODES.RATE_LIMITED,
 };
 
 export interface AuthRouterOptions {
@@ -58,17 +55,7 @@ export function createAuthRouter(options: AuthRouterOptions) {
     let email: string | undefined;
     if (schema) {
       const parsed = schema.safeParse(await readJson(c.req.raw));
-      if (!parsed.success) {
-        return c.json(
-          errorBody(
-            c,
-            ERROR_CODES.VALIDATION_FAILED,
-            'The request does not match the schema',
-            toFieldIssues(parsed.error, 'json'),
-          ),
-          422,
-        );
-      }
+      if (!parsed.success) return validationFailed(c, parsed.error, 'json');
       email = (parsed.data as { email?: string }).email;
     }
 
@@ -119,10 +106,7 @@ async function translateError(c: Context<AppBindings>, response: Response): Prom
   }
   const mapped = reason ? CODE_BY_REASON[reason] : undefined;
   const status = mapped?.status ?? response.status;
-  const code =
-    mapped?.code ??
-    CODE_BY_STATUS[status] ??
-    (status >= 500 ? ERROR_CODES.INTERNAL_ERROR : ERROR_CODES.BAD_REQUEST);
+  const code = mapped?.code ?? codeForStatus(status);
   if (status >= 500) {
     c.var.logger.error('auth failed', { status, reason });
     message = 'Internal server error';
