@@ -36,6 +36,7 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
 import { adminRouter } from './routes/admin/admin.index.ts';
+import { aiRouter } from './routes/ai/ai.index.ts';
 import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { chatsRouter } from './routes/chats/chats.index.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', apiKeysRouter);
   app.route('/', chatsRouter);
   app.route('/', adminRouter);
+  app.route('/', aiRouter);
 
   return app;
 }

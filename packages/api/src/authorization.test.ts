@@ -33,6 +33,8 @@ const EXAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/api-keys': { name: 'matrix', permissions: { chat: ['read'] } },
   'PUT /api/admin/users/{userId}/role': { role: 'admin' },
   'POST /api/admin/users/{userId}/ban': { reason: 'matrix' },
+  'POST /api/ai/chat': { message: 'written by an intruder' },
+  'POST /api/ai/chat/stream': { message: 'written by an intruder' },
 };
 
 let deps: AppDeps;

@@ -14,7 +14,7 @@ import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
-import { createSecretsProvider, type SecretsProvider } from './lib/secrets.ts';
+import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
 
 export interface AppDeps {
   env: Env;
@@ -29,8 +29,36 @@ export interface AppDeps {
   rateLimiter: RateLimiter;
   /** The value CloudFront sends as `x-origin-verify`, when the origin is protected so. */
   originVerify: string | null;
+  /** Keys of the AI feature's services (env or Secrets Manager); null when not configured. */
+  aiKeys: AiKeys;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
+}
+
+export interface AiKeys {
+  /** The OpenAI (compatible) API key: OPENAI_API_KEY or the secret OPENAI_SECRET_ARN names. */
+  openai: string | null;
+  /** The LangSmith API key: LANGSMITH_API_KEY or the secret LANGSMITH_SECRET_ARN names. */
+  langsmith: string | null;
+}
+
+/**
+ * A key from configuration, else from the secret `arn` names (a plain string, or JSON with
+ * an `apiKey` field), else null.
+ */
+async function resolveKey(
+  value: string | undefined,
+  arn: string | undefined,
+  secrets: SecretsProvider,
+): Promise<string | null> {
+  if (value) return value;
+  if (!arn) return null;
+  const secret = (await secrets.get(arn)).trim();
+  if (!secret.startsWith('{')) return secret;
+  const { apiKey } = JSON.parse(secret) as { apiKey?: unknown };
+  if (typeof apiKey !== 'string' || !apiKey)
+    throw new Error(`Secret ${secretName(arn)} has no apiKey field`);
+  return apiKey;
 }
 
 export interface DepsOverrides {
@@ -66,13 +94,17 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
   // Secrets are fetched here, at cold start: a missing one fails the init, naming it.
   const secrets =
     overrides.secrets ?? createSecretsProvider({ ttlSeconds: env.SECRETS_TTL_SECONDS, logger });
-  const [database, cache, email, secret, originVerify] = await Promise.all([
-    overrides.database ?? createDatabase(env, logger, secrets),
-    overrides.cache ?? createCache(env, logger, secrets),
-    overrides.email ?? createEmailSender(env, logger),
-    resolveAuthSecret(env, secrets),
-    env.ORIGIN_VERIFY_SECRET_ARN ? secrets.get(env.ORIGIN_VERIFY_SECRET_ARN) : null,
-  ]);
+  const [database, cache, email, secret, originVerify, openaiKey, langsmithKey] = await Promise.all(
+    [
+      overrides.database ?? createDatabase(env, logger, secrets),
+      overrides.cache ?? createCache(env, logger, secrets),
+      overrides.email ?? createEmailSender(env, logger),
+      resolveAuthSecret(env, secrets),
+      env.ORIGIN_VERIFY_SECRET_ARN ? secrets.get(env.ORIGIN_VERIFY_SECRET_ARN) : null,
+      resolveKey(env.OPENAI_API_KEY, env.OPENAI_SECRET_ARN, secrets),
+      resolveKey(env.LANGSMITH_API_KEY, env.LANGSMITH_SECRET_ARN, secrets),
+    ],
+  );
   const auth = createAuth({ env, db: database.db, secret, email, logger });
   const lockout = createLockout({
     cache,
@@ -98,6 +130,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     appCache,
     rateLimiter,
     originVerify,
+    aiKeys: { openai: openaiKey, langsmith: langsmithKey },
     async close() {
       await Promise.allSettled([database.close(), cache.close()]);
     },

@@ -22,10 +22,8 @@ describe('.env.example', () => {
 
   test('lists every variable env.ts reads', async () => {
     const source = await readFile(ENV_SOURCE, 'utf8');
-    const schemaBlock = source.slice(
-      source.indexOf('z\n  .object({'),
-      source.indexOf('.transform('),
-    );
+    const start = source.indexOf('z\n  .object({');
+    const schemaBlock = source.slice(start, source.indexOf('\n  .transform(', start));
     const read = [...schemaBlock.matchAll(/^\s{4}([A-Z][A-Z0-9_]+):/gm)].map(([, name]) => name);
     const listed = new Set((await exampleEntries()).map((entry) => entry.name));
     // Set by the Lambda runtime, not by an operator.

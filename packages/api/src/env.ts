@@ -2,6 +2,7 @@
  * Configuration. The only module that reads `process.env`: everything else receives
  * the validated `Env` through the composition root.
  */
+import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { z } from 'zod';
 
 /** `local` is a laptop or a test run; the others are deployed stages on AWS. */
@@ -14,6 +15,47 @@ const url = (protocols: string[]) =>
     protocol: new RegExp(`^(${protocols.join('|')})$`),
     error: `Must be a ${protocols.join(' or ')} URL`,
   });
+
+/** A comma-separated list, each item trimmed, empty items dropped. */
+const list = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+/** A JSON document validated by `schema`. */
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'Must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+/** `name` (served by the default OpenAI provider under that name) or `name=provider:model`. */
+const MODEL_ENTRY = /^[\w.-]{1,64}(=[\w-]{1,32}:[\w./:-]{1,128})?$/;
+
+/** Further OpenAI-compatible endpoints, by id: `{"groq":{"baseUrl":"…","apiKey":"…"}}`. */
+const aiProvidersSchema = z.record(
+  z.string().regex(/^[\w-]{1,32}$/),
+  z.strictObject({ baseUrl: url(['http', 'https']), apiKey: z.string().min(1).optional() }),
+);
+
+/** USD per million tokens, by model name: `{"gpt-4o-mini":{"input":0.15,"output":0.6}}`. */
+const aiPricesSchema = z.record(
+  z.string().min(1),
+  z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
+);
 
 const envSchema = z
   .object({
@@ -81,6 +123,27 @@ const envSchema = z
     EMAIL_PROVIDER: z.enum(['log', 'ses']).default('log'),
     EMAIL_FROM: z.email().default('no-reply@localhost.localdomain'),
     AWS_REGION: z.string().min(1).optional(),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: url(['http', 'https']).optional(),
+    OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+    OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(1),
+    AI_PROVIDERS: jsonOf(aiProvidersSchema).optional(),
+    AI_MODELS: list(
+      z.string().regex(MODEL_ENTRY, { error: 'name or name=provider:model' }),
+    ).optional(),
+    AI_DEFAULT_MODEL: z.string().min(1).optional(),
+    AI_PRICES: jsonOf(aiPricesSchema).optional(),
+    AI_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(1).default(200_000),
+    AI_MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(MESSAGE_CONTENT_MAX).default(8_000),
+    AI_HISTORY_TOKENS: z.coerce.number().int().min(1).default(4_000),
+    AI_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).default(1_024),
+    AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+    AI_OUTPUT_BLOCKLIST: list(z.string().min(1)).optional(),
+    AI_MODERATION: z.stringbool().default(false),
+    AI_LOCAL_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(1_000).default(15),
+    LANGSMITH_API_KEY: z.string().min(1).optional(),
+    LANGSMITH_PROJECT: z.string().min(1).optional(),
+    LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   })
   .transform((env) => {
@@ -102,6 +165,8 @@ const envSchema = z
         ]),
       ],
       onLambda,
+      // Traces go to one project per stage unless named.
+      LANGSMITH_PROJECT: env.LANGSMITH_PROJECT ?? `hono-ai-backend-${env.STAGE}`,
     };
   });
 

@@ -17,7 +17,9 @@ const ERROR_DESCRIPTIONS = {
   415: 'The request body is not JSON.',
   422: 'The request does not match the schema; `details` lists each field.',
   429: 'Too many requests; see `Retry-After`.',
+  502: 'An upstream service (the model provider) failed; nothing was stored.',
   503: 'A dependency is unavailable; see `Retry-After`.',
+  504: 'An upstream service (the model provider) or the request took too long; nothing was stored.',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 

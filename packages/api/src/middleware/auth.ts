@@ -126,12 +126,19 @@ export const requirePermission = (request: PermissionRequest): MiddlewareHandler
   async function requirePermission(c, next) {
     const caller = c.get('caller');
     if (!caller) throw unauthorized(c);
-    const allowed =
-      roleAllows(caller.user.role, request) &&
-      (caller.keyPermissions === null || keyAllows(caller.keyPermissions, request));
-    if (!allowed) throw forbidden(c, 'Insufficient permissions', { required: request });
+    if (!callerMay(caller, request)) {
+      throw forbidden(c, 'Insufficient permissions', { required: request });
+    }
     return next();
   };
+
+/** Whether `caller` may do everything in `request` (what `requirePermission` checks). */
+export function callerMay(caller: Caller, request: PermissionRequest): boolean {
+  return (
+    roleAllows(caller.user.role, request) &&
+    (caller.keyPermissions === null || keyAllows(caller.keyPermissions, request))
+  );
+}
 
 /** The caller of a route guarded by `requireAuth` (or a stricter guard). */
 export function callerOf(c: Context<AppBindings>): Caller {

@@ -18,7 +18,13 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 /** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
 export const services = (() => {
   const env = loadEnv();
-  return { databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL };
+  return {
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    // Behind a transaction-mode pooler (scripts/with-pgbouncer.sh) prepared statements are off.
+    databasePrepare: env.DATABASE_PREPARE,
+    databasePoolMax: Math.min(env.DATABASE_POOL_MAX, 5),
+  };
 })();
 
 export const uniqueName = (prefix: string) =>
@@ -36,8 +42,8 @@ export async function createTestDatabase(): Promise<DatabaseClient & { url?: str
   await migratePostgres(url.toString());
   const database = await createPostgresDatabase({
     primary: { url: url.toString() },
-    max: 5,
-    prepare: true,
+    max: services.databasePoolMax,
+    prepare: services.databasePrepare,
   });
   return {
     ...database,
@@ -109,6 +115,8 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     RATE_LIMIT_DEFAULT: '100000',
     RATE_LIMIT_AUTH: '100000',
     RATE_LIMIT_AI: '100000',
+    // The local model streams without pauses; tests that need pace set their own.
+    AI_LOCAL_TOKEN_DELAY_MS: '0',
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });

@@ -21,6 +21,8 @@ const toMessage = (message: Message) => ({
   chatId: message.chatId,
   role: message.role,
   content: message.content,
+  status: message.status,
+  model: message.model,
   createdAt: message.createdAt.toISOString(),
 });
 

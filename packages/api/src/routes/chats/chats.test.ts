@@ -31,7 +31,7 @@ interface Page<T> {
 /** A well-formed id that names no chat. */
 const UNKNOWN_ID = '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e';
 const CHAT_KEYS = ['createdAt', 'id', 'title', 'updatedAt'];
-const MESSAGE_KEYS = ['chatId', 'content', 'createdAt', 'id', 'role'];
+const MESSAGE_KEYS = ['chatId', 'content', 'createdAt', 'id', 'model', 'role', 'status'];
 
 const errorOf = async (response: Response) => ((await response.json()) as ErrorBody).error;
 const issuesOf = async (response: Response) => (await errorOf(response)).details as FieldIssue[];

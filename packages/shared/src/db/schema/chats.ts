@@ -17,6 +17,9 @@ export const MESSAGE_CONTENT_MAX = 32_000;
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
 export const messageRole = pgEnum('message_role', MESSAGE_ROLES);
+/** `incomplete`: a streamed reply cut short (the client left, or the model failed mid-way). */
+export const MESSAGE_STATUSES = ['complete', 'incomplete'] as const;
+export const messageStatus = pgEnum('message_status', MESSAGE_STATUSES);
 
 export const chats = pgTable(
   'chats',
@@ -51,6 +54,9 @@ export const messages = pgTable(
       .references(() => user.id, { onDelete: 'cascade' }),
     role: messageRole('role').notNull(),
     content: text('content').notNull(),
+    status: messageStatus('status').notNull().default('complete'),
+    /** The model that wrote an assistant message (`local` for the local model); null otherwise. */
+    model: text('model'),
     createdAt: createdAt(),
   },
   // "Messages of a chat in order", with the id as the tie-breaker of the cursor.
@@ -100,5 +106,6 @@ export type NewChat = typeof chats.$inferInsert;
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export type ChatResponse = z.infer<typeof chatSelectSchema>;
 export type MessageResponse = z.infer<typeof messageSelectSchema>;

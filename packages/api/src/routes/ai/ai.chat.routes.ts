@@ -1,0 +1,148 @@
+/**
+ * Chat with a model. The conversation is a chat of the chats feature: both messages are
+ * stored there, and earlier messages are the model's memory. Definitions only: nothing here
+ * loads LangChain (the handlers reach it through `loadAiRuntime`).
+ */
+
+import { freeText } from '@backend/shared';
+import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
+import { createRoute, z } from '@hono/zod-openapi';
+import { SECURITY } from '../../lib/openapi.ts';
+import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { requirePermission } from '../../middleware/auth.ts';
+
+const tags = ['AI'];
+
+export const chatRequestSchema = z
+  .strictObject({
+    message: freeText(MESSAGE_CONTENT_MAX).openapi({
+      description:
+        'What the user says. At most AI_MESSAGE_MAX_CHARS characters (default 8000); no control characters but newline and tab.',
+      example: 'What is 12 * (3 + 4)?',
+    }),
+    chatId: z.uuid().optional().openapi({
+      description: 'Continue this chat (its earlier messages are the memory); omitted: a new chat.',
+    }),
+    model: z.string().min(1).max(64).optional().openapi({
+      description: 'A name from `GET /api/ai/models`; omitted: the default model.',
+      example: 'local',
+    }),
+    cache: z.boolean().default(false).openapi({
+      description:
+        'Opt in to an answer from cache for an identical request (same model, same whole prompt).',
+    }),
+  })
+  .openapi('AiChatRequest');
+
+export const tokenUsageSchema = z
+  .object({
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    totalTokens: z.number().int(),
+    costUsd: z.number().openapi({ description: 'Estimated from the configured price table.' }),
+  })
+  .openapi('AiTokenUsage');
+
+export const aiMessageSchema = z
+  .object({
+    id: z.uuid(),
+    chatId: z.uuid(),
+    role: z.enum(['user', 'assistant']),
+    content: z.string(),
+    status: z.enum(['complete', 'incomplete']),
+    model: z.string().nullable(),
+    createdAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('AiMessage');
+
+export const chatResponseSchema = z
+  .object({
+    chatId: z.uuid(),
+    model: z.string().openapi({
+      description: 'The model that answered (`local`: the local model).',
+      example: 'local',
+    }),
+    provider: z.enum(['openai', 'local']),
+    message: aiMessageSchema.openapi({ description: 'The stored reply.' }),
+    userMessageId: z.uuid(),
+    usage: tokenUsageSchema.openapi({ description: 'Tokens of this call; zero when cached.' }),
+    cached: z.boolean(),
+    filtered: z.boolean().openapi({ description: 'The output filter withheld the reply.' }),
+  })
+  .openapi('AiChatResponse');
+
+const modelSchema = z
+  .object({
+    name: z.string(),
+    provider: z.enum(['openai', 'local']),
+    local: z.boolean(),
+    default: z.boolean(),
+  })
+  .openapi('AiModel');
+
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+const CHAT_ERRORS = [400, 401, 403, 404, 413, 415, 422, 429, 502, 504] as const;
+
+export const models = createRoute({
+  method: 'get',
+  path: '/api/ai/models',
+  tags,
+  summary: 'The models a request may name',
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['read'] })] as const,
+  responses: {
+    200: jsonContent(z.object({ items: z.array(modelSchema) }), 'The allowlist, default first.'),
+    ...errorResponses(401, 403),
+  },
+});
+
+export const chat = createRoute({
+  method: 'post',
+  path: '/api/ai/chat',
+  tags,
+  summary: 'Send a message and get the reply',
+  description:
+    'Stores the message and the reply in the chat (a new one without `chatId`), with the token usage. Over the daily token budget: 429 with the budget and the reset time. The provider failing or timing out: 502 / 504, and nothing is stored.',
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
+  request: { body: jsonBody(chatRequestSchema) },
+  responses: {
+    200: jsonContent(chatResponseSchema, 'The stored reply and its usage.'),
+    ...errorResponses(...CHAT_ERRORS),
+  },
+});
+
+export const chatStream = createRoute({
+  method: 'post',
+  path: '/api/ai/chat/stream',
+  tags,
+  summary: 'Send a message and stream the reply (Server-Sent Events)',
+  description: [
+    'The reply as Server-Sent Events, once the model has started answering:',
+    '- `start` `{ chatId, model, provider }`',
+    '- `token` `{ text }`, one per token',
+    '- `withheld` `{ content }`: the output filter stopped the reply; discard what was shown and show `content`',
+    '- `error` `{ error }`: the model failed mid-way; what streamed is stored, marked incomplete',
+    '- `end` `{ chatId, messageId, userMessageId, model, status, usage, cached, filtered }`, last.',
+    'A client that disconnects stops the generation; what was generated is stored once, marked incomplete.',
+    'Failures before the first token answer JSON errors like `POST /api/ai/chat`.',
+  ].join('\n'),
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
+  request: { body: jsonBody(chatRequestSchema) },
+  responses: {
+    200: {
+      description: 'An event stream (`text/event-stream`).',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    ...errorResponses(...CHAT_ERRORS),
+  },
+});
+
+export type ModelsRoute = typeof models;
+export type ChatRoute = typeof chat;
+export type ChatStreamRoute = typeof chatStream;

@@ -1,0 +1,18 @@
+/**
+ * The AI routes under /api/ai/ (their own rate-limit class and a longer timeout, set in
+ * app.ts). Each feature's router is mounted here; their handlers load LangChain lazily.
+ */
+import { createRouter } from '../../lib/create-router.ts';
+import * as chatHandlers from './ai.chat.handlers.ts';
+import * as chatRoutes from './ai.chat.routes.ts';
+import * as usageHandlers from './ai.usage.handlers.ts';
+import * as usageRoutes from './ai.usage.routes.ts';
+
+export const aiChatRouter = createRouter()
+  .openapi(chatRoutes.models, chatHandlers.models)
+  .openapi(chatRoutes.chat, chatHandlers.chat)
+  .openapi(chatRoutes.chatStream, chatHandlers.chatStream);
+
+export const aiUsageRouter = createRouter().openapi(usageRoutes.usage, usageHandlers.usage);
+
+export const aiRouter = createRouter().route('/', aiChatRouter).route('/', aiUsageRouter);

@@ -1,0 +1,57 @@
+/** Reading Server-Sent Events in tests. */
+
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** The events in `text` (`event:` and `data:` lines, blank-line separated; data as JSON). */
+export function parseSse(text: string): SseEvent[] {
+  return text
+    .split(/\n\n/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .map((block) => {
+      const lines = block.split('\n');
+      const event =
+        lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+        .join('\n');
+      let parsed: unknown = data;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        // Not JSON: kept as text.
+      }
+      return { event, data: parsed };
+    });
+}
+
+/**
+ * Reads `response`'s body until `stop(events so far)` says so, then cancels it (a client
+ * that disconnects); returns the events read.
+ */
+export async function readSseUntil(
+  response: Response,
+  stop: (events: SseEvent[]) => boolean,
+): Promise<SseEvent[]> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    const complete = text.slice(0, text.lastIndexOf('\n\n') + 2);
+    if (stop(parseSse(complete))) {
+      await reader.cancel();
+      return parseSse(complete);
+    }
+  }
+  return parseSse(text);
+}

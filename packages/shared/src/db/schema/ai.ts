@@ -1,0 +1,43 @@
+/**
+ * The AI feature's records: one row per model call (who, which model, how many tokens, what
+ * it is estimated to cost), the source of daily budgets and of the usage report.
+ */
+import { index, integer, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { v7 as uuidv7 } from 'uuid';
+import { createdAt } from '../columns.ts';
+import { user } from './auth.ts';
+
+/** Model names: `local`, an allowlisted OpenAI model, or an alias from configuration. */
+export const AI_MODEL_NAME_MAX = 64;
+
+export const aiUsage = pgTable(
+  'ai_usage',
+  {
+    id: uuid('id')
+      .primaryKey()
+      .$defaultFn(() => uuidv7()),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    /** The request that made the call, to join with the logs and traces. */
+    requestId: text('request_id'),
+    /** The registry's name of the model (`local` for the local model). */
+    model: text('model').notNull(),
+    /** `openai` (any OpenAI-compatible endpoint) or `local`. */
+    provider: text('provider').notNull(),
+    promptTokens: integer('prompt_tokens').notNull(),
+    completionTokens: integer('completion_tokens').notNull(),
+    totalTokens: integer('total_tokens').notNull(),
+    /** Estimated from the configured price table, in US dollars. */
+    costUsd: numeric('cost_usd', { precision: 14, scale: 8, mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  // "This user's usage today" (budgets) and "by day" (reports) both scan by user and time.
+  (table) => [
+    index('ai_usage_user_id_created_at_idx').on(table.userId, table.createdAt),
+    index('ai_usage_created_at_idx').on(table.createdAt),
+  ],
+);
+
+export type AiUsage = typeof aiUsage.$inferSelect;
+export type NewAiUsage = typeof aiUsage.$inferInsert;
