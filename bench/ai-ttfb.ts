@@ -1,0 +1,151 @@
+/**
+ * Time to first SSE byte of `POST /api/ai/chat/stream` through the full stack, less the
+ * model server's own first-token delay (`just perf ai`). Target: ≤ 5 ms median.
+ *
+ * The model is the OpenAI-compatible test server (packages/api/src/test/openai-server.ts) on
+ * 127.0.0.1, holding back its first token for FIRST_TOKEN_MS; the app runs in its own process
+ * (bench/ai-server.ts) and reaches it through the real `@langchain/openai` client. Per
+ * round, both are timed alternately from this process:
+ *  - direct: the model server alone, from request to its first content chunk;
+ *  - full stack: the app, from request to the first byte of the event stream (sent once the
+ *    model's first token is in: session, rate limit, budget, history, then the model call).
+ * The overhead is full stack − direct: what the stack adds before the first token reaches
+ * the client (the model's delay and its HTTP cost cancel out).
+ *
+ *   bun bench/ai-ttfb.ts [requests=200] [firstTokenMs=20]
+ */
+import { fileURLToPath } from 'node:url';
+import { startOpenAiServer } from '../packages/api/src/test/openai-server.ts';
+import { median, saveResults, table } from './lib.ts';
+
+const requests = Number(process.argv[2] ?? 200);
+const FIRST_TOKEN_MS = Number(process.argv[3] ?? 20);
+const WARMUP = 20;
+const PORT = 3211;
+const SERVER = fileURLToPath(new URL('./ai-server.ts', import.meta.url));
+
+const model = await startOpenAiServer();
+const proc = Bun.spawn([process.execPath, SERVER, String(PORT), model.url, model.apiKey], {
+  stdout: 'pipe',
+  stderr: 'inherit',
+});
+const reader = proc.stdout.getReader();
+let output = '';
+while (!output.includes('\n')) {
+  const { value, done } = await reader.read();
+  if (done) throw new Error('the AI bench server exited before it was ready');
+  output += new TextDecoder().decode(value);
+}
+const token = output.trim().split(' ')[1] ?? '';
+
+const REPLY = {
+  content: 'The quick brown fox jumps over the lazy dog.',
+  firstTokenDelayMs: FIRST_TOKEN_MS,
+};
+
+/** Milliseconds from sending to the first body chunk that satisfies `isFirst`, then drains. */
+async function timeToFirst(
+  url: string,
+  init: RequestInit,
+  isFirst: (text: string) => boolean,
+): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  const body = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  let elapsed: number | null = null;
+  for (;;) {
+    const { value, done } = await body.read();
+    if (done) break;
+    seen += decoder.decode(value, { stream: true });
+    if (elapsed === null && isFirst(seen)) elapsed = performance.now() - started;
+  }
+  if (elapsed === null) throw new Error(`${url}: no first chunk`);
+  return elapsed;
+}
+
+const direct = () => {
+  model.script(REPLY);
+  return timeToFirst(
+    `${model.url}/chat/completions`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${model.apiKey}` },
+      body: JSON.stringify({
+        model: 'bench-model',
+        stream: true,
+        messages: [{ role: 'user', content: 'Say something' }],
+      }),
+    },
+    (text) => /"content":"[^"]/.test(text),
+  );
+};
+
+const fullStack = () => {
+  model.script(REPLY);
+  return timeToFirst(
+    `http://127.0.0.1:${PORT}/api/ai/chat/stream`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ message: 'Say something' }),
+    },
+    (text) => text.length > 0,
+  );
+};
+
+try {
+  for (let i = 0; i < WARMUP; i++) {
+    await direct();
+    await fullStack();
+  }
+  const directMs: number[] = [];
+  const fullMs: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    // Alternate which goes first, so drift in the machine's load hits both alike.
+    if (i % 2) {
+      directMs.push(await direct());
+      fullMs.push(await fullStack());
+    } else {
+      fullMs.push(await fullStack());
+      directMs.push(await direct());
+    }
+  }
+  const overheads = fullMs.map((full, i) => full - (directMs[i] ?? 0));
+  const p = (values: number[], q: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ??
+    0;
+  const results = {
+    date: new Date().toISOString(),
+    requests,
+    firstTokenDelayMs: FIRST_TOKEN_MS,
+    variants: {
+      'model server alone, first token': {
+        p50Ms: median(directMs),
+        p90Ms: p(directMs, 0.9),
+      },
+      'full stack, first SSE byte': { p50Ms: median(fullMs), p90Ms: p(fullMs, 0.9) },
+      'overhead (full stack - model)': { p50Ms: median(overheads), p90Ms: p(overheads, 0.9) },
+    },
+    targetMedianOverheadMs: 5,
+    met: median(overheads) <= 5,
+  };
+  const rows = Object.entries(results.variants).map(([variant, figures]) => ({
+    variant,
+    'p50 ms': figures.p50Ms.toFixed(2),
+    'p90 ms': figures.p90Ms.toFixed(2),
+  }));
+  process.stdout.write(
+    `Time to first SSE byte, ${requests} requests, model first-token delay ${FIRST_TOKEN_MS} ms\n${table(rows)}\n`,
+  );
+  process.stdout.write(
+    `median overhead ${median(overheads).toFixed(2)} ms (target ≤ 5 ms): ${results.met ? 'met' : 'NOT met'}\n`,
+  );
+  process.stdout.write(`written to ${await saveResults('ai-ttfb', results)}\n`);
+} finally {
+  proc.kill('SIGTERM');
+  await proc.exited;
+  await model.close();
+}
