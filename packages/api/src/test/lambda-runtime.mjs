@@ -1,7 +1,8 @@
 // A stand-in for the Lambda Node.js runtime's response streaming, run under plain Node:
 // `node lambda-runtime.mjs <bundle.mjs>` reads a JSON array of events on stdin, invokes
 // the bundle's `handler` for each as the runtime does, and prints a JSON array of
-// { statusCode, headers, cookies, body, chunks } on stdout. An event may carry
+// { statusCode, headers, cookies, body, chunks } on stdout, after every line the function
+// itself wrote there and a marker line. An event may carry
 // `cookiesFrom: n` to send the cookies that the n-th response set.
 //
 // Like the real runtime, `awslambda` is a global that exists before the bundle loads;
@@ -56,5 +57,9 @@ for (const step of events) {
   // Writes after the prelude: more than one means the body was streamed, not buffered.
   results.push({ ...prelude, body, chunks: chunks.length - 2 });
 }
-process.stdout.write(JSON.stringify({ initMs, results }));
-process.exit(0);
+// The function writes its own lines (logs, metrics) to stdout too: the results come last,
+// after a marker line.
+// Exit once stdout has taken every byte: a pipe may accept a large body only in parts.
+process.stdout.write(`\n@@lambda-runtime-results@@\n${JSON.stringify({ initMs, results })}`, () =>
+  process.exit(0),
+);

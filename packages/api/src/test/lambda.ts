@@ -1,8 +1,11 @@
-/** Bundles the Lambda entry as deployed and invokes it under Node (see lambda-runtime.mjs). */
+/**
+ * Bundles the Lambda entry as deployed (split: `index.mjs` and its chunks) and invokes it
+ * under Node (see lambda-runtime.mjs).
+ */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleLambda } from '../bundle.ts';
+import { type BundleResult, bundleLambda } from '../bundle.ts';
 import httpApiEvent from './fixtures/apigw-v2-request-no-authorizer.json';
 import functionUrlEvent from './fixtures/lambda-urls-request.json';
 
@@ -59,23 +62,39 @@ const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 
 export interface BundledLambda {
-  outfile: string;
-  bytes: number;
+  /** The split bundle: its files, core and lazy sizes, and esbuild's metafile. */
+  bundle: BundleResult;
+  /** The directory that holds `index.mjs` and `chunks/`. */
+  outdir: string;
   /** Runs `events` in order in one fresh Node process (one warm container). */
   invoke(events: object[], env: Record<string, string>): Promise<LambdaResult[]>;
+  /** As `invoke`, with every line the function wrote to stdout (its logs and metrics). */
+  run(events: object[], env: Record<string, string>): Promise<LambdaRun>;
   dispose(): Promise<void>;
 }
+
+export interface LambdaRun {
+  results: LambdaResult[];
+  /** Lines the function wrote to stdout, in order. */
+  stdout: string[];
+}
+
+/** The line lambda-runtime.mjs writes before its results. */
+const RESULTS_MARKER = '\n@@lambda-runtime-results@@\n';
 
 export async function bundleForTest(): Promise<BundledLambda> {
   // Inside the package, so Node resolves the modules the bundle leaves external.
   await mkdir(join(API_DIR, 'dist'), { recursive: true });
   const outdir = await mkdtemp(join(API_DIR, 'dist', 'test-'));
-  const { outfile, bytes } = await bundleLambda(outdir);
-  return {
-    outfile,
-    bytes,
+  const bundle = await bundleLambda(outdir);
+  const lambda: BundledLambda = {
+    bundle,
+    outdir,
     async invoke(events, env) {
-      const proc = Bun.spawn(['node', RUNTIME, outfile], {
+      return (await this.run(events, env)).results;
+    },
+    async run(events, env) {
+      const proc = Bun.spawn(['node', RUNTIME, bundle.outfile], {
         env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'api', ...env },
         stdin: new Blob([JSON.stringify(events)]),
         stdout: 'pipe',
@@ -87,8 +106,14 @@ export async function bundleForTest(): Promise<BundledLambda> {
         new Response(proc.stderr).text(),
       ]);
       if (code !== 0) throw new Error(`node exited ${code}: ${stderr}`);
-      return (JSON.parse(stdout) as { results: LambdaResult[] }).results;
+      const at = stdout.lastIndexOf(RESULTS_MARKER);
+      if (at < 0) throw new Error(`no results from the runtime: ${stdout.slice(-2_000)}`);
+      const { results } = JSON.parse(stdout.slice(at + RESULTS_MARKER.length)) as {
+        results: LambdaResult[];
+      };
+      return { results, stdout: stdout.slice(0, at).split('\n').filter(Boolean) };
     },
     dispose: () => rm(outdir, { recursive: true, force: true }),
   };
+  return lambda;
 }
