@@ -10,7 +10,8 @@
 # checked. STAGE is dev, staging or prod. Context for synth:
 #   GITHUB_REPOSITORY  owner/repo (set by GitHub Actions): the deploy role keeps trusting the
 #                      repository that deploys it (githubOwner / githubRepo)
-#   CDK_CONTEXT        optional, one KEY=VALUE per line (domainName=api.example.com, …)
+#   CDK_CONTEXT        one KEY=VALUE per line: the deployment settings (domainName=api.example.com,
+#                      hostedZoneId=…, hostedZoneName=…, alarmEmail=…; docs/deploying.md, step 1)
 #   CDK_REPO_ROOT      optional, the checkout to use (a rollback deploys an older one)
 # Needs AWS credentials for diff and deploy; synth works offline.
 set -euo pipefail

@@ -14,6 +14,10 @@ export const EDGE_REGION = 'us-east-1';
 /** The bootstrap qualifier of `cdk bootstrap` (the default one). */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
+/** Log levels the app (`LOG_LEVEL`) and Lambda's log filtering both understand. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface ApiFunctionConfig {
   /** Memory in MiB. */
   readonly memorySize: number;
@@ -23,6 +27,14 @@ export interface ApiFunctionConfig {
   readonly reservedConcurrency?: number;
   /** Provisioned concurrency on the `live` alias; 0 for none. */
   readonly provisionedConcurrency: number;
+  /** `LOG_LEVEL` of the app and Powertools, and the level Lambda lets through. */
+  readonly logLevel: LogLevel;
+  /**
+   * `POWERTOOLS_TRACE_ENABLED`: the app's own X-Ray subsegments (database queries, Redis
+   * commands, model calls) inside the function's active-tracing segment. Loads the X-Ray SDK
+   * at cold start when on.
+   */
+  readonly traceSubsegments: boolean;
 }
 
 export interface DatabaseConfig {
@@ -64,6 +76,13 @@ export interface FeatureFlags {
   readonly cacheWarming: boolean;
   /** Create the GitHub OIDC provider (one per account; turn off when stages share an account). */
   readonly createGithubOidcProvider: boolean;
+  /**
+   * Create the OpenAI API key secret and hand its ARN to the function (`OPENAI_SECRET_ARN`).
+   * Off: the app uses its deterministic local model.
+   */
+  readonly openAiSecret: boolean;
+  /** Create the LangSmith API key secret and hand its ARN to the function (`LANGSMITH_SECRET_ARN`). */
+  readonly langsmithSecret: boolean;
 }
 
 export interface DomainConfig {
@@ -74,16 +93,15 @@ export interface DomainConfig {
   readonly hostedZoneName: string;
 }
 
-export interface StageConfig {
+/**
+ * What is committed per stage: sizes, concurrency, alarms, removal policies, feature flags.
+ * What belongs to one deployment (account, domain, hosted zone, repository, alarm email) is
+ * never committed: it comes from CDK context (see `DEPLOYMENT_CONTEXT`).
+ */
+export interface StageDefaults {
   readonly stage: StageName;
   /** The project name used in resource names and the `Project` tag. */
   readonly project: string;
-  /** Account; `undefined` synthesizes an environment-agnostic app region-wise pinned below. */
-  readonly account?: string;
-  readonly region: string;
-  /** The public https URL users call (the CloudFront alias). */
-  readonly publicUrl: string;
-  readonly domain: DomainConfig;
   readonly tags: {
     readonly costCenter: string;
     readonly owner: string;
@@ -102,21 +120,33 @@ export interface StageConfig {
   /** RETAIN for prod data, SNAPSHOT for staging, DESTROY for dev. */
   readonly dataRemovalPolicy: RemovalPolicy;
   readonly features: FeatureFlags;
+  /**
+   * What the deploy role trusts after `repo:<owner>/<repo>:` in the GitHub OIDC `sub`
+   * claim: a protected branch (`ref:refs/heads/main`) or environment (`environment:production`).
+   */
+  readonly githubTrust: string;
+  readonly bootstrapQualifier: string;
+  /** Requests per 5 minutes per IP before the WAF rate rule blocks. */
+  readonly wafRateLimit: number;
+}
+
+export interface StageConfig extends Omit<StageDefaults, 'githubTrust'> {
+  /** Account; `undefined` synthesizes account-agnostic stacks (offline synth). */
+  readonly account?: string;
+  readonly region: string;
+  /** The public https URL users call (the CloudFront alias). */
+  readonly publicUrl: string;
+  readonly domain: DomainConfig;
   readonly github: {
     readonly owner: string;
     readonly repo: string;
     /** The `sub` claim the deploy role trusts, for this repository only. */
     readonly subject: string;
   };
-  readonly bootstrapQualifier: string;
-  /** Requests per 5 minutes per IP before the WAF rate rule blocks. */
-  readonly wafRateLimit: number;
   /** Email subscribed to the alarm topic, if any. */
   readonly alarmEmail?: string;
 }
 
-const GITHUB_OWNER = 'example-org';
-const GITHUB_REPO = 'hono-ai-backend';
 const PROJECT = 'hono-ai-backend';
 
 const BASE_ALARMS: AlarmThresholds = {
@@ -128,17 +158,19 @@ const BASE_ALARMS: AlarmThresholds = {
   cacheMemoryPercent: 80,
 };
 
-const HOSTED_ZONE = { hostedZoneId: 'Z0000000EXAMPLE00000', hostedZoneName: 'example.com' };
-
-export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'account' | 'region'>>> = {
+export const STAGE_CONFIGS: Readonly<Record<StageName, StageDefaults>> = {
   dev: {
     stage: 'dev',
     project: PROJECT,
-    publicUrl: 'https://api.dev.example.com',
-    domain: { name: 'api.dev.example.com', ...HOSTED_ZONE },
     tags: { costCenter: 'engineering', owner: 'platform' },
     network: { maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
-    api: { memorySize: 1024, timeoutSeconds: 30, provisionedConcurrency: 0 },
+    api: {
+      memorySize: 1024,
+      timeoutSeconds: 30,
+      provisionedConcurrency: 0,
+      logLevel: 'debug',
+      traceSubsegments: true,
+    },
     database: {
       name: 'app',
       minCapacityAcu: 0.5,
@@ -151,20 +183,20 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'accoun
     alarms: BASE_ALARMS,
     logRetentionDays: 14,
     dataRemovalPolicy: RemovalPolicy.DESTROY,
-    features: { seedData: true, cacheWarming: true, createGithubOidcProvider: true },
-    github: {
-      owner: GITHUB_OWNER,
-      repo: GITHUB_REPO,
-      subject: `repo:${GITHUB_OWNER}/${GITHUB_REPO}:ref:refs/heads/main`,
+    features: {
+      seedData: true,
+      cacheWarming: true,
+      createGithubOidcProvider: true,
+      openAiSecret: false,
+      langsmithSecret: false,
     },
+    githubTrust: 'ref:refs/heads/main',
     bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
     wafRateLimit: 2000,
   },
   staging: {
     stage: 'staging',
     project: PROJECT,
-    publicUrl: 'https://api.staging.example.com',
-    domain: { name: 'api.staging.example.com', ...HOSTED_ZONE },
     tags: { costCenter: 'engineering', owner: 'platform' },
     network: { maxAzs: 2, natGateways: 1, flowLogRetentionDays: 30 },
     api: {
@@ -172,6 +204,8 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'accoun
       timeoutSeconds: 30,
       reservedConcurrency: 50,
       provisionedConcurrency: 1,
+      logLevel: 'info',
+      traceSubsegments: true,
     },
     database: {
       name: 'app',
@@ -185,20 +219,20 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'accoun
     alarms: BASE_ALARMS,
     logRetentionDays: 30,
     dataRemovalPolicy: RemovalPolicy.SNAPSHOT,
-    features: { seedData: true, cacheWarming: true, createGithubOidcProvider: true },
-    github: {
-      owner: GITHUB_OWNER,
-      repo: GITHUB_REPO,
-      subject: `repo:${GITHUB_OWNER}/${GITHUB_REPO}:environment:staging`,
+    features: {
+      seedData: true,
+      cacheWarming: true,
+      createGithubOidcProvider: true,
+      openAiSecret: true,
+      langsmithSecret: true,
     },
+    githubTrust: 'environment:staging',
     bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
     wafRateLimit: 2000,
   },
   prod: {
     stage: 'prod',
     project: PROJECT,
-    publicUrl: 'https://api.example.com',
-    domain: { name: 'api.example.com', ...HOSTED_ZONE },
     tags: { costCenter: 'product', owner: 'platform' },
     network: { maxAzs: 3, natGateways: 3, flowLogRetentionDays: 90 },
     api: {
@@ -206,6 +240,8 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'accoun
       timeoutSeconds: 60,
       reservedConcurrency: 200,
       provisionedConcurrency: 2,
+      logLevel: 'info',
+      traceSubsegments: true,
     },
     database: {
       name: 'app',
@@ -219,29 +255,105 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, Omit<StageConfig, 'accoun
     alarms: { ...BASE_ALARMS, serverErrorRatePercent: 1, p99LatencyMs: 3000 },
     logRetentionDays: 365,
     dataRemovalPolicy: RemovalPolicy.RETAIN,
-    features: { seedData: false, cacheWarming: true, createGithubOidcProvider: true },
-    github: {
-      owner: GITHUB_OWNER,
-      repo: GITHUB_REPO,
-      subject: `repo:${GITHUB_OWNER}/${GITHUB_REPO}:environment:production`,
+    features: {
+      seedData: false,
+      cacheWarming: true,
+      createGithubOidcProvider: true,
+      openAiSecret: true,
+      // Production traces would carry users' prompts to a third party: opt in deliberately.
+      langsmithSecret: false,
     },
+    githubTrust: 'environment:production',
     bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
     wafRateLimit: 1000,
   },
 };
 
-/** CDK context keys that override the committed configuration at synth time. */
-export const CONTEXT_KEYS = {
-  account: 'account',
-  region: 'region',
-  publicUrl: 'publicUrl',
-  domainName: 'domainName',
-  hostedZoneId: 'hostedZoneId',
-  hostedZoneName: 'hostedZoneName',
-  githubOwner: 'githubOwner',
-  githubRepo: 'githubRepo',
-  alarmEmail: 'alarmEmail',
-} as const;
+/** One CDK context key that configures a deployment. */
+export interface ContextKey {
+  /** The key, as in `-c <key>=<value>`. */
+  readonly key: string;
+  /** Whether synthesis refuses to run without it. */
+  readonly required: boolean;
+  /** What a valid value looks like (checked when present). */
+  readonly pattern: RegExp;
+  /** A sample value for error messages and docs (never used as a default). */
+  readonly example: string;
+}
+
+/**
+ * The CDK context (`-c key=value`; in CI one `key=value` line of the GitHub environment's
+ * `CDK_CONTEXT` variable) that describes one deployment. Nothing here has a committed
+ * default: a synthesis without the required keys fails and names them.
+ */
+export const DEPLOYMENT_CONTEXT = {
+  domainName: {
+    key: 'domainName',
+    required: true,
+    pattern: /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    example: 'api.example.com',
+  },
+  hostedZoneId: {
+    key: 'hostedZoneId',
+    required: true,
+    pattern: /^Z[A-Z0-9]{1,31}$/,
+    example: 'Z0123456789ABCDEFGHIJ',
+  },
+  hostedZoneName: {
+    key: 'hostedZoneName',
+    required: true,
+    pattern: /^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    example: 'example.com',
+  },
+  githubOwner: {
+    key: 'githubOwner',
+    required: true,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/,
+    example: 'my-org',
+  },
+  githubRepo: {
+    key: 'githubRepo',
+    required: true,
+    pattern: /^[A-Za-z0-9._-]{1,100}$/,
+    example: 'my-repo',
+  },
+  alarmEmail: {
+    key: 'alarmEmail',
+    required: false,
+    pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+    example: 'ops@example.com',
+  },
+  account: { key: 'account', required: false, pattern: /^\d{12}$/, example: '111122223333' },
+  region: {
+    key: 'region',
+    required: false,
+    pattern: /^[a-z]{2}(-[a-z]+)+-\d$/,
+    example: 'eu-west-1',
+  },
+  publicUrl: {
+    key: 'publicUrl',
+    required: false,
+    pattern: /^https:\/\/[^\s/]+$/,
+    example: 'https://api.example.com',
+  },
+} as const satisfies Record<string, ContextKey>;
+
+export type DeploymentContextKey = keyof typeof DEPLOYMENT_CONTEXT;
+
+/** Configuration that cannot be deployed; the message names every problem and its fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly stage: StageName,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid ${stage} configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n` +
+        'Pass deployment settings as CDK context (-c key=value; in CI, lines of the GitHub ' +
+        "environment's CDK_CONTEXT variable). See docs/deploying.md.",
+    );
+  }
+}
 
 export interface ResolveConfigInputs {
   /** `CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`, normally `process.env`. */
@@ -250,41 +362,58 @@ export interface ResolveConfigInputs {
   readonly context?: (key: string) => unknown;
 }
 
-function contextString(read: ResolveConfigInputs['context'], key: string): string | undefined {
-  const value = read?.(key);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
 /**
- * The configuration of one stage, with CDK context overrides (`-c key=value`) applied,
- * then the environment's account and region. Synth needs no AWS credentials: without
- * an account the stacks are account-agnostic.
+ * The configuration of one stage: the committed stage defaults plus the deployment's CDK
+ * context, then the environment's account and region. Synth needs no AWS credentials:
+ * without an account the stacks are account-agnostic. Throws a `ConfigError` naming every
+ * missing or malformed setting.
  */
 export function resolveConfig(stage: StageName, inputs: ResolveConfigInputs = {}): StageConfig {
   const base = STAGE_CONFIGS[stage];
-  const ctx = inputs.context;
   const env = inputs.env ?? {};
-  const owner = contextString(ctx, CONTEXT_KEYS.githubOwner) ?? base.github.owner;
-  const repo = contextString(ctx, CONTEXT_KEYS.githubRepo) ?? base.github.repo;
-  const domainName = contextString(ctx, CONTEXT_KEYS.domainName) ?? base.domain.name;
-  const subject = base.github.subject.replace(
-    `repo:${base.github.owner}/${base.github.repo}:`,
-    `repo:${owner}/${repo}:`,
-  );
-  const alarmEmail = contextString(ctx, CONTEXT_KEYS.alarmEmail) ?? base.alarmEmail;
-  const account = contextString(ctx, CONTEXT_KEYS.account) ?? env.CDK_DEFAULT_ACCOUNT;
+  const problems: string[] = [];
+  const values: Partial<Record<DeploymentContextKey, string>> = {};
+  for (const [name, spec] of Object.entries(DEPLOYMENT_CONTEXT) as [
+    DeploymentContextKey,
+    ContextKey,
+  ][]) {
+    const raw = inputs.context?.(spec.key);
+    if (raw === undefined || raw === null || raw === '') {
+      if (spec.required) problems.push(`${spec.key} is missing (-c ${spec.key}=${spec.example})`);
+      continue;
+    }
+    const value = String(raw).trim();
+    if (!spec.pattern.test(value)) {
+      problems.push(`${spec.key} "${value}" is malformed (expected like ${spec.example})`);
+      continue;
+    }
+    values[name] = value;
+  }
+  const { domainName, hostedZoneId, hostedZoneName, githubOwner, githubRepo } = values;
+  if (
+    !domainName ||
+    !hostedZoneId ||
+    !hostedZoneName ||
+    !githubOwner ||
+    !githubRepo ||
+    problems.length > 0
+  ) {
+    throw new ConfigError(stage, problems);
+  }
+  const { githubTrust, ...defaults } = base;
+  const account = values.account ?? env.CDK_DEFAULT_ACCOUNT;
   const config: StageConfig = {
-    ...base,
+    ...defaults,
     ...(account ? { account } : {}),
-    ...(alarmEmail ? { alarmEmail } : {}),
-    region: contextString(ctx, CONTEXT_KEYS.region) ?? env.CDK_DEFAULT_REGION ?? DEFAULT_REGION,
-    publicUrl: contextString(ctx, CONTEXT_KEYS.publicUrl) ?? `https://${domainName}`,
-    domain: {
-      name: domainName,
-      hostedZoneId: contextString(ctx, CONTEXT_KEYS.hostedZoneId) ?? base.domain.hostedZoneId,
-      hostedZoneName: contextString(ctx, CONTEXT_KEYS.hostedZoneName) ?? base.domain.hostedZoneName,
+    ...(values.alarmEmail ? { alarmEmail: values.alarmEmail } : {}),
+    region: values.region ?? env.CDK_DEFAULT_REGION ?? DEFAULT_REGION,
+    publicUrl: values.publicUrl ?? `https://${domainName}`,
+    domain: { name: domainName, hostedZoneId, hostedZoneName },
+    github: {
+      owner: githubOwner,
+      repo: githubRepo,
+      subject: `repo:${githubOwner}/${githubRepo}:${githubTrust}`,
     },
-    github: { owner, repo, subject },
   };
   validateConfig(config);
   return config;
@@ -294,6 +423,10 @@ export function resolveConfig(stage: StageName, inputs: ResolveConfigInputs = {}
 export function validateConfig(config: StageConfig): void {
   const problems: string[] = [];
   if (!config.publicUrl.startsWith('https://')) problems.push('publicUrl must be https');
+  const { name, hostedZoneName } = config.domain;
+  if (name !== hostedZoneName && !name.endsWith(`.${hostedZoneName}`)) {
+    problems.push(`domainName ${name} is not inside the hosted zone ${hostedZoneName}`);
+  }
   if (config.github.subject.includes('*')) problems.push('github.subject must not be a wildcard');
   if (!config.github.subject.startsWith(`repo:${config.github.owner}/${config.github.repo}:`)) {
     problems.push('github.subject must name this repository');
@@ -306,7 +439,5 @@ export function validateConfig(config: StageConfig): void {
     problems.push('database.minCapacityAcu exceeds maxCapacityAcu');
   }
   if (config.cache.multiAz && config.cache.nodes < 2) problems.push('cache.multiAz needs 2+ nodes');
-  if (problems.length > 0) {
-    throw new Error(`Invalid ${config.stage} configuration: ${problems.join('; ')}`);
-  }
+  if (problems.length > 0) throw new ConfigError(config.stage, problems);
 }

@@ -5,6 +5,7 @@
  */
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { App, type AppProps, AspectPriority, Aspects, Validations } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { EDGE_REGION, resolveConfig, type StageConfig, type StageName } from './config.ts';
 import { BackupAspect } from './lib/aspects/backup-aspect.ts';
@@ -103,18 +104,16 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     webAclArn: edgeGlobal.webAcl.attrArn,
     certificate: edgeGlobal.certificate,
   });
-  const jobFunctions: Record<string, import('aws-cdk-lib/aws-lambda').IFunction> = {
+  const jobFunctions: Record<string, IFunction> = {
     Migration: database.migration.handler.function,
   };
   if (database.seed) jobFunctions.Seed = database.seed.handler.function;
-  const warming = cache.node.tryFindChild('Warming') as
-    | import('./lib/custom-resources/cache-warming.ts').CacheWarming
-    | undefined;
-  if (warming) jobFunctions.CacheWarming = warming.handler.function;
+  if (cache.warming) jobFunctions.CacheWarming = cache.warming.handler.function;
   const monitoring = new MonitoringStack(app, stackName(config, 'Monitoring'), {
     ...common('Monitoring'),
     apiFunction: api.function,
     apiAlias: api.alias,
+    apiLogGroup: api.logGroup,
     jobFunctions,
     cluster: database.database.cluster,
     proxyName: database.database.proxy.dbProxyName,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Aspects } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { STAGE_NAMES, type StageName } from '../src/config.ts';
@@ -10,13 +11,32 @@ import { CostAspect } from '../src/lib/aspects/cost-aspect.ts';
 import { MonitoringAspect } from '../src/lib/aspects/monitoring-aspect.ts';
 import { SecurityAspect } from '../src/lib/aspects/security-aspect.ts';
 import { TaggingAspect } from '../src/lib/aspects/tagging-aspect.ts';
-import { stageApp } from './helpers/synth.ts';
+import pinnedAcknowledgements from './fixtures/nag-acknowledgements.json' with { type: 'json' };
+import { buildStageApp, stageApp } from './helpers/synth.ts';
 
 /**
- * Every acknowledgement is a visible decision: adding one changes these numbers.
- * dev has extra ones (no deletion protection, single-node cache); prod has no seed job.
+ * Every acknowledgement is a visible decision: adding, removing or moving one changes these
+ * numbers and the pinned list (`fixtures/nag-acknowledgements.json`, construct path and finding
+ * id). dev has extra ones (no deletion protection, single-node cache) and no AI provider
+ * secrets; staging has both provider secrets and a backup plan; prod has no seed job and no
+ * LangSmith secret. An alarm email adds two (its dead-letter queue).
  */
-const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 32, staging: 32, prod: 25 };
+const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 30, staging: 32, prod: 24 };
+const ALARM_EMAIL_ACKNOWLEDGEMENTS = 2;
+
+const pinnedList = (scope: IConstruct) =>
+  listAcknowledgements(scope)
+    .map((ack) => `${ack.path.replace(/^\//, '')} ${ack.id}`)
+    .sort();
+
+function nagErrors(scope: IConstruct): string[] {
+  return [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) =>
+    pack
+      .validateScope(scope)
+      .violations.filter((v) => v.severity === 'error')
+      .map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`),
+  );
+}
 
 /** Every finding of both packs, acknowledged or not. */
 function allFindings(scope: IConstruct): { id: string; path: string }[] {
@@ -37,16 +57,11 @@ function allFindings(scope: IConstruct): { id: string; path: string }[] {
 
 describe.each(STAGE_NAMES)('stage %s', (stage) => {
   test('cdk-nag AwsSolutions and Serverless: no unacknowledged error', () => {
-    const { app } = stageApp(stage);
-    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
-      const report = pack.validateScope(app);
-      const errors = report.violations.filter((v) => v.severity === 'error');
-      expect(
-        errors.map(
-          (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`,
-        ),
-      ).toEqual([]);
-    }
+    expect(nagErrors(stageApp(stage).app)).toEqual([]);
+  });
+
+  test('the acknowledgements are exactly the pinned ones (construct path and finding id)', () => {
+    expect(pinnedList(stageApp(stage).app)).toEqual(pinnedAcknowledgements[stage]);
   });
 
   test('acknowledgements: pinned count, exact finding ids, resource-scoped, specific reasons', () => {
@@ -90,5 +105,44 @@ describe.each(STAGE_NAMES)('stage %s', (stage) => {
     const errors = assembly.stacks.flatMap((s) => s.messages.filter((m) => m.level === 'error'));
     expect(errors.map((m) => `${m.id}: ${String(m.entry.data)}`)).toEqual([]);
     expect(Object.keys(stacks)).toHaveLength(9);
+  });
+});
+
+describe('an alarm email (-c alarmEmail=…)', () => {
+  const built = buildStageApp('prod', { alarmEmail: 'ops@example.test' });
+  // Synthesis runs the nag packs as a validation: it throws on an unacknowledged error.
+  built.app.synth();
+  const monitoring = Template.fromStack(built.stacks.monitoring);
+
+  test('subscribes the address with a dead-letter queue, and passes cdk-nag', () => {
+    monitoring.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.test',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    monitoring.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    expect(nagErrors(built.app)).toEqual([]);
+  });
+
+  test('undelivered alarm emails raise an alarm; two more acknowledgements, both on the queue', () => {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+    });
+    const acks = listAcknowledgements(built.app);
+    expect(acks.length).toBe(ACKNOWLEDGEMENTS.prod + ALARM_EMAIL_ACKNOWLEDGEMENTS);
+    const added = pinnedList(built.app).filter(
+      (line) => !pinnedAcknowledgements.prod.includes(line),
+    );
+    expect(added).toEqual([
+      'HonoAiBackend-Prod-Monitoring/AlarmEmailDeadLetters AwsSolutions-SQS3',
+      'HonoAiBackend-Prod-Monitoring/AlarmEmailDeadLetters Serverless-SQSRedrivePolicy',
+    ]);
+  });
+
+  test('without one, no subscription or queue exists', () => {
+    const t = Template.fromStack(stageApp('prod').stacks.monitoring);
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+    t.resourceCountIs('AWS::SQS::Queue', 0);
   });
 });

@@ -1,10 +1,10 @@
-import { LAMBDA_BUNDLE, LAMBDA_ENTRY } from '@backend/api/bundle';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { LAMBDA_BUNDLE, LAMBDA_COMMAND_HOOKS, LAMBDA_ENTRY } from '@backend/api/bundle';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
@@ -18,6 +18,11 @@ export const API_ALIAS_NAME = 'live';
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 /** Where the cold-start metric (from the function's `platform.report` log lines) is published. */
 export const COLD_START_METRIC = { namespace: 'HonoAiBackend', metricName: 'ColdStart' } as const;
+
+/** The stage's custom-metric namespace: the app's Powertools metrics and the cold-start metric. */
+export function metricsNamespace(config: Pick<StageConfig, 'stage'>): string {
+  return `${COLD_START_METRIC.namespace}/${config.stage}`;
+}
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -42,6 +47,8 @@ export class ApiStack extends Stack {
   readonly alias: Alias;
   readonly functionUrl: IFunctionUrl;
   readonly originVerifySecret: Secret;
+  /** The function's log group (its JSON logs, Powertools metric lines and audit lines). */
+  readonly logGroup: ILogGroup;
   /** Every secret the function may read (and nothing else). */
   readonly secrets: Readonly<Record<string, ISecret>>;
 
@@ -57,53 +64,61 @@ export class ApiStack extends Stack {
           excludePunctuation: true,
           includeSpace: false,
         },
-        removalPolicy: RemovalPolicy.DESTROY,
+        // Dev's go with the stage; elsewhere an operator-stored key or the signing secret
+        // outlives a deleted stack.
+        removalPolicy: logRemovalPolicy(config),
       });
       return secret;
     };
     const authSecret = appSecret('AuthSecret', 'Better Auth signing secret');
-    const openAiSecret = appSecret(
-      'OpenAiSecret',
-      'OpenAI API key (put the real value after deploy)',
-    );
-    const langsmithSecret = appSecret(
-      'LangsmithSecret',
-      'LangSmith API key (put the real value after deploy)',
+    acknowledge(
+      authSecret,
+      'AwsSolutions-SMG4',
+      'Rotating the Better Auth secret signs every user out; it is rotated by a planned runbook.',
     );
     this.originVerifySecret = appSecret(
       'OriginVerifySecret',
       'Value CloudFront sends in x-origin-verify',
       64,
     );
-    for (const [secret, reason] of [
-      [
-        authSecret,
-        'Rotating the Better Auth secret signs every user out; it is rotated by a planned runbook.',
-      ],
-      [
-        openAiSecret,
-        'An OpenAI API key is issued by OpenAI and rotated there, then stored here by an operator.',
-      ],
-      [
-        langsmithSecret,
-        'A LangSmith API key is issued by LangSmith and rotated there, then stored here by an operator.',
-      ],
-      [
-        this.originVerifySecret,
-        'CloudFront reads the origin header value only when the distribution is deployed; it is rotated by redeploying.',
-      ],
-    ] as const) {
-      acknowledge(secret, 'AwsSolutions-SMG4', reason);
-    }
-
-    this.secrets = {
+    acknowledge(
+      this.originVerifySecret,
+      'AwsSolutions-SMG4',
+      'CloudFront reads the origin header value only when the distribution is deployed; it is rotated by redeploying.',
+    );
+    const secrets: Record<string, ISecret> = {
       DATABASE_SECRET_ARN: props.database.secret,
       REDIS_AUTH_SECRET_ARN: props.cache.authSecret,
       AUTH_SECRET_ARN: authSecret,
-      OPENAI_SECRET_ARN: openAiSecret,
-      LANGSMITH_SECRET_ARN: langsmithSecret,
       ORIGIN_VERIFY_SECRET_ARN: this.originVerifySecret,
     };
+    // Third-party API keys, per enabled provider: a secret holding a generated placeholder until
+    // an operator puts the key the provider issued into it after the first deploy (README).
+    if (config.features.openAiSecret) {
+      const openAiSecret = appSecret(
+        'OpenAiSecret',
+        'OpenAI API key (put the real value after deploy)',
+      );
+      acknowledge(
+        openAiSecret,
+        'AwsSolutions-SMG4',
+        'An OpenAI API key is issued by OpenAI and rotated there, then stored here by an operator.',
+      );
+      secrets.OPENAI_SECRET_ARN = openAiSecret;
+    }
+    if (config.features.langsmithSecret) {
+      const langsmithSecret = appSecret(
+        'LangsmithSecret',
+        'LangSmith API key (put the real value after deploy)',
+      );
+      acknowledge(
+        langsmithSecret,
+        'AwsSolutions-SMG4',
+        'A LangSmith API key is issued by LangSmith and rotated there, then stored here by an operator.',
+      );
+      secrets.LANGSMITH_SECRET_ARN = langsmithSecret;
+    }
+    this.secrets = secrets;
     const secretArns = Object.fromEntries(
       Object.entries(this.secrets).map(([name, secret]) => [name, secret.secretArn]),
     );
@@ -111,6 +126,8 @@ export class ApiStack extends Stack {
     const api = new SecureLambda(this, 'Api', {
       entry: LAMBDA_ENTRY,
       bundle: LAMBDA_BUNDLE,
+      // Rebuilds the asset split: index.mjs plus lazily loaded chunks (NodejsFunction cannot).
+      commandHooks: LAMBDA_COMMAND_HOOKS,
       description: `Hono API (${config.stage})`,
       memorySize: config.api.memorySize,
       timeout: Duration.seconds(config.api.timeoutSeconds),
@@ -120,8 +137,15 @@ export class ApiStack extends Stack {
       securityGroups: [props.apiSecurityGroup],
       logRetention: retentionDays(config.logRetentionDays),
       logRemovalPolicy: logRemovalPolicy(config),
+      logLevel: config.api.logLevel,
       environment: {
         STAGE: config.stage,
+        // Read by the app's logger and by Powertools Logger; Lambda filters below it too.
+        LOG_LEVEL: config.api.logLevel,
+        // Read by Powertools (Logger, Metrics, Tracer), not by env.ts.
+        POWERTOOLS_SERVICE_NAME: config.project,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
+        POWERTOOLS_TRACE_ENABLED: String(config.api.traceSubsegments),
         PUBLIC_URL: config.publicUrl,
         DATABASE_HOST: props.database.host,
         DATABASE_READER_HOST: props.database.readerHost,
@@ -139,6 +163,7 @@ export class ApiStack extends Stack {
         'Invoked synchronously through its Function URL; a failed request is answered to the caller, there is no async event to retry.',
     });
     this.function = api.function;
+    this.logGroup = api.logGroup;
     for (const secret of Object.values(this.secrets)) secret.grantRead(this.function);
     // Verification and reset emails, from the stage's own domain identity only.
     this.function.addToRolePolicy(
@@ -173,7 +198,7 @@ export class ApiStack extends Stack {
         FilterPattern.stringValue('$.type', '=', 'platform.report'),
         FilterPattern.exists('$.record.metrics.initDurationMs'),
       ),
-      metricNamespace: `${COLD_START_METRIC.namespace}/${config.stage}`,
+      metricNamespace: metricsNamespace(config),
       metricName: COLD_START_METRIC.metricName,
       metricValue: '1',
       defaultValue: 0,

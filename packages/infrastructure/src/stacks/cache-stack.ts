@@ -35,6 +35,8 @@ export class CacheStack extends Stack {
   readonly port: string;
   /** Member cluster ids (`<group>-001`, …), the dimension of per-node metrics. */
   readonly nodeIds: string[];
+  /** The cache-warming job, when the stage enables it. */
+  readonly warming?: CacheWarming;
 
   constructor(scope: Construct, id: string, props: CacheStackProps) {
     super(scope, id, props);
@@ -130,6 +132,7 @@ export class CacheStack extends Stack {
         'Cache warming function',
       );
       warming.resource.node.addDependency(this.replicationGroup);
+      this.warming = warming;
     }
   }
 }

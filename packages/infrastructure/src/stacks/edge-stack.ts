@@ -30,6 +30,9 @@ import { SecureBucket } from '../lib/constructs/secure-s3.ts';
 import { ORIGIN_VERIFY_HEADER } from './api-stack.ts';
 import { bucketRemovalPolicy } from './stack-helpers.ts';
 
+/** The request headers that carry a credential: a bearer session token or an API key. */
+export const CREDENTIAL_HEADERS = ['Authorization', 'x-api-key'];
+
 /** Better Auth's session cookie, plain and with the `__Secure-` prefix it uses on https. */
 export const SESSION_COOKIES = ['better-auth.session_token', '__Secure-better-auth.session_token'];
 
@@ -74,11 +77,13 @@ export class EdgeStack extends Stack {
     });
 
     const cachePolicy = new CachePolicy(this, 'HonourOriginCachePolicy', {
-      comment: 'Honours origin Cache-Control; Authorization and the session cookie are in the key',
+      comment:
+        'Honours origin Cache-Control; every credential (Authorization, x-api-key, session cookie) is in the key',
       minTtl: Duration.seconds(0),
       defaultTtl: Duration.seconds(0),
       maxTtl: Duration.days(365),
-      headerBehavior: CacheHeaderBehavior.allowList('Authorization'),
+      // Each of the app's credentials: a response to one caller is never served to another.
+      headerBehavior: CacheHeaderBehavior.allowList(...CREDENTIAL_HEADERS),
       cookieBehavior: CacheCookieBehavior.allowList(...SESSION_COOKIES),
       queryStringBehavior: CacheQueryStringBehavior.all(),
       enableAcceptEncodingGzip: true,

@@ -12,12 +12,16 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ILogGroup, QueryDefinition } from 'aws-cdk-lib/aws-logs';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EDGE_REGION, type StageConfig } from '../config.ts';
-import { COLD_START_METRIC } from './api-stack.ts';
+import { acknowledge } from '../lib/acknowledge.ts';
+import { CommittedQueryString, readCommittedQueries } from '../lib/logs-insights.ts';
+import { COLD_START_METRIC, metricsNamespace } from './api-stack.ts';
 
 const PERIOD = Duration.minutes(5);
 
@@ -25,6 +29,13 @@ export interface MonitoringStackProps extends StackProps {
   readonly config: StageConfig;
   readonly apiFunction: IFunction;
   readonly apiAlias: Alias;
+  /** The API function's log group, which the saved Logs Insights queries read. */
+  readonly apiLogGroup: ILogGroup;
+  /**
+   * The folder of committed Logs Insights queries (`<name>.query`).
+   * @default LOGS_INSIGHTS_FOLDER - ops/logs-insights at the repository root
+   */
+  readonly queriesFolder?: string;
   /** Deploy-time functions (migration, seed, cache warming): each gets an errors alarm. */
   readonly jobFunctions: Readonly<Record<string, IFunction>>;
   readonly cluster: DatabaseCluster;
@@ -38,6 +49,10 @@ export class MonitoringStack extends Stack {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
+  /** Alarm emails SNS could not deliver (only with an `alarmEmail`). */
+  readonly emailDeadLetterQueue?: Queue;
+  /** The committed Logs Insights queries, saved in the console under `<project>-<stage>/`. */
+  readonly queries: QueryDefinition[];
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -57,8 +72,23 @@ export class MonitoringStack extends Stack {
       }),
     );
     this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-    if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
     const action = new SnsAction(this.topic);
+    if (config.alarmEmail) {
+      // Notifications SNS cannot deliver (a bouncing or unconfirmed address) land in a
+      // dead-letter queue instead of vanishing; a message there raises its own alarm.
+      this.emailDeadLetterQueue = new Queue(this, 'AlarmEmailDeadLetters', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      const deadLetterReason =
+        'This queue is itself the dead-letter queue of the alarm email subscription (an SNS redrive policy, which the rule does not see); a dead-letter queue needs no dead-letter queue of its own.';
+      acknowledge(this.emailDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterReason);
+      acknowledge(this.emailDeadLetterQueue, 'Serverless-SQSRedrivePolicy', deadLetterReason);
+      this.topic.addSubscription(
+        new EmailSubscription(config.alarmEmail, { deadLetterQueue: this.emailDeadLetterQueue }),
+      );
+    }
 
     const urlMetric = (metricName: string, statistic = 'Sum') =>
       alias.metric(metricName, { statistic, period: PERIOD });
@@ -74,7 +104,7 @@ export class MonitoringStack extends Stack {
     const clientErrorRate = rate('Url4xxCount', 'client', '4xx rate %');
     const latency = (stat: string) => urlMetric('UrlRequestLatency', stat);
     const coldStarts = new Metric({
-      namespace: `${COLD_START_METRIC.namespace}/${config.stage}`,
+      namespace: metricsNamespace(config),
       metricName: COLD_START_METRIC.metricName,
       statistic: 'Sum',
       period: PERIOD,
@@ -162,6 +192,17 @@ export class MonitoringStack extends Stack {
         },
       );
     }
+    if (this.emailDeadLetterQueue) {
+      alarm('AlarmEmailUndelivered', 'An alarm notification could not be emailed', {
+        metric: this.emailDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
     for (const [name, job] of Object.entries(props.jobFunctions)) {
       alarm(`${name}Errors`, `The ${name} deploy-time function failed`, {
         metric: job.metricErrors({ period: PERIOD, statistic: 'Sum' }),
@@ -170,6 +211,16 @@ export class MonitoringStack extends Stack {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+
+    // Saved in the console's query list, in a folder per stage, each on the API's log group.
+    this.queries = readCommittedQueries(props.queriesFolder).map(
+      (committed) =>
+        new QueryDefinition(this, `Query-${committed.name}`, {
+          queryDefinitionName: `${config.project}-${config.stage}/${committed.name}`,
+          queryString: new CommittedQueryString(committed.query),
+          logGroups: [props.apiLogGroup],
+        }),
+    );
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `${config.project}-${config.stage}`,

@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { StageName } from '../../src/config.ts';
 import { REPO_ROOT } from '../../src/lib/constructs/secure-lambda.ts';
 import { APP_CONTEXT, createStageApp, type StageApp } from '../../src/stage.ts';
+import deploymentContexts from '../fixtures/deployment-context.json' with { type: 'json' };
 
 /** Any attempt at Docker bundling fails loudly instead of running. */
 process.env.CDK_DOCKER = '/bin/false';
@@ -16,7 +17,23 @@ process.env.PATH = `${REPO_ROOT}node_modules/.bin:${process.env.PATH ?? ''}`;
 /** Context that skips asset bundling (template tests do not need the code). */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/** The test deployment settings of each stage (names under the reserved `.test` domain). */
+export const TEST_DEPLOYMENT: Readonly<Record<StageName, Readonly<Record<string, string>>>> =
+  deploymentContexts;
+export const TEST_ENV = { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' };
+
 const apps = new Map<string, StageApp>();
+
+/** A stage's app built from the test deployment settings plus `context` (not synthesized). */
+export function buildStageApp(
+  stage: StageName,
+  context: Readonly<Record<string, unknown>> = {},
+): StageApp {
+  return createStageApp(stage, {
+    env: TEST_ENV,
+    context: { ...TEST_DEPLOYMENT[stage], ...SKIP_BUNDLING, ...context },
+  });
+}
 
 /** The stage's app, synthesized once. */
 export function stageApp(stage: StageName, options: { bundle?: boolean } = {}): StageApp {
@@ -24,8 +41,8 @@ export function stageApp(stage: StageName, options: { bundle?: boolean } = {}): 
   let built = apps.get(key);
   if (!built) {
     built = createStageApp(stage, {
-      env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
-      context: options.bundle ? {} : SKIP_BUNDLING,
+      env: TEST_ENV,
+      context: { ...TEST_DEPLOYMENT[stage], ...(options.bundle ? {} : SKIP_BUNDLING) },
     });
     built.app.synth();
     apps.set(key, built);

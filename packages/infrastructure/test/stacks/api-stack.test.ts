@@ -1,9 +1,47 @@
 import { describe, expect, test } from 'bun:test';
+import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_NAMES, type StageName } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
+/** The function's environment with tokens made concrete, as they are after deployment. */
+function concreteEnv(stage: StageName): Record<string, string> {
+  const env = apiFunction(stage).Environment.Variables as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? value
+        : key.endsWith('_ARN')
+          ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
+          : key.endsWith('_PORT')
+            ? '6379'
+            : 'resolved.example.internal',
+    ]),
+  );
+}
+
+/** The output a cross-stack `Fn::ImportValue` reads, resolved to its value in the producer. */
+function importedValue(value: unknown, stage: StageName): unknown {
+  const exportName = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
+  if (!exportName) throw new Error(`not an import: ${JSON.stringify(value)}`);
+  const { stacks } = stageApp(stage);
+  for (const stack of Object.values(stacks)) {
+    const outputs = template(stack).toJSON().Outputs ?? {};
+    for (const output of Object.values(outputs) as {
+      Value: unknown;
+      Export?: { Name: string };
+    }[]) {
+      if (output.Export?.Name === exportName) return output.Value;
+    }
+  }
+  throw new Error(`no export ${exportName}`);
+}
+
+/** Variables every stage gets (secret ARNs of optional providers aside). */
 const EXPECTED_ENV = [
   'STAGE',
+  'LOG_LEVEL',
   'PUBLIC_URL',
   'EMAIL_PROVIDER',
   'EMAIL_FROM',
@@ -16,13 +54,14 @@ const EXPECTED_ENV = [
   'REDIS_TLS',
   'REDIS_AUTH_SECRET_ARN',
   'AUTH_SECRET_ARN',
-  'OPENAI_SECRET_ARN',
-  'LANGSMITH_SECRET_ARN',
   'ORIGIN_VERIFY_SECRET_ARN',
   'TRUSTED_IP_HEADER',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_TRACE_ENABLED',
 ];
 
-function apiFunction(stage: 'dev' | 'prod') {
+function apiFunction(stage: StageName) {
   const functions = template(stageApp(stage).stacks.api).findResources('AWS::Lambda::Function');
   const [fn] = Object.values(functions);
   if (!fn) throw new Error('no function');
@@ -47,35 +86,113 @@ describe('ApiStack', () => {
     });
   });
 
-  test('environment has exactly the variables the app reads, and no secret values', () => {
+  test('environment: the variables the app (or Powertools) reads, and no secret values', () => {
     const env = apiFunction('prod').Environment.Variables as Record<string, unknown>;
-    expect(
-      Object.keys(env)
-        .filter((k) => k !== 'NODE_OPTIONS')
-        .sort(),
-    ).toEqual([...EXPECTED_ENV].sort());
+    expect(Object.keys(env).sort()).toEqual([...EXPECTED_ENV, 'OPENAI_SECRET_ARN'].sort());
     expect(env).toMatchObject({
       STAGE: 'prod',
-      PUBLIC_URL: 'https://api.example.com',
+      LOG_LEVEL: 'info',
+      PUBLIC_URL: 'https://api.example.test',
       REDIS_TLS: 'true',
       TRUSTED_IP_HEADER: 'cloudfront-viewer-address',
       EMAIL_PROVIDER: 'ses',
-      EMAIL_FROM: 'no-reply@api.example.com',
+      EMAIL_FROM: 'no-reply@api.example.test',
+      POWERTOOLS_SERVICE_NAME: 'hono-ai-backend',
+      POWERTOOLS_METRICS_NAMESPACE: 'HonoAiBackend/prod',
+      POWERTOOLS_TRACE_ENABLED: 'true',
     });
-    expect(JSON.stringify(env)).not.toContain('resolve:secretsmanager');
+    const raw = JSON.stringify(template(stageApp('prod').stacks.api).toJSON());
+    expect(raw).not.toContain('resolve:secretsmanager');
+    expect(raw).not.toContain('"SecretString"');
   });
 
-  test('the function may read exactly its six secrets', () => {
-    const policies = template(stageApp('prod').stacks.api).findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement,
+  test.each(STAGE_NAMES)(
+    '%s: every variable but Powertools’ and Node’s is one the app reads',
+    async (stage) => {
+      const { parseEnv } = await import('@backend/api/env');
+      const env = concreteEnv(stage);
+      const parsed = parseEnv(env) as Record<string, unknown>;
+      const unread = Object.keys(env).filter(
+        (key) => !key.startsWith('POWERTOOLS_') && !(key in parsed),
+      );
+      expect(unread).toEqual([]);
+    },
+  );
+
+  test('AI provider secrets follow the stage flags: none in dev, OpenAI in prod, both in staging', () => {
+    const keys = (stage: StageName) => Object.keys(apiFunction(stage).Environment.Variables);
+    expect(keys('dev')).not.toContain('OPENAI_SECRET_ARN');
+    expect(keys('dev')).not.toContain('LANGSMITH_SECRET_ARN');
+    expect(keys('prod')).toContain('OPENAI_SECRET_ARN');
+    expect(keys('prod')).not.toContain('LANGSMITH_SECRET_ARN');
+    expect(keys('staging')).toEqual(
+      expect.arrayContaining(['OPENAI_SECRET_ARN', 'LANGSMITH_SECRET_ARN']),
     );
-    const secretReads = statements.filter((s) =>
-      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    const described = (stage: StageName) =>
+      Object.values(
+        template(stageApp(stage).stacks.api).findResources('AWS::SecretsManager::Secret'),
+      )
+        .map((secret) => String(secret.Properties.Description))
+        .filter((text) => /OpenAI|LangSmith/.test(text));
+    expect(described('dev')).toEqual([]);
+    expect(described('staging')).toHaveLength(2);
+    template(stageApp('staging').stacks.api).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('OpenAI'),
+      GenerateSecretString: Match.anyValue(),
+      SecretString: Match.absent(),
+    });
+  });
+
+  test('log level per stage: the app, Powertools and Lambda’s log filter agree', () => {
+    for (const [stage, level] of [
+      ['dev', 'DEBUG'],
+      ['staging', 'INFO'],
+      ['prod', 'INFO'],
+    ] as const) {
+      const fn = apiFunction(stage);
+      expect(fn.Environment.Variables.LOG_LEVEL).toBe(level.toLowerCase());
+      expect(fn.LoggingConfig.ApplicationLogLevel).toBe(level);
+    }
+  });
+
+  test('the environment points at the proxy, its reader endpoint and the cache endpoint', () => {
+    const env = apiFunction('prod').Environment.Variables;
+    expect(JSON.stringify(importedValue(env.DATABASE_HOST, 'prod'))).toMatch(
+      /"Fn::GetAtt":\["DatabaseClusterProxy[0-9A-F]{8}","Endpoint"\]/,
     );
-    const resources = secretReads.flatMap((s) => [s.Resource].flat());
-    expect(resources).toHaveLength(6);
-    expect(JSON.stringify(resources)).not.toContain('"*"');
+    expect(JSON.stringify(importedValue(env.DATABASE_READER_HOST, 'prod'))).toMatch(
+      /"Fn::GetAtt":\["DatabaseProxyReadOnlyEndpoint[0-9A-F]{8}","Endpoint"\]/,
+    );
+    expect(JSON.stringify(importedValue(env.REDIS_HOST, 'prod'))).toContain(
+      '"PrimaryEndPoint.Address"',
+    );
+    expect(JSON.stringify(importedValue(env.REDIS_PORT, 'prod'))).toContain(
+      '"PrimaryEndPoint.Port"',
+    );
+    // Without a reader (dev), reads go to the cluster's reader endpoint.
+    expect(
+      JSON.stringify(
+        importedValue(apiFunction('dev').Environment.Variables.DATABASE_READER_HOST, 'dev'),
+      ),
+    ).toContain('"ReadEndpoint.Address"');
+  });
+
+  test('the function may read exactly its secrets, by ARN', () => {
+    const count = (stage: StageName) => {
+      const policies = template(stageApp(stage).stacks.api).findResources('AWS::IAM::Policy');
+      const statements = Object.values(policies).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement,
+      );
+      const resources = statements
+        .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => [s.Resource].flat());
+      expect(JSON.stringify(resources)).not.toContain('"*"');
+      return resources.length;
+    };
+    // database, cache token, Better Auth, origin header; + OpenAI (prod); + LangSmith (staging)
+    expect(count('dev')).toBe(4);
+    expect(count('prod')).toBe(5);
+    expect(count('staging')).toBe(6);
   });
 
   test('the function may send email from its own domain identity only', () => {
@@ -85,26 +202,41 @@ describe('ApiStack', () => {
       .filter((s) => [s.Action].flat().some((action: string) => action.startsWith('ses:')));
     expect(sends).toHaveLength(1);
     expect([sends[0].Action].flat()).toEqual(['ses:SendEmail']);
-    expect(JSON.stringify(sends[0].Resource)).toContain(':identity/api.example.com');
+    expect(JSON.stringify(sends[0].Resource)).toContain(':identity/api.example.test');
   });
 
   test('the environment satisfies the app’s own validation for a deployed stage', async () => {
     const { parseEnv } = await import('@backend/api/env');
-    const env = apiFunction('prod').Environment.Variables as Record<string, unknown>;
-    // Tokens (CloudFormation references) stand in for ARNs and endpoints resolved at deploy.
-    const concrete = Object.fromEntries(
-      Object.entries(env).map(([key, value]) => [
-        key,
-        typeof value === 'string'
-          ? value
-          : key.endsWith('_ARN')
-            ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
-            : key.endsWith('_PORT')
-              ? '6379'
-              : 'resolved.example.internal',
-      ]),
-    );
-    expect(() => parseEnv(concrete)).not.toThrow();
+    for (const stage of STAGE_NAMES) expect(() => parseEnv(concreteEnv(stage))).not.toThrow();
+  });
+
+  test('bundled as ESM for Node 22, minified, with source maps (packages/api/src/bundle.ts)', () => {
+    expect(LAMBDA_BUNDLE).toMatchObject({
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      sourcemap: true,
+    });
+    expect(apiFunction('prod').Handler).toBe('index.handler');
+  });
+
+  test('app secrets outlive a deleted stack outside dev (an operator-stored key is not lost)', () => {
+    const policies = (stage: StageName) =>
+      Object.values(
+        template(stageApp(stage).stacks.api).findResources('AWS::SecretsManager::Secret'),
+      ).map((secret) => secret.DeletionPolicy);
+    expect(new Set(policies('prod'))).toEqual(new Set(['Retain']));
+    expect(new Set(policies('staging'))).toEqual(new Set(['Retain']));
+    expect(new Set(policies('dev'))).toEqual(new Set(['Delete']));
+  });
+
+  test('memory, timeout and reserved concurrency per stage', () => {
+    expect(apiFunction('dev')).toMatchObject({ MemorySize: 1024, Timeout: 30 });
+    expect(apiFunction('dev').ReservedConcurrentExecutions).toBeUndefined();
+    expect(apiFunction('staging')).toMatchObject({
+      MemorySize: 1536,
+      ReservedConcurrentExecutions: 50,
+    });
   });
 
   test('provisioned concurrency on the live alias in prod; none in dev', () => {

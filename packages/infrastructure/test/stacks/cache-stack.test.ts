@@ -41,4 +41,27 @@ describe('CacheStack', () => {
     for (const rule of [...ingress, ...standalone]) expect(rule.CidrIp).toBeUndefined();
     expect(standalone.filter((r) => r.FromPort === 6379)).toHaveLength(2);
   });
+
+  test('the cache lives in the private subnets; the warming job in the VPC reads only the token', () => {
+    const t = template(stageApp('dev').stacks.cache);
+    const [group] = Object.values(t.findResources('AWS::ElastiCache::SubnetGroup'));
+    expect(JSON.stringify(group?.Properties.SubnetIds)).toContain('privateSubnet');
+    const [warming] = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(JSON.stringify(warming?.Properties.VpcConfig.SubnetIds)).toContain('privateSubnet');
+    expect(warming?.Properties.Environment.Variables.REDIS_TLS).toBe('true');
+    t.hasResourceProperties('Custom::CacheWarming', {
+      Prefix: 'app:dev:',
+      Entries: Match.objectLike({ 'meta:warmed': 'true' }),
+    });
+  });
+
+  test('removal policies: RETAIN prod, SNAPSHOT staging, DESTROY dev', () => {
+    const policy = (stage: 'dev' | 'staging' | 'prod') =>
+      Object.values(
+        template(stageApp(stage).stacks.cache).findResources('AWS::ElastiCache::ReplicationGroup'),
+      )[0]?.DeletionPolicy;
+    expect(policy('prod')).toBe('Retain');
+    expect(policy('staging')).toBe('Snapshot');
+    expect(policy('dev')).toBe('Delete');
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { stageApp, template } from '../helpers/synth.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CicdStack } from '../../src/stacks/cicd-stack.ts';
+import { stageApp, template, testApp } from '../helpers/synth.ts';
 
 describe('CicdStack', () => {
   test('GitHub OIDC provider with the STS audience', () => {
@@ -18,11 +20,44 @@ describe('CicdStack', () => {
       expect(condition['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
       return condition['token.actions.githubusercontent.com:sub'];
     };
-    expect(subject('prod')).toBe('repo:example-org/hono-ai-backend:environment:production');
-    expect(subject('staging')).toBe('repo:example-org/hono-ai-backend:environment:staging');
-    expect(subject('dev')).toBe('repo:example-org/hono-ai-backend:ref:refs/heads/main');
+    expect(subject('prod')).toBe('repo:example-owner/example-repo:environment:production');
+    expect(subject('staging')).toBe('repo:example-owner/example-repo:environment:staging');
+    expect(subject('dev')).toBe('repo:example-owner/example-repo:ref:refs/heads/main');
     for (const stage of ['dev', 'staging', 'prod'] as const)
       expect(subject(stage)).not.toContain('*');
+  });
+
+  test('one named role per stage, sessions of at most an hour', () => {
+    for (const stage of ['dev', 'staging', 'prod'] as const) {
+      template(stageApp(stage).stacks.cicd).hasResourceProperties('AWS::IAM::Role', {
+        RoleName: `hono-ai-backend-${stage}-github-deploy`,
+        MaxSessionDuration: 3600,
+      });
+    }
+  });
+
+  test('with createGithubOidcProvider off, the role trusts the account’s existing provider', () => {
+    const { config } = stageApp('staging');
+    const stack = new CicdStack(testApp(), 'Shared', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+      config: { ...config, features: { ...config.features, createGithubOidcProvider: false } },
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    const [role] = Object.values(t.findResources('AWS::IAM::Role'));
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain(
+      'oidc-provider/token.actions.githubusercontent.com',
+    );
+  });
+
+  test('a wildcard subject is refused by the stack itself', () => {
+    const { config } = stageApp('prod');
+    expect(
+      () =>
+        new CicdStack(testApp(), 'Wild', {
+          config: { ...config, github: { ...config.github, subject: 'repo:x/*:*' } },
+        }),
+    ).toThrow('wildcard');
   });
 
   test('the deploy role may only assume the CDK bootstrap roles', () => {

@@ -70,4 +70,49 @@ describe('DatabaseStack', () => {
     template(stageApp('staging').stacks.database).resourceCountIs('AWS::Backup::BackupPlan', 1);
     template(stageApp('dev').stacks.database).resourceCountIs('AWS::Backup::BackupPlan', 0);
   });
+
+  test('the cluster and the proxy live in the isolated subnets', () => {
+    const t = template(stageApp('prod').stacks.database);
+    const subnetGroups = Object.values(t.findResources('AWS::RDS::DBSubnetGroup'));
+    expect(subnetGroups).toHaveLength(1);
+    const ids = JSON.stringify(subnetGroups[0]?.Properties.SubnetIds);
+    expect(ids).toContain('isolatedSubnet');
+    expect(ids).not.toMatch(/privateSubnet|publicSubnet/);
+    const proxy = Object.values(t.findResources('AWS::RDS::DBProxy'))[0];
+    expect(JSON.stringify(proxy?.Properties.VpcSubnetIds)).toContain('isolatedSubnet');
+    expect(JSON.stringify(proxy?.Properties.VpcSubnetIds)).not.toMatch(
+      /privateSubnet|publicSubnet/,
+    );
+    t.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
+  });
+
+  test('the migration and seed handlers run inside the VPC, reading only the credentials secret', () => {
+    const t = template(stageApp('dev').stacks.database);
+    const handlers = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      /^(Migration|Seed)Handler/.test(id),
+    );
+    expect(handlers).toHaveLength(2);
+    for (const [, fn] of handlers) {
+      expect(JSON.stringify(fn.Properties.VpcConfig.SubnetIds)).toContain('privateSubnet');
+      expect(fn.Properties.Environment.Variables).toMatchObject({ DATABASE_SSL: 'require' });
+      expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('resolve:');
+    }
+    const reads = Object.entries(t.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => /^(Migration|Seed)Handler/.test(id))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(reads).toHaveLength(2);
+    for (const statement of reads) {
+      expect(statement.Resource.Ref).toMatch(/^DatabaseClusterSecretAttachment/);
+    }
+  });
+
+  test('a failed migration fails the deployment: the resource invokes the handler directly', () => {
+    const t = template(stageApp('dev').stacks.database);
+    const [resource] = Object.values(t.findResources('Custom::DatabaseMigration'));
+    expect(JSON.stringify(resource?.Properties.ServiceToken)).toMatch(/MigrationHandlerFunction/);
+    expect(resource?.DependsOn ?? []).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^DatabaseClusterProxy/)]),
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { stageApp, template } from '../helpers/synth.ts';
 
@@ -12,6 +13,50 @@ const distribution = () => {
 };
 
 describe('EdgeStack', () => {
+  test('CloudFront reaches the Function URL over HTTPS only, GET/HEAD cached, every method allowed', () => {
+    const config = distribution();
+    const origin = config.Origins[0];
+    expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    expect(origin.CustomOriginConfig.OriginSSLProtocols).toEqual(['TLSv1.2']);
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+      expect(behavior.CachedMethods).toEqual(['GET', 'HEAD']);
+      expect(behavior.AllowedMethods).toContain('POST');
+    }
+  });
+
+  test('a response-headers policy adds HSTS, nosniff and frame denial', () => {
+    template(stageApp('prod').stacks.edge).hasResourceProperties(
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          SecurityHeadersConfig: Match.objectLike({
+            StrictTransportSecurity: Match.objectLike({ Override: true, IncludeSubdomains: true }),
+            ContentTypeOptions: { Override: true },
+            FrameOptions: { FrameOption: 'DENY', Override: true },
+          }),
+        }),
+      },
+    );
+  });
+
+  test('access logs go to an encrypted, private log bucket', () => {
+    const config = distribution();
+    expect(config.Logging.Bucket).toBeDefined();
+    template(stageApp('prod').stacks.edge).hasResourceProperties('AWS::S3::Bucket', {
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
+      PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true }),
+      BucketEncryption: Match.anyValue(),
+    });
+  });
+
+  test('the origin-protection choice is documented where operators read it', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('## Origin protection');
+    expect(readme).toContain('x-origin-verify');
+    expect(readme).toContain('## Why the WAF lives in us-east-1');
+  });
+
   test('HTTPS only, TLS 1.2+, HTTP/2 and HTTP/3, logs, WAF', () => {
     const config = distribution();
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
@@ -19,7 +64,7 @@ describe('EdgeStack', () => {
     expect(config.HttpVersion).toBe('http2and3');
     expect(config.Logging).toBeDefined();
     expect(config.WebACLId).toBeDefined();
-    expect(config.Aliases).toEqual(['api.example.com']);
+    expect(config.Aliases).toEqual(['api.example.test']);
   });
 
   test('origin protection: x-origin-verify comes from a Secrets Manager dynamic reference, never a literal', () => {
@@ -38,7 +83,7 @@ describe('EdgeStack', () => {
     });
   });
 
-  test('/api/* is never cached; other paths key on Authorization and the session cookie', () => {
+  test('/api/* is never cached; other paths honour Cache-Control (min TTL 0, so private/no-store are not cached) keyed on every credential', () => {
     const config = distribution();
     const api = config.CacheBehaviors.find(
       (b: { PathPattern: string }) => b.PathPattern === '/api/*',
@@ -49,7 +94,8 @@ describe('EdgeStack', () => {
         MinTTL: 0,
         DefaultTTL: 0,
         ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
-          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization'] },
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['Authorization', 'x-api-key'] },
+          QueryStringsConfig: { QueryStringBehavior: 'all' },
           CookiesConfig: {
             CookieBehavior: 'whitelist',
             Cookies: ['better-auth.session_token', '__Secure-better-auth.session_token'],
@@ -111,5 +157,12 @@ describe('EdgeStack', () => {
       ]),
     });
     t.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+    t.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([Match.objectLike({ Name: 'RateLimitPerIp', Action: { Block: {} } })]),
+    });
+    // The distribution in the main region reads the ACL through a cross-region reference.
+    expect(JSON.stringify(distribution().WebACLId)).toContain('WebAcl');
+    expect(stageApp('prod').stacks.edge.region).toBe('eu-west-1');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { readCommittedQueries } from '../../src/lib/logs-insights.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 describe('MonitoringStack', () => {
@@ -43,13 +44,80 @@ describe('MonitoringStack', () => {
     const body = JSON.stringify(t().findResources('AWS::CloudWatch::Dashboard'));
     for (const text of [
       'UrlRequestCount',
+      'Url4xxCount',
+      'Url5xxCount',
+      'p50',
+      'p95',
       'p99',
+      'Throttles',
       'ColdStart',
+      'ClientConnections',
+      'DatabaseConnections',
       'DatabaseConnectionsCurrentlySessionPinned',
       'EngineCPUUtilization',
+      'DatabaseMemoryUsagePercentage',
       'BlockedRequests',
+      'us-east-1',
     ]) {
       expect(body).toContain(text);
+    }
+  });
+
+  test('every alarm notifies the topic on alarm and on recovery, and missing data is not a breach', () => {
+    const topic = Object.keys(t().findResources('AWS::SNS::Topic'))[0];
+    for (const alarm of Object.values(t().findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+    }
+  });
+
+  test('thresholds follow the stage: 5xx above 1% in prod, 5% in dev', () => {
+    const threshold = (stage: 'dev' | 'prod') =>
+      Object.values(
+        template(stageApp(stage).stacks.monitoring).findResources('AWS::CloudWatch::Alarm'),
+      ).find((a) => JSON.stringify(a.Properties.Metrics ?? []).includes('Url5xxCount'))?.Properties
+        .Threshold;
+    expect(threshold('prod')).toBe(1);
+    expect(threshold('dev')).toBe(5);
+  });
+
+  test('X-Ray: every function of every stack traces actively', () => {
+    for (const stack of Object.values(stageApp('prod').stacks)) {
+      for (const [id, fn] of Object.entries(
+        template(stack).findResources('AWS::Lambda::Function'),
+      )) {
+        // CDK's own cross-region reference reader is not ours to configure.
+        if (id.startsWith('CustomCrossRegion')) continue;
+        expect({ id, mode: fn.Properties.TracingConfig?.Mode }).toEqual({ id, mode: 'Active' });
+      }
+    }
+  });
+
+  test('every committed Logs Insights query is saved, verbatim, on the API log group', () => {
+    const committed = readCommittedQueries();
+    expect(committed.map((q) => q.name)).toEqual(
+      expect.arrayContaining([
+        'slowest-routes',
+        'error-rate-by-route',
+        'top-rate-limited-ips',
+        'token-cost-by-user',
+      ]),
+    );
+    const saved = Object.values(t().findResources('AWS::Logs::QueryDefinition')).map(
+      (q) => q.Properties,
+    );
+    expect(saved).toHaveLength(committed.length);
+    const apiLogGroup = JSON.stringify(
+      template(stageApp('prod').stacks.api).findResources('AWS::Logs::LogGroup'),
+    );
+    for (const query of committed) {
+      const definition = saved.find((q) => q.Name === `hono-ai-backend-prod/${query.name}`);
+      expect(definition?.QueryString).toBe(query.query);
+      expect(definition?.LogGroupNames).toHaveLength(1);
+      // A cross-stack reference to the API stack's (only) log group.
+      expect(JSON.stringify(definition?.LogGroupNames)).toContain('HonoAiBackend-Prod-Api');
+      expect(apiLogGroup).toContain('ApiLogGroup');
     }
   });
 });

@@ -1,4 +1,4 @@
-import { describe, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { stageApp, template } from '../helpers/synth.ts';
 
@@ -34,5 +34,17 @@ describe('StorageStack', () => {
         ]),
       },
     });
+  });
+
+  test('buckets are kept in prod and staging, removed with a dev stack', () => {
+    const policies = (stage: 'dev' | 'staging' | 'prod') =>
+      new Set(
+        Object.values(
+          template(stageApp(stage).stacks.storage).findResources('AWS::S3::Bucket'),
+        ).map((bucket) => bucket.DeletionPolicy),
+      );
+    expect(policies('prod')).toEqual(new Set(['Retain']));
+    expect(policies('staging')).toEqual(new Set(['Retain']));
+    expect(policies('dev')).toEqual(new Set(['Delete']));
   });
 });

@@ -2,7 +2,7 @@ import { Annotations, type IAspect, Stack, Token } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
-import { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import { type CfnDBCluster, DatabaseCluster } from 'aws-cdk-lib/aws-rds';
 import type { IConstruct } from 'constructs';
 
 function collectStrings(value: unknown, into: Set<string>): void {
@@ -13,8 +13,10 @@ function collectStrings(value: unknown, into: Set<string>): void {
 }
 
 /**
- * Every Lambda function and Aurora cluster must have at least one alarm on its metrics,
- * and every function an explicit log group with a retention; otherwise synthesis fails.
+ * Every Lambda function and Aurora cluster must have at least one alarm on its metrics;
+ * every function an explicit log group with a retention, and every cluster a log group with
+ * a retention for each log type it exports (`/aws/rds/cluster/<id>/<type>`, created before
+ * RDS would create it without one); otherwise synthesis fails.
  */
 export class MonitoringAspect implements IAspect {
   private alarmDimensions?: Set<string>;
@@ -40,6 +42,24 @@ export class MonitoringAspect implements IAspect {
       return;
     }
     if (!dimensions.has(node.clusterIdentifier)) error('Database cluster has no alarm');
+    const stack = Stack.of(node);
+    const cfnCluster = node.node.defaultChild as CfnDBCluster;
+    const exported = (stack.resolve(cfnCluster.enableCloudwatchLogsExports) ?? []) as string[];
+    if (exported.length === 0) return;
+    const retained = new Set(
+      node.node.root.node
+        .findAll()
+        .filter(
+          (c): c is CfnLogGroup => c instanceof CfnLogGroup && c.retentionInDays !== undefined,
+        )
+        .map((group) => stack.resolve(group.logGroupName)),
+    );
+    const id = stack.resolve(cfnCluster.dbClusterIdentifier);
+    for (const type of exported) {
+      if (typeof id !== 'string' || !retained.has(`/aws/rds/cluster/${id}/${type}`)) {
+        error(`Database ${type} logs need a log group with a retention`);
+      }
+    }
   }
 
   /** Every dimension value used by any alarm in the app (token strings compare equal). */

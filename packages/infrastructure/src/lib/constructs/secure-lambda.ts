@@ -61,6 +61,13 @@ export function assertLocalEsbuild(): void {
   }
 }
 
+const APPLICATION_LOG_LEVELS = {
+  debug: ApplicationLogLevel.DEBUG,
+  info: ApplicationLogLevel.INFO,
+  warn: ApplicationLogLevel.WARN,
+  error: ApplicationLogLevel.ERROR,
+} as const;
+
 export interface SecureLambdaProps {
   /** Absolute path of the TypeScript entry that exports `handler`. */
   readonly entry: string;
@@ -110,6 +117,12 @@ export interface SecureLambdaProps {
    * @default RetentionDays.ONE_MONTH - long enough to investigate an incident
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * The lowest level of the function's JSON log lines that Lambda keeps (application logs);
+   * set it to the app's own `LOG_LEVEL` so neither drops what the other writes.
+   * @default 'info' - debug lines are for a stage being investigated
+   */
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /**
    * What happens to the log group when the stack is deleted.
    * @default RemovalPolicy.DESTROY - logs have their own retention
@@ -161,7 +174,7 @@ export class SecureLambda extends Construct {
       description: props.description,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.logLevel ?? 'info'],
       systemLogLevelV2: SystemLogLevel.INFO,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.vpc

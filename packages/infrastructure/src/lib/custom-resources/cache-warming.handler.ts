@@ -4,7 +4,7 @@
  * (the app degrades to cache misses), so a connection failure answers SUCCESS with
  * `Warmed = 0` and the error; only malformed input answers FAILED.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider, type SecretsProvider } from '@backend/api/secrets';
 import { Redis } from 'ioredis';
 import {
   type CustomResourceHandler,
@@ -12,7 +12,6 @@ import {
   type ResponseSender,
   type WorkResult,
 } from './cfn-response.ts';
-import { createSecretFetcher, type SecretFetcher } from './secrets.ts';
 
 export const CACHE_WARMING_PHYSICAL_ID = 'cache-warming';
 
@@ -26,7 +25,8 @@ export interface CacheTarget {
 
 export interface CacheWarmingDeps {
   readonly target: CacheTarget;
-  readonly fetchSecret: SecretFetcher;
+  /** Reads the auth token (the API's Secrets Manager provider). */
+  readonly secrets: SecretsProvider;
   /** @default sendCfnResponse */
   readonly sendResponse?: ResponseSender;
 }
@@ -58,7 +58,7 @@ export function createCacheWarmingHandler(deps: CacheWarmingDeps): CustomResourc
       let redis: Redis | undefined;
       try {
         const password = deps.target.authSecretArn
-          ? await deps.fetchSecret(deps.target.authSecretArn)
+          ? await deps.secrets.get(deps.target.authSecretArn)
           : undefined;
         redis = new Redis({
           host: deps.target.host,
@@ -71,6 +71,9 @@ export function createCacheWarmingHandler(deps: CacheWarmingDeps): CustomResourc
           lazyConnect: true,
           retryStrategy: () => null,
         });
+        // Failures surface through connect() and the commands; without a listener ioredis
+        // would also print each one as an unhandled error event.
+        redis.on('error', () => {});
         await redis.connect();
         await redis.ping();
         const pipeline = redis.multi();
@@ -99,7 +102,7 @@ export const handler: CustomResourceHandler = (event, context) => {
       tls: process.env.REDIS_TLS === 'true',
       authSecretArn: process.env.REDIS_AUTH_SECRET_ARN,
     },
-    fetchSecret: createSecretFetcher(new SecretsManagerClient({})),
+    secrets: createSecretsProvider(),
   });
   return defaultHandler(event, context);
 };

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { type IVpc, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { type CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SecureLambda } from '../constructs/secure-lambda.ts';
+import type { SecureLambda } from '../constructs/secure-lambda.ts';
+import { VpcCustomResource } from './vpc-custom-resource.ts';
 
 export interface CacheWarmingProps {
   readonly vpc: IVpc;
@@ -38,35 +39,29 @@ export class CacheWarming extends Construct {
   constructor(scope: Construct, id: string, props: CacheWarmingProps) {
     super(scope, id);
     const ttlSeconds = props.ttlSeconds ?? 3600;
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new Error('ttlSeconds must be positive');
-    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+    }
+    const job = new VpcCustomResource(this, 'Default', {
       vpc: props.vpc,
-      description: 'Cache warming function: reaches ElastiCache and Secrets Manager',
-    });
-    this.handler = new SecureLambda(this, 'Handler', {
       entry: fileURLToPath(new URL('./cache-warming.handler.ts', import.meta.url)),
       description: 'Warms the cache on deploy',
+      securityGroupDescription: 'Cache warming function: reaches ElastiCache and Secrets Manager',
+      resourceType: 'Custom::CacheWarming',
+      properties: { Prefix: props.prefix, TtlSeconds: ttlSeconds, Entries: { ...props.entries } },
       timeout: Duration.minutes(1),
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [this.securityGroup],
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         REDIS_HOST: props.host,
         REDIS_PORT: props.port,
         REDIS_TLS: 'true',
         REDIS_AUTH_SECRET_ARN: props.authSecret.secretArn,
       },
-      synchronousReason:
-        'Invoked synchronously by CloudFormation, which receives its result through the response URL.',
+      secrets: [props.authSecret],
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
-    props.authSecret.grantRead(this.handler.function);
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: this.handler.function.functionArn,
-      resourceType: 'Custom::CacheWarming',
-      properties: { Prefix: props.prefix, TtlSeconds: ttlSeconds, Entries: { ...props.entries } },
-    });
+    this.handler = job.handler;
+    this.securityGroup = job.securityGroup;
+    this.resource = job.resource;
   }
 }

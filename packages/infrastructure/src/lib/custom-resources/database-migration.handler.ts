@@ -3,7 +3,7 @@
  * applied migrations in `drizzle.__drizzle_migrations` and skips them; a failing
  * migration answers FAILED, which fails (and rolls back) the deployment.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider, type SecretsProvider } from '@backend/api/secrets';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -13,26 +13,25 @@ import {
   type ResponseSender,
 } from './cfn-response.ts';
 import {
-  createSecretFetcher,
   type DatabaseTarget,
   databaseTargetFromEnv,
   parseDatabaseCredentials,
-  type SecretFetcher,
-} from './secrets.ts';
+} from './database-target.ts';
 
 export const MIGRATION_PHYSICAL_ID = 'database-migrations';
 
 export interface MigrationHandlerDeps {
   readonly target: DatabaseTarget;
   readonly migrationsFolder: string;
-  readonly fetchSecret: SecretFetcher;
+  /** Reads the credentials secret (the API's Secrets Manager provider). */
+  readonly secrets: SecretsProvider;
   /** @default sendCfnResponse */
   readonly sendResponse?: ResponseSender;
 }
 
 /** Opens one short-lived connection (prepare off: RDS Proxy would pin it). */
-export async function openDatabase(target: DatabaseTarget, fetchSecret: SecretFetcher) {
-  const credentials = parseDatabaseCredentials(await fetchSecret(target.secretArn));
+export async function openDatabase(target: DatabaseTarget, secrets: SecretsProvider) {
+  const credentials = parseDatabaseCredentials(await secrets.get(target.secretArn));
   return postgres({
     host: target.host,
     port: target.port,
@@ -52,7 +51,7 @@ export function createMigrationHandler(deps: MigrationHandlerDeps): CustomResour
     physicalResourceId: MIGRATION_PHYSICAL_ID,
     sendResponse: deps.sendResponse,
     onCreateOrUpdate: async () => {
-      const sql = await openDatabase(deps.target, deps.fetchSecret);
+      const sql = await openDatabase(deps.target, deps.secrets);
       try {
         await migrate(drizzle(sql), { migrationsFolder: deps.migrationsFolder });
         const rows = await sql<{ count: number }[]>`
@@ -72,7 +71,7 @@ export const handler: CustomResourceHandler = (event, context) => {
   defaultHandler ??= createMigrationHandler({
     target: databaseTargetFromEnv(process.env),
     migrationsFolder: `${process.env.LAMBDA_TASK_ROOT ?? '.'}/migrations`,
-    fetchSecret: createSecretFetcher(new SecretsManagerClient({})),
+    secrets: createSecretsProvider(),
   });
   return defaultHandler(event, context);
 };

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { type IVpc, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { type CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SecureLambda } from '../constructs/secure-lambda.ts';
+import type { SecureLambda } from '../constructs/secure-lambda.ts';
 import { hashMigrations } from './migrations-hash.ts';
+import { VpcCustomResource } from './vpc-custom-resource.ts';
 
 export interface DatabaseMigrationProps {
   readonly vpc: IVpc;
@@ -37,28 +38,25 @@ export class DatabaseMigration extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseMigrationProps) {
     super(scope, id);
-    const migrationsHash = hashMigrations(props.migrationsFolder);
-    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: 'Migration function: reaches RDS Proxy and Secrets Manager',
-    });
     const folder = props.migrationsFolder;
-    this.handler = new SecureLambda(this, 'Handler', {
+    const migrationsHash = hashMigrations(folder);
+    const job = new VpcCustomResource(this, 'Default', {
+      vpc: props.vpc,
       entry: fileURLToPath(new URL('./database-migration.handler.ts', import.meta.url)),
       description: 'Applies drizzle-kit migrations on deploy',
+      securityGroupDescription: 'Migration function: reaches RDS Proxy and Secrets Manager',
+      resourceType: 'Custom::DatabaseMigration',
+      // The hash changes exactly when a migration is added, which re-runs the handler.
+      properties: { MigrationsHash: migrationsHash },
       timeout: Duration.minutes(5),
       memorySize: 512,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [this.securityGroup],
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         DATABASE_HOST: props.host,
         DATABASE_NAME: props.databaseName,
         DATABASE_SECRET_ARN: props.secret.secretArn,
         DATABASE_SSL: 'require',
       },
+      secrets: [props.secret],
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],
@@ -66,15 +64,11 @@ export class DatabaseMigration extends Construct {
           `cp -R "${folder}" "${outputDir}/migrations"`,
         ],
       },
-      synchronousReason:
-        'Invoked synchronously by CloudFormation, which receives its result through the response URL.',
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
-    props.secret.grantRead(this.handler.function);
-
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: this.handler.function.functionArn,
-      resourceType: 'Custom::DatabaseMigration',
-      properties: { MigrationsHash: migrationsHash },
-    });
+    this.handler = job.handler;
+    this.securityGroup = job.securityGroup;
+    this.resource = job.resource;
   }
 }

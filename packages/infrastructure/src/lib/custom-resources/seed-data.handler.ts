@@ -2,19 +2,14 @@
  * Seeds the data a fresh non-production stage needs to be explored (a demo user).
  * Idempotent: every insert is `on conflict do nothing`. Runs after the migrations.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider, type SecretsProvider } from '@backend/api/secrets';
 import {
   type CustomResourceHandler,
   createCustomResourceHandler,
   type ResponseSender,
 } from './cfn-response.ts';
 import { openDatabase } from './database-migration.handler.ts';
-import {
-  createSecretFetcher,
-  type DatabaseTarget,
-  databaseTargetFromEnv,
-  type SecretFetcher,
-} from './secrets.ts';
+import { type DatabaseTarget, databaseTargetFromEnv } from './database-target.ts';
 
 export const SEED_PHYSICAL_ID = 'seed-data';
 
@@ -27,7 +22,8 @@ export interface SeedUser {
 
 export interface SeedHandlerDeps {
   readonly target: DatabaseTarget;
-  readonly fetchSecret: SecretFetcher;
+  /** Reads the credentials secret (the API's Secrets Manager provider). */
+  readonly secrets: SecretsProvider;
   /** @default sendCfnResponse */
   readonly sendResponse?: ResponseSender;
 }
@@ -53,7 +49,7 @@ export function createSeedHandler(deps: SeedHandlerDeps): CustomResourceHandler 
     sendResponse: deps.sendResponse,
     onCreateOrUpdate: async (event) => {
       const users = parseUsers(event.ResourceProperties.Users ?? []);
-      const sql = await openDatabase(deps.target, deps.fetchSecret);
+      const sql = await openDatabase(deps.target, deps.secrets);
       try {
         let inserted = 0;
         await sql.begin(async (tx) => {
@@ -78,7 +74,7 @@ let defaultHandler: CustomResourceHandler | undefined;
 export const handler: CustomResourceHandler = (event, context) => {
   defaultHandler ??= createSeedHandler({
     target: databaseTargetFromEnv(process.env),
-    fetchSecret: createSecretFetcher(new SecretsManagerClient({})),
+    secrets: createSecretsProvider(),
   });
   return defaultHandler(event, context);
 };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider } from '@backend/api/secrets';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { createCacheWarmingHandler } from '../../../src/lib/custom-resources/cache-warming.handler.ts';
-import { createSecretFetcher } from '../../../src/lib/custom-resources/secrets.ts';
 import {
   customResourceEvent,
   type ResponseServer,
@@ -19,7 +19,9 @@ describe.skipIf(!REDIS_URL)('cache warming handler (real Redis)', () => {
   const prefix = `infra-test:${randomBytes(4).toString('hex')}:`;
   const url = new URL(REDIS_URL ?? 'redis://127.0.0.1:6379');
   const target = { host: url.hostname, port: Number(url.port || 6379), tls: false };
-  const fetchSecret = createSecretFetcher(new SecretsManagerClient({ region: 'eu-west-1' }));
+  const secrets = createSecretsProvider({
+    client: new SecretsManagerClient({ region: 'eu-west-1' }),
+  });
 
   beforeAll(async () => {
     server = await startResponseServer();
@@ -33,7 +35,7 @@ describe.skipIf(!REDIS_URL)('cache warming handler (real Redis)', () => {
   });
 
   test('writes the entries with the prefix and a TTL', async () => {
-    const handler = createCacheWarmingHandler({ target, fetchSecret });
+    const handler = createCacheWarmingHandler({ target, secrets });
     const response = await handler(
       customResourceEvent({
         ResponseURL: server.url,
@@ -55,7 +57,7 @@ describe.skipIf(!REDIS_URL)('cache warming handler (real Redis)', () => {
   });
 
   test('an unreachable cache does not block the deployment', async () => {
-    const handler = createCacheWarmingHandler({ target: { ...target, port: 1 }, fetchSecret });
+    const handler = createCacheWarmingHandler({ target: { ...target, port: 1 }, secrets });
     const response = await handler(
       customResourceEvent({
         ResponseURL: server.url,
@@ -66,7 +68,7 @@ describe.skipIf(!REDIS_URL)('cache warming handler (real Redis)', () => {
   });
 
   test('malformed entries answer FAILED', async () => {
-    const handler = createCacheWarmingHandler({ target, fetchSecret });
+    const handler = createCacheWarmingHandler({ target, secrets });
     const response = await handler(
       customResourceEvent({
         ResponseURL: server.url,

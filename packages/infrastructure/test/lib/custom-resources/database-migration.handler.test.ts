@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider } from '@backend/api/secrets';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { mockClient } from 'aws-sdk-client-mock';
 import postgres from 'postgres';
 import { createMigrationHandler } from '../../../src/lib/custom-resources/database-migration.handler.ts';
-import { createSecretFetcher } from '../../../src/lib/custom-resources/secrets.ts';
 import {
   customResourceEvent,
   type ResponseServer,
@@ -33,8 +33,10 @@ function writeMigrations(statements: string[]): string {
   return dir;
 }
 
+// One mock for the whole file: a second `mockClient` of the same class would replace this one.
+const secretsManager = mockClient(SecretsManagerClient);
+
 describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', () => {
-  const secretsManager = mockClient(SecretsManagerClient);
   let server: ResponseServer;
   let db: Throwaway;
   const folders: string[] = [];
@@ -62,7 +64,9 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
         ssl: false,
       },
       migrationsFolder,
-      fetchSecret: createSecretFetcher(new SecretsManagerClient({ region: 'eu-west-1' })),
+      secrets: createSecretsProvider({
+        client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      }),
     });
     return handler(customResourceEvent({ ResponseURL: server.url }));
   }
@@ -121,5 +125,38 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
     const rows = await sql`select to_regclass('public.user') as t`;
     await sql.end();
     expect(rows[0]?.t).toBe('"user"');
+  });
+});
+
+describe('database migration handler (no database needed)', () => {
+  let server: ResponseServer;
+  beforeAll(async () => {
+    server = await startResponseServer();
+  });
+  afterAll(() => server.close());
+  afterEach(() => secretsManager.reset());
+
+  const handler = () =>
+    createMigrationHandler({
+      target: { host: '127.0.0.1', port: 1, database: 'x', secretArn: SECRET_ARN, ssl: false },
+      migrationsFolder: MIGRATIONS_FOLDER,
+      secrets: createSecretsProvider({
+        client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      }),
+    });
+
+  test('an unreadable credentials secret fails the deployment, naming the secret', async () => {
+    secretsManager.on(GetSecretValueCommand).rejects(new Error('AccessDeniedException'));
+    const response = await handler()(customResourceEvent({ ResponseURL: server.url }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('Could not read secret db');
+  });
+
+  test('a malformed credentials secret fails the deployment without echoing it', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: '{"password":"s3cr3t"}' });
+    const response = await handler()(customResourceEvent({ ResponseURL: server.url }));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain('username and password');
+    expect(JSON.stringify(server.received.at(-1)?.body)).not.toContain('s3cr3t');
   });
 });

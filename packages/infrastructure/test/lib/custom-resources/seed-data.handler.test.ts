@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretsProvider } from '@backend/api/secrets';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createMigrationHandler } from '../../../src/lib/custom-resources/database-migration.handler.ts';
-import { createSecretFetcher } from '../../../src/lib/custom-resources/secrets.ts';
 import { createSeedHandler } from '../../../src/lib/custom-resources/seed-data.handler.ts';
 import {
   customResourceEvent,
@@ -33,7 +33,9 @@ describe.skipIf(!DATABASE_URL)('seed data handler (real PostgreSQL)', () => {
         secretArn: SECRET_ARN,
         ssl: false,
       },
-      fetchSecret: createSecretFetcher(new SecretsManagerClient({ region: 'eu-west-1' })),
+      secrets: createSecretsProvider({
+        client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      }),
     };
     const migrated = await createMigrationHandler({ ...deps, migrationsFolder: MIGRATIONS_FOLDER })(
       customResourceEvent({ ResponseURL: server.url }),
@@ -55,7 +57,9 @@ describe.skipIf(!DATABASE_URL)('seed data handler (real PostgreSQL)', () => {
         secretArn: SECRET_ARN,
         ssl: false,
       },
-      fetchSecret: createSecretFetcher(new SecretsManagerClient({ region: 'eu-west-1' })),
+      secrets: createSecretsProvider({
+        client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      }),
     });
   const users = [{ id: 'seed-demo-user', name: 'Demo User', email: 'demo@example.com' }];
 

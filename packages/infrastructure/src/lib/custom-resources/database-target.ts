@@ -1,16 +1,8 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
-/** Fetches a secret's string by ARN. */
-export type SecretFetcher = (secretArn: string) => Promise<string>;
-
-/** A fetcher backed by Secrets Manager. */
-export function createSecretFetcher(client: SecretsManagerClient): SecretFetcher {
-  return async (secretArn) => {
-    const result = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (!result.SecretString) throw new Error(`Secret ${secretArn} has no string value`);
-    return result.SecretString;
-  };
-}
+/**
+ * Where the database handlers connect, read from their environment, and the credentials
+ * secret's shape. Fetching secrets is the API's own provider (`@backend/api/secrets`),
+ * bundled into each handler.
+ */
 
 /** The JSON shape RDS writes into a generated credentials secret. */
 export interface DatabaseCredentials {
@@ -18,18 +10,23 @@ export interface DatabaseCredentials {
   readonly password: string;
 }
 
+/** Parses the credentials secret; the message never carries the secret's content. */
 export function parseDatabaseCredentials(secretString: string): DatabaseCredentials {
-  const parsed: unknown = JSON.parse(secretString);
-  if (
-    typeof parsed !== 'object' ||
-    parsed === null ||
-    typeof (parsed as Record<string, unknown>).username !== 'string' ||
-    typeof (parsed as Record<string, unknown>).password !== 'string'
-  ) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
     throw new Error('Database secret must be JSON with string username and password');
   }
-  const { username, password } = parsed as Record<string, string>;
-  return { username: username as string, password: password as string };
+  const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<
+    string,
+    unknown
+  >;
+  const { username, password } = record;
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    throw new Error('Database secret must be JSON with string username and password');
+  }
+  return { username, password };
 }
 
 /** Connection settings a handler reads from its environment. */
