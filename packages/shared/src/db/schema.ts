@@ -1,4 +1,5 @@
 /** The whole database schema: what drizzle-kit diffs and what the app queries. */
 export * from './schema/ai.ts';
+export * from './schema/ai-graphs.ts';
 export * from './schema/auth.ts';
 export * from './schema/chats.ts';

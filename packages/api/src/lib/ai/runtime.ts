@@ -12,7 +12,11 @@ import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { AppDeps } from '../../deps.ts';
 import type { Env } from '../../env.ts';
+import { modelCallCallbacks } from '../observability/model-calls.ts';
+import { type AgentService, createAgentService } from './agents.ts';
 import { type ChatService, createChatService } from './chat.ts';
+import { DrizzleCheckpointSaver } from './checkpointer.ts';
+import { createGraphService, type GraphService } from './graphs/index.ts';
 import { createTracing, type Tracing } from './langsmith.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
@@ -41,6 +45,12 @@ export interface AiRuntime {
   readonly outputFilter: OutputFilter;
   /** Chat turns stored in the chats feature (the /api/ai/chat routes). */
   readonly chat: ChatService;
+  /** LangGraph checkpoints in the app's database (PGlite or PostgreSQL). */
+  readonly checkpointer: DrizzleCheckpointSaver;
+  /** The tool-calling agents. */
+  readonly agents: AgentService;
+  /** The registered workflows and their instances. */
+  readonly graphs: GraphService;
   /** Usage recording plus, when configured, the LangSmith tracer. */
   callbacks(context: RunContext): BaseCallbackHandler[];
   /** A RunnableConfig with the callbacks, tags and metadata of `options`. */
@@ -52,7 +62,7 @@ export interface AiRuntime {
 export function createAiRuntime(deps: AppDeps): AiRuntime {
   const { env, logger } = deps;
   const models = createModelRegistry({ env, openaiApiKey: deps.aiKeys.openai });
-  const usage = createUsageService({ db: deps.database.db, env, logger });
+  const usage = createUsageService({ db: deps.database.db, env, logger, metrics: deps.metrics });
   const tracing = createTracing({
     apiKey: deps.aiKeys.langsmith,
     project: env.LANGSMITH_PROJECT,
@@ -68,9 +78,24 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
         : null,
     logger,
   });
+  const checkpointer = new DrizzleCheckpointSaver(deps.database.db);
+  const agents = createAgentService({
+    db: deps.database.db,
+    models,
+    usage,
+    maxSteps: env.AI_AGENT_MAX_STEPS,
+    fetchAllowedHosts: env.AI_FETCH_ALLOWED_HOSTS,
+    fetchTimeoutMs: env.AI_FETCH_TIMEOUT_MS,
+    outputFilter,
+  });
+  const graphs = createGraphService({
+    context: { db: deps.database.db, models, usage },
+    checkpointer,
+  });
   const callbacks = (context: RunContext) => [
     ...usage.callbacks(context),
     ...tracing.callbacks(context),
+    ...modelCallCallbacks(deps.tracing),
   ];
   const runConfig: AiRuntime['runConfig'] = (options) => {
     const context = { userId: options.userId, requestId: options.requestId };
@@ -89,6 +114,9 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     tracing,
     outputFilter,
     chat: createChatService({ deps, models, usage, outputFilter, runConfig }),
+    checkpointer,
+    agents,
+    graphs,
     callbacks,
     runConfig,
     flush: () => tracing.flush(),

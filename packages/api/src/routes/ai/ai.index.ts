@@ -3,8 +3,12 @@
  * app.ts). Each feature's router is mounted here; their handlers load LangChain lazily.
  */
 import { createRouter } from '../../lib/create-router.ts';
+import * as agentHandlers from './ai.agents.handlers.ts';
+import * as agentRoutes from './ai.agents.routes.ts';
 import * as chatHandlers from './ai.chat.handlers.ts';
 import * as chatRoutes from './ai.chat.routes.ts';
+import * as graphHandlers from './ai.graphs.handlers.ts';
+import * as graphRoutes from './ai.graphs.routes.ts';
 import * as usageHandlers from './ai.usage.handlers.ts';
 import * as usageRoutes from './ai.usage.routes.ts';
 
@@ -15,4 +19,21 @@ export const aiChatRouter = createRouter()
 
 export const aiUsageRouter = createRouter().openapi(usageRoutes.usage, usageHandlers.usage);
 
-export const aiRouter = createRouter().route('/', aiChatRouter).route('/', aiUsageRouter);
+export const aiAgentsRouter = createRouter()
+  .openapi(agentRoutes.list, agentHandlers.list)
+  .openapi(agentRoutes.run, agentHandlers.run);
+
+export const aiGraphsRouter = createRouter()
+  .openapi(graphRoutes.list, graphHandlers.list)
+  .openapi(graphRoutes.start, graphHandlers.start)
+  .openapi(graphRoutes.state, graphHandlers.state)
+  .openapi(graphRoutes.stream, graphHandlers.stream)
+  .openapi(graphRoutes.resume, graphHandlers.resume)
+  .openapi(graphRoutes.history, graphHandlers.history)
+  .openapi(graphRoutes.remove, graphHandlers.remove);
+
+export const aiRouter = createRouter()
+  .route('/', aiChatRouter)
+  .route('/', aiUsageRouter)
+  .route('/', aiAgentsRouter)
+  .route('/', aiGraphsRouter);

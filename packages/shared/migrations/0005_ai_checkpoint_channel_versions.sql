@@ -1,0 +1,1 @@
+ALTER TABLE "ai_checkpoints" ADD COLUMN "channel_versions" jsonb DEFAULT '{}'::jsonb NOT NULL;
