@@ -60,8 +60,14 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
     // Traces are delivered before the response ends (a Lambda freezes after it).
     await runtime.flush();
   });
-  // Never stored by a cache, never buffered by a proxy.
-  c.header('Cache-Control', 'no-store');
-  c.header('X-Accel-Buffering', 'no');
+  // Never stored by a cache, never buffered by a proxy. Set on the response and on the
+  // context: Hono merges the context's headers into the returned response when it has any.
+  for (const [name, value] of [
+    ['Cache-Control', 'no-store'],
+    ['X-Accel-Buffering', 'no'],
+  ] as const) {
+    response.headers.set(name, value);
+    c.header(name, value);
+  }
   return response;
 };
