@@ -1,15 +1,22 @@
 /**
- * `just metrics view`: the latest benchmark results (bench/results/*.json) as tables.
+ * `just metrics view [log]`: the latest benchmark results (bench/results/*.json) as tables,
+ * then the application's own metrics, summed from the CloudWatch EMF lines of a log: the
+ * file `log` (default `.data/api.log`), or stdin for `-`.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { summarizeEmf, summaryTables } from '../packages/api/src/lib/observability/emf-summary.ts';
 import { RESULTS_DIR, table } from './lib.ts';
 
+const DEFAULT_LOG = '.data/api.log';
+const logSource = process.argv[2] ?? DEFAULT_LOG;
+
+process.stdout.write('# Benchmark results (bench/results)\n');
 const files = (await readdir(RESULTS_DIR).catch(() => []))
   .filter((file) => file.endsWith('.json'))
   .sort();
 if (files.length === 0) {
   process.stdout.write('No benchmark results yet: run `just perf test`.\n');
-  process.exit(0);
 }
 
 type Row = Record<string, string | number>;
@@ -48,5 +55,28 @@ for (const file of files) {
       }
     }
     process.stdout.write(`${table(flat)}\n`);
+  }
+}
+
+process.stdout.write('\n# Application metrics (CloudWatch EMF lines)\n');
+const logText =
+  logSource === '-'
+    ? await new Response(Bun.stdin.stream()).text()
+    : existsSync(logSource)
+      ? await readFile(logSource, 'utf8')
+      : null;
+if (logText === null) {
+  process.stdout.write(
+    `No log at ${logSource}. Keep one with \`bun run dev | tee ${DEFAULT_LOG}\`, or pipe a log in: \`… | just metrics view -\`.\n`,
+  );
+} else {
+  const summary = summarizeEmf(logText.split('\n'));
+  const tables = summaryTables(summary);
+  process.stdout.write(
+    `${summary.lines} metric line(s) from ${logSource === '-' ? 'stdin' : logSource}` +
+      `${summary.namespaces.length ? ` (namespace ${summary.namespaces.join(', ')})` : ''}\n`,
+  );
+  for (const { title, rows } of tables) {
+    process.stdout.write(`\n== ${title}\n${table(rows)}\n`);
   }
 }

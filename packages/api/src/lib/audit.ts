@@ -4,6 +4,7 @@
  * fields are chosen here, and the logger redacts sensitive keys anyway.
  */
 import type { Context } from 'hono';
+import type { Counter } from './observability/metrics.ts';
 import type { AppBindings } from './types.ts';
 
 export const AUDIT_EVENTS = {
@@ -20,11 +21,21 @@ export const AUDIT_EVENTS = {
 } as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[keyof typeof AUDIT_EVENTS];
 
+/** The metric an event also counts, if any. */
+const EVENT_COUNTERS: Partial<Record<AuditEvent, Counter>> = {
+  [AUDIT_EVENTS.SIGN_IN_FAILED]: 'authFailure',
+  [AUDIT_EVENTS.LOCKED_OUT]: 'authFailure',
+  [AUDIT_EVENTS.LOCKED_OUT_ATTEMPT]: 'authFailure',
+  [AUDIT_EVENTS.RATE_LIMITED]: 'rateLimited',
+};
+
 export function audit(
   c: Context<AppBindings>,
   event: AuditEvent,
   fields: Record<string, unknown> = {},
 ) {
+  const counter = EVENT_COUNTERS[event];
+  if (counter) c.var.deps?.metrics.count(counter);
   c.var.logger?.warn('audit', {
     event,
     userId: c.var.caller?.user.id ?? null,

@@ -58,6 +58,98 @@ describe('logger', () => {
     });
   });
 
+  test('every key on the redaction list is redacted wherever it appears', () => {
+    const { logger, raw } = captureLogs();
+    const spellings = [
+      'authorization',
+      'Authorization',
+      'proxy-authorization',
+      'cookie',
+      'Cookie',
+      'set-cookie',
+      'Set-Cookie',
+      'password',
+      'newPassword',
+      'current_password',
+      'token',
+      'accessToken',
+      'refresh_token',
+      'idToken',
+      'sessionToken',
+      'apiKey',
+      'api_key',
+      'API-KEY',
+      'x-api-key',
+      'secret',
+      'clientSecret',
+      'client_secret',
+      'x-origin-verify',
+    ];
+    const values = spellings.map((key, i) => [key, `leak-${i}-${key.length}-zz`] as const);
+    const record = Object.fromEntries(values);
+    const error = Object.assign(new Error('failed'), record);
+    logger.child({ bound: record, ...record }).warn('everywhere', {
+      ...record,
+      nested: { deeper: { list: [record, { again: record }] } },
+      headers: new Headers(values.filter(([key]) => /^[a-z-]+$/i.test(key)) as [string, string][]),
+      err: error,
+    });
+    const output = raw.join('\n');
+    for (const [, value] of values) expect(output).not.toContain(value);
+    expect(output.split('[REDACTED]').length).toBeGreaterThan(values.length * 4);
+  });
+
+  test('a lazy binding is read when a line is written; undefined leaves the field out', () => {
+    const { logger, lines } = captureLogs();
+    let userId: string | undefined;
+    const child = logger.child({ requestId: 'r-2', userId: () => userId });
+    child.info('before');
+    userId = 'user-1';
+    child.info('after');
+    expect(lines[0]).not.toHaveProperty('userId');
+    expect(lines[1]).toMatchObject({ requestId: 'r-2', userId: 'user-1' });
+  });
+
+  test('a Lambda context adds the Lambda request id and the cold-start flag to every line', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ write: (line) => lines.push(JSON.parse(line)) });
+    const child = logger.child({ requestId: 'r-3' });
+    logger.addLambdaContext({ awsRequestId: 'aws-1', functionName: 'api' }, true);
+    child.info('first');
+    logger.addLambdaContext({ awsRequestId: 'aws-2', functionName: 'api' }, false);
+    child.info('second');
+    expect(lines.map((line) => [line.requestId, line.lambdaRequestId, line.coldStart])).toEqual([
+      ['r-3', 'aws-1', true],
+      ['r-3', 'aws-2', false],
+    ]);
+  });
+
+  test('silent writes nothing', () => {
+    const written: string[] = [];
+    const logger = createLogger({ level: 'silent', write: (line) => written.push(line) });
+    logger.error('nothing');
+    expect(written).toEqual([]);
+  });
+
+  test('a value that cannot be serialized, or an output that fails, never throws', () => {
+    const { logger, lines } = captureLogs();
+    const hostile = {
+      get boom() {
+        throw new Error('getter');
+      },
+    };
+    expect(() => logger.info('hostile', { hostile, big: 10n })).not.toThrow();
+    expect(() => logger.child({ lazy: () => hostile.boom }).info('lazy')).not.toThrow();
+    logger.info('after');
+    expect(lines.at(-1)?.message).toBe('after');
+    const broken = createLogger({
+      write: () => {
+        throw new Error('stdout closed');
+      },
+    });
+    expect(() => broken.error('lost')).not.toThrow();
+  });
+
   test('errors are serialized with name and message', () => {
     const { logger, lines } = captureLogs();
     logger.error('failed', { err: new TypeError('boom') });

@@ -1,34 +1,54 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../lib/logger.ts';
+import type { AppMetrics } from '../lib/observability/metrics.ts';
+import type { Tracing } from '../lib/observability/tracing.ts';
 import type { AppBindings } from '../lib/types.ts';
 
 export interface RequestLoggerOptions {
-  /** The app's logger; each request gets a child bound to its request id. */
+  /** The app's logger; each request gets a child bound to its request id and user id. */
   logger: Logger;
+  /** Where the request's count and latency go. @default none */
+  metrics?: AppMetrics;
+  /** Annotated with the request id, so a trace is found from a log line. @default none */
+  tracing?: Tracing;
 }
 
-/** Binds a logger to the request and writes one line when the response is ready. */
+/**
+ * Binds a logger to the request and writes one line when the response is ready, with the
+ * method, path, route pattern, status, duration and (once known) the user id. Records the
+ * request's metrics; under the Lambda adapter the handler wrapper writes them after the
+ * response has streamed, elsewhere they are written here, once per request.
+ */
 export const requestLogger = (options: RequestLoggerOptions): MiddlewareHandler<AppBindings> => {
-  const { logger } = options;
+  const { logger, metrics, tracing } = options;
   return async function requestLogger(c, next) {
     const started = performance.now();
-    const lambdaRequestId = c.env?.context?.awsRequestId;
-    const log = logger.child(
-      lambdaRequestId
-        ? { requestId: c.get('requestId'), lambdaRequestId }
-        : { requestId: c.get('requestId') },
-    );
+    const requestId = c.get('requestId');
+    // Read when a line is written: the caller is resolved later in the chain.
+    const log = logger.child({ requestId, userId: () => c.var.caller?.user.id });
     c.set('logger', log);
+    if (tracing?.enabled) {
+      try {
+        tracing.annotate('requestId', requestId);
+      } catch {
+        // Tracing never fails a request.
+      }
+    }
     await next();
     const status = c.res.status;
-    const fields = {
-      method: c.req.method,
-      path: c.req.path,
-      route: c.req.routePath,
-      status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    };
+    const route = c.req.routePath;
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    const fields = { method: c.req.method, path: c.req.path, route, status, durationMs };
     if (status >= 500) log.error('request', fields);
     else log.info('request', fields);
+    if (metrics?.enabled) {
+      try {
+        const userId = c.var.caller?.user.id;
+        metrics.request({ route, method: c.req.method, status, durationMs, requestId, userId });
+        if (!c.env?.context) metrics.flush();
+      } catch {
+        // Metrics never fail a request.
+      }
+    }
   };
 };

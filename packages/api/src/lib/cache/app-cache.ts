@@ -7,6 +7,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.ts';
+import type { AppMetrics } from '../observability/metrics.ts';
 import type { Cache } from './index.ts';
 
 export interface AppCacheStats {
@@ -28,6 +29,8 @@ export interface AppCacheOptions {
   /** Longest time an entry may live in process memory; bounds staleness across containers. @default 5 */
   l1MaxSeconds?: number;
   logger?: Logger;
+  /** Counts hits (either level) and misses. @default none */
+  metrics?: AppMetrics;
 }
 
 export interface AppCache {
@@ -45,7 +48,7 @@ export interface AppCache {
 const VERSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export function createAppCache(options: AppCacheOptions): AppCache {
-  const { cache, logger } = options;
+  const { cache, logger, metrics } = options;
   const l1MaxMs = (options.l1MaxSeconds ?? 5) * 1000;
   const l1 = new LRUCache<string, { value: unknown }>({
     max: options.l1MaxEntries ?? 5_000,
@@ -71,12 +74,14 @@ export function createAppCache(options: AppCacheOptions): AppCache {
       } catch (error) {
         degrade(error);
         counters.misses += 1;
+        metrics?.count('cacheMiss');
         return load();
       }
       const key = `app:${address.namespace}:${address.scope}:v${version}:${address.key}`;
       const local = l1.get(key);
       if (local) {
         counters.l1Hits += 1;
+        metrics?.count('cacheHit');
         return local.value as Awaited<ReturnType<typeof load>>;
       }
       const pending = inflight.get(key);
@@ -89,11 +94,13 @@ export function createAppCache(options: AppCacheOptions): AppCache {
           });
           if (shared !== null) {
             counters.l2Hits += 1;
+            metrics?.count('cacheHit');
             const value = JSON.parse(shared) as Awaited<ReturnType<typeof load>>;
             l1.set(key, { value }, { ttl: Math.min(l1MaxMs, ttlSeconds * 1000) });
             return value;
           }
           counters.misses += 1;
+          metrics?.count('cacheMiss');
           const value = await load();
           l1.set(key, { value }, { ttl: Math.min(l1MaxMs, ttlSeconds * 1000) });
           await cache.set(key, JSON.stringify(value), ttlSeconds).catch(degrade);

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { SecretsProvider } from '../secrets.ts';
 
 export interface Cache {
@@ -30,10 +31,11 @@ export async function createCache(
   env: Env,
   logger: Logger,
   secrets?: SecretsProvider,
+  tracing?: Tracing,
 ): Promise<Cache> {
   if (env.REDIS_URL) {
     const { createRedisCache } = await import('./redis.ts');
-    return createRedisCache({ url: env.REDIS_URL, prefix: env.CACHE_PREFIX, logger });
+    return createRedisCache({ url: env.REDIS_URL, prefix: env.CACHE_PREFIX, logger, tracing });
   }
   if (env.REDIS_HOST) {
     const { createRedisCache } = await import('./redis.ts');
@@ -48,6 +50,7 @@ export async function createCache(
       password,
       prefix: env.CACHE_PREFIX,
       logger,
+      tracing,
     });
   }
   const { createMemoryCache } = await import('./memory.ts');

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
+import { type Tracing, tracePostgres } from '../observability/tracing.ts';
 import type { SecretsProvider } from '../secrets.ts';
 
 export type Schema = typeof schema;
@@ -45,6 +46,8 @@ export interface PostgresOptions {
   /** Prepared statements; off behind RDS Proxy, where they pin connections. */
   prepare: boolean;
   applicationName?: string;
+  /** Traces every query when switched on. @default off */
+  tracing?: Tracing;
 }
 
 /** A postgres.js pool per URL. Nothing connects until the first query. */
@@ -57,6 +60,10 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       prepare: options.prepare,
       idle_timeout: 60,
       connect_timeout: 5,
+      // Seconds before a lost connection is tried again; queries wait that long. The default
+      // grows to 20 s, so in an outage every request would wait for its timeout instead of
+      // failing fast with a 503. Capped at half a second.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
       max_lifetime: 60 * 30,
       connection: { application_name: options.applicationName ?? 'api' },
       onnotice: () => {},
@@ -74,8 +81,10 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   };
   const primary = connect(options.primary);
   const replica = options.reader ? connect(options.reader) : undefined;
-  const db = drizzle(primary, { schema });
-  const reader = replica ? drizzle(replica, { schema }) : db;
+  const trace = <T extends typeof primary>(client: T) =>
+    options.tracing ? tracePostgres(client, options.tracing) : client;
+  const db = drizzle(trace(primary), { schema });
+  const reader = replica ? drizzle(trace(replica), { schema }) : db;
   return {
     kind: 'postgres',
     db,
@@ -99,11 +108,13 @@ export function createDatabase(
   env: Env,
   logger: Logger,
   secrets?: SecretsProvider,
+  tracing?: Tracing,
 ): Promise<DatabaseClient> {
   const common = {
     max: env.DATABASE_POOL_MAX,
     prepare: env.DATABASE_PREPARE,
     applicationName: `api-${env.STAGE}`,
+    tracing,
   };
   if (env.DATABASE_URL) {
     return createPostgresDatabase({
