@@ -8,17 +8,30 @@
  * 3. a 100 KB JSON response compressed vs uncompressed: target ≥ 0.5× throughput
  * 4. a cached GET /api/chats vs uncached
  *
+ * Load: CONNECTIONS keep-alive connections, one request in flight on each (no pipelining),
+ * a 1 s warm-up, then `seconds` measured. The server is a separate process, so on a two-core
+ * machine the load generator and the server each have a core. The full app logs as deployed
+ * (info level, a JSON line and an EMF metrics line per request on stdout); its stdout is a
+ * file, as fast a reader as the Lambda runtime's, where an undrained pipe would stall it.
+ * Latency: autocannon's p50/p99 (whole milliseconds) and the exact mean from Little's law,
+ * connections / throughput, which resolves the fraction of a millisecond the stack adds.
+ *
  *   bun bench/http.ts [rounds=5] [seconds=4]
  */
 
+import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadEnv } from '../packages/api/src/env.ts';
-import { median, saveResults, table } from './lib.ts';
+import { benchLogLevel, median, saveResults, table } from './lib.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 4);
+const CONNECTIONS = 10;
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
+const SERVER_LOG = join(tmpdir(), `bench-http-${process.pid}.log`);
 const hasRedis = Boolean(loadEnv().REDIS_URL);
 
 interface Case {
@@ -56,22 +69,29 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** Mean latency in ms: connections / throughput (Little's law). */
+  mean: number;
+  /** Bytes the server wrote to stdout (its logs) per measured request. */
+  logBytes: number;
   non2xx: number;
 }
 
 async function runCase(testCase: Case, port: number): Promise<Sample> {
+  const log = openSync(SERVER_LOG, 'w');
+  const { promise: listening, resolve } = Promise.withResolvers<string>();
   const proc = Bun.spawn([process.execPath, SERVER, testCase.server, String(port)], {
-    stdout: 'pipe',
+    stdout: log,
     stderr: 'inherit',
+    ipc: (message: { ready?: boolean; token?: string }) => {
+      if (message.ready) resolve(message.token ?? '-');
+    },
   });
-  const reader = proc.stdout.getReader();
-  let output = '';
-  while (!output.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${testCase.server} server exited before it was ready`);
-    output += new TextDecoder().decode(value);
-  }
-  const token = output.trim().split(' ')[1] ?? '-';
+  const token = await Promise.race([
+    listening,
+    proc.exited.then(() => {
+      throw new Error(`${testCase.server} server exited before it was ready`);
+    }),
+  ]);
   try {
     const headers = {
       ...testCase.headers,
@@ -79,17 +99,22 @@ async function runCase(testCase: Case, port: number): Promise<Sample> {
     };
     const url = `http://127.0.0.1:${port}${testCase.path}`;
     // A short warm-up, then the measured run.
-    await autocannon({ url, headers, connections: 10, duration: 1 });
-    const result = await autocannon({ url, headers, connections: 10, duration: seconds });
+    await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 });
+    const logBefore = statSync(SERVER_LOG).size;
+    const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds });
+    const logBytes = statSync(SERVER_LOG).size - logBefore;
     return {
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
+      mean: (CONNECTIONS * 1000) / result.requests.average,
+      logBytes: Math.round(logBytes / Math.max(1, result.requests.total)),
       non2xx: result.non2xx + result.errors,
     };
   } finally {
     proc.kill();
     await proc.exited;
+    closeSync(log);
   }
 }
 
@@ -103,6 +128,7 @@ for (let round = 0; round < rounds; round++) {
   }
   process.stderr.write(`round ${round + 1}/${rounds} done\n`);
 }
+unlinkSync(SERVER_LOG);
 
 const summary = Object.fromEntries(
   [...samples].map(([name, runs]) => [
@@ -111,12 +137,21 @@ const summary = Object.fromEntries(
       rps: median(runs.map((r) => r.rps)),
       p50: median(runs.map((r) => r.p50)),
       p99: median(runs.map((r) => r.p99)),
+      mean: median(runs.map((r) => r.mean)),
+      logBytes: median(runs.map((r) => r.logBytes)),
       non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     },
   ]),
 );
 const get = (name: string) =>
-  summary[name] ?? { rps: Number.NaN, p50: Number.NaN, p99: Number.NaN, non2xx: 0 };
+  summary[name] ?? {
+    rps: Number.NaN,
+    p50: Number.NaN,
+    p99: Number.NaN,
+    mean: Number.NaN,
+    logBytes: 0,
+    non2xx: 0,
+  };
 const ratios = {
   'full / bare (target ≥ 0.75)': get('full stack GET').rps / get('bare GET').rps,
   ...(hasRedis
@@ -125,6 +160,8 @@ const ratios = {
           get('full stack GET, Redis limiter').rps / get('bare GET').rps,
         'p50 added by the Redis limiter, ms (target ≤ 1)':
           get('full stack GET, Redis limiter').p50 - get('full stack GET').p50,
+        'mean added by the Redis limiter, ms':
+          get('full stack GET, Redis limiter').mean - get('full stack GET').mean,
       }
     : {}),
   'br / identity, 100 KB (target ≥ 0.5)':
@@ -138,7 +175,9 @@ const results = {
   date: new Date().toISOString(),
   rounds,
   secondsPerRun: seconds,
-  connections: 10,
+  connections: CONNECTIONS,
+  pipelining: 1,
+  logLevel: benchLogLevel(),
   database: loadEnv().DATABASE_URL ? 'postgres' : 'pglite',
   variants: summary,
   ratios,
@@ -151,6 +190,8 @@ process.stdout.write(
       'req/s': Math.round(s.rps),
       'p50 ms': s.p50,
       'p99 ms': s.p99,
+      'mean ms': s.mean.toFixed(3),
+      'log B/req': s.logBytes,
       'non-2xx': s.non2xx,
     })),
   )}\n\n${table(Object.entries(ratios).map(([ratio, value]) => ({ ratio, value: value.toFixed(2) })))}\nwritten to ${path}\n`,

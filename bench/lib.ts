@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 export const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
 
+/** The level the benchmarked app logs at: info, as deployed, unless BENCH_LOG_LEVEL is set. */
+export function benchLogLevel(): string {
+  return process.env.BENCH_LOG_LEVEL ?? 'info';
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

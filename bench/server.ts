@@ -1,6 +1,9 @@
 /**
- * A server for the HTTP benchmark: `bun bench/server.ts <variant> <port>`. Prints
- * `READY <bearer token>` when it listens. Variants:
+ * A server for the HTTP benchmark: `bun bench/server.ts <variant> <port>`. When it listens
+ * it says `READY <bearer token>`: as an IPC message when started by bench/http.ts (whose
+ * stdout is then a log file), else on stdout. The full app logs as deployed: info level,
+ * one JSON line per request (and its EMF metrics line) on stdout; `BENCH_LOG_LEVEL`
+ * overrides the level, to measure what the logs cost. Variants:
  * - bare: a bare Hono app with the benchmark routes, nothing else;
  * - full: the whole app (createApp) with the routes added behind its middleware, in-process
  *   rate limits and cache;
@@ -13,6 +16,7 @@ import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
 import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
+import { benchLogLevel } from './lib.ts';
 
 const [variant = 'full', portText = '3100'] = process.argv.slice(2);
 const port = Number(portText);
@@ -32,6 +36,12 @@ const BIG = {
   })),
 };
 
+/** Tells whoever started this server that it is listening. */
+function ready(token: string) {
+  if (process.send) process.send({ ready: true, token });
+  else process.stdout.write(`READY ${token}\n`);
+}
+
 function addRoutes(app: Hono) {
   app.get('/api/bench', (c) => c.json(SMALL));
   app.get('/api/bench/big', (c) => c.json(BIG));
@@ -41,12 +51,12 @@ if (variant === 'bare') {
   const app = new Hono();
   addRoutes(app);
   Bun.serve({ port, fetch: app.fetch });
-  process.stdout.write('READY -\n');
+  ready('-');
 } else {
   const services = loadEnv();
   const env = parseEnv({
     STAGE: 'local',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: benchLogLevel(),
     PGLITE_DATA_DIR: 'memory://',
     DATABASE_URL: services.DATABASE_URL,
     REDIS_URL: variant === 'full-redis' ? services.REDIS_URL : undefined,
@@ -96,5 +106,5 @@ if (variant === 'bare') {
       body: JSON.stringify({ title: `Chat ${i}` }),
     });
   }
-  process.stdout.write(`READY ${token}\n`);
+  ready(token);
 }

@@ -79,45 +79,57 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             keyPrefix: `rl:${cls}`,
             points: points[cls],
             duration: windowSeconds,
+            // A key over its limit is refused from memory until its window ends: a flood
+            // from one client costs no Redis round trips.
+            inMemoryBlockOnConsumed: points[cls] + 1,
           }),
         ]),
       ) as Record<RateLimitClass, RedisLimiter>)
     : undefined;
   let degraded = false;
 
-  async function consumeFrom(
+  // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error
+  // when the store fails; only the latter propagates. One promise per request, no more.
+  function consumeFrom(
     limiter: MemoryLimiter | RedisLimiter,
     cls: RateLimitClass,
     key: string,
     store: RateLimitDecision['store'],
-  ) {
-    try {
-      return decision(await limiter.consume(key), points[cls], true, store);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes)
-        return decision(rejection, points[cls], false, store);
-      throw rejection;
-    }
+  ): Promise<RateLimitDecision> {
+    return limiter.consume(key).then(
+      (res) => decision(res, points[cls], true, store),
+      (rejection: unknown) => {
+        if (rejection instanceof RateLimiterRes) {
+          return decision(rejection, points[cls], false, store);
+        }
+        throw rejection;
+      },
+    );
+  }
+
+  function fromMemory(cls: RateLimitClass, key: string) {
+    return consumeFrom(memory[cls], cls, key, 'memory');
   }
 
   return {
-    async consume(cls, key) {
-      if (shared) {
-        try {
-          const result = await consumeFrom(shared[cls], cls, key, 'redis');
+    consume(cls, key) {
+      if (!shared) return fromMemory(cls, key);
+      return consumeFrom(shared[cls], cls, key, 'redis').then(
+        (result) => {
           if (degraded) logger?.info('rate limiter back on redis');
           degraded = false;
           return result;
-        } catch (error) {
+        },
+        (error: unknown) => {
           if (!degraded) {
             logger?.warn('rate limiter falling back to in-process limits: redis unavailable', {
               err: error instanceof Error ? error.message : String(error),
             });
           }
           degraded = true;
-        }
-      }
-      return consumeFrom(memory[cls], cls, key, 'memory');
+          return fromMemory(cls, key);
+        },
+      );
     },
   };
 }

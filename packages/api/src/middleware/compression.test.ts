@@ -32,6 +32,9 @@ small.use(compression());
 small.get('/large', (c) => c.body(LARGE, 200, JSON_TYPE));
 small.get('/small', (c) => c.body(SMALL, 200, JSON_TYPE));
 small.get('/threshold', (c) => c.body(AT_THRESHOLD, 200, JSON_TYPE));
+small.get('/declared', (c) =>
+  c.body(LARGE, 200, { ...JSON_TYPE, 'content-length': String(LARGE.length) }),
+);
 small.get('/encoded', (c) =>
   c.body(new Uint8Array(gzipSync(LARGE)), 200, { ...JSON_TYPE, 'content-encoding': 'gzip' }),
 );
@@ -97,6 +100,15 @@ describe('compression', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(varyOf(response)).toContain('accept-encoding');
+    const body = await bytesOf(response);
+    expect(response.headers.get('content-length')).toBe(String(body.byteLength));
+    expect(gunzipSync(body).toString('utf8')).toBe(LARGE);
+  });
+
+  test('replaces a declared Content-Length with the encoded length', async () => {
+    const response = await get('/declared', 'gzip');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBe('gzip');
     const body = await bytesOf(response);
     expect(response.headers.get('content-length')).toBe(String(body.byteLength));
     expect(gunzipSync(body).toString('utf8')).toBe(LARGE);

@@ -50,15 +50,20 @@ export const compression = (options: CompressionOptions = {}): MiddlewareHandler
   return async function compression(c, next) {
     await next();
     const res = c.res;
-    const type = res.headers.get('content-type') ?? '';
-    if (!res.body || c.req.method === 'HEAD' || !COMPRESSIBLE.test(type)) return;
-    if (res.headers.has('content-encoding') || res.status === 204 || res.status === 304) return;
+    // Status and headers only: reading `res.body` would turn a buffered body into a stream.
+    if (c.req.method === 'HEAD' || res.status === 204 || res.status === 304) return;
+    const type = res.headers.get('content-type');
+    if (!type || !COMPRESSIBLE.test(type) || res.headers.has('content-encoding')) return;
     appendVary(res.headers, 'Accept-Encoding');
     const encoding = negotiateEncoding(c.req.header('accept-encoding'));
-    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-    if (!encoding || declared < threshold) return;
+    if (!encoding) return;
+    const declared = res.headers.get('content-length');
+    if (declared !== null && Number(declared) < threshold) return;
     const body = new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
+    // Clearing c.res first replaces the response: Hono would otherwise copy the old headers
+    // (a declared Content-Length among them) over the new ones.
+    c.res = undefined;
     if (body.byteLength < threshold) {
       c.res = new Response(body, { status: res.status, headers });
       return;

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.ts';
 import { DOCS_PATH, OPENAPI_PATH } from '../lib/openapi.ts';
 import { jsonRequest, signIn, signUp, type TestUser } from '../test/accounts.ts';
 import { createTestDeps } from '../test/test-deps.ts';
-import { CACHE_POLICIES } from './http-cache.ts';
+import { CACHE_POLICIES, etagMatches, weakEtag } from './http-cache.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;
@@ -48,6 +48,19 @@ describe('HTTP cache on user data', () => {
     expect(await again.text()).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
     expect(again.headers.get('cache-control')).toBe('private, no-cache');
+  });
+
+  test('a 304 keeps the rate-limit fields and the request id, and drops the body headers', async () => {
+    const first = await listChats();
+    const etag = first.headers.get('etag') ?? '';
+    const again = await listChats({ 'if-none-match': `"other", ${etag}` });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('ratelimit-limit')).not.toBeNull();
+    expect(again.headers.get('ratelimit-remaining')).not.toBeNull();
+    expect(again.headers.get('x-request-id')).not.toBeNull();
+    expect(varyOf(again)).toEqual(expect.arrayContaining(['cookie', 'authorization']));
+    expect(again.headers.get('content-type')).toBeNull();
+    expect(again.headers.get('content-length')).toBeNull();
   });
 
   test('creating a chat makes the old ETag of GET /api/chats stop matching', async () => {
@@ -117,5 +130,30 @@ describe('HTTP cache on public and operational routes', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.has('etag')).toBe(false);
+  });
+});
+
+describe('weak ETags', () => {
+  test('the same body gets the same tag; a one-byte change gets another', () => {
+    const body = JSON.stringify({ items: [{ id: 1, title: 'a' }] });
+    expect(weakEtag(body)).toBe(weakEtag(body));
+    expect(weakEtag(body)).toMatch(/^W\/"[\w-]+"$/);
+    expect(weakEtag(body.replace('"a"', '"b"'))).not.toBe(weakEtag(body));
+  });
+
+  test('a string and its UTF-8 bytes get the same tag', () => {
+    const body = '{"title":"café ☕"}';
+    expect(weakEtag(new TextEncoder().encode(body))).toBe(weakEtag(body));
+  });
+
+  test('If-None-Match matches by weak comparison, in a list, or as *', () => {
+    const tag = 'W/"abc"';
+    expect(etagMatches(tag, 'W/"abc"')).toBe(true);
+    expect(etagMatches(tag, '"abc"')).toBe(true);
+    expect(etagMatches(tag, '"x", W/"abc" ,"y"')).toBe(true);
+    expect(etagMatches(tag, ' * ')).toBe(true);
+    expect(etagMatches(tag, 'W/"abcd"')).toBe(false);
+    expect(etagMatches(tag, 'abc')).toBe(false);
+    expect(etagMatches(tag, '')).toBe(false);
   });
 });

@@ -27,19 +27,25 @@ export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppBindi
     const caller = c.get('caller');
     const key = caller ? `user:${caller.user.id}` : `ip:${c.get('clientIp')}`;
     const result = await limiter.consume(cls, key);
-    const headers = {
-      'RateLimit-Limit': String(result.limit),
-      'RateLimit-Remaining': String(result.remaining),
-      'RateLimit-Reset': String(result.resetSeconds),
-    };
+    const limit = String(result.limit);
+    const remaining = String(result.remaining);
+    const reset = String(result.resetSeconds);
     if (!result.allowed) {
       audit(c, AUDIT_EVENTS.RATE_LIMITED, { class: cls });
       throw new ApiError(429, ERROR_CODES.RATE_LIMITED, 'Too many requests; slow down', {
-        headers: { ...headers, 'Retry-After': String(result.resetSeconds) },
+        headers: {
+          'RateLimit-Limit': limit,
+          'RateLimit-Remaining': remaining,
+          'RateLimit-Reset': reset,
+          'Retry-After': reset,
+        },
         details: { class: cls, limit: result.limit, retryAfterSeconds: result.resetSeconds },
       });
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    const headers = c.res.headers;
+    headers.set('RateLimit-Limit', limit);
+    headers.set('RateLimit-Remaining', remaining);
+    headers.set('RateLimit-Reset', reset);
   };
 };
