@@ -1,4 +1,5 @@
-import { timestamp } from 'drizzle-orm/pg-core';
+import { timestamp, uuid } from 'drizzle-orm/pg-core';
+import { v7 as uuidv7 } from 'uuid';
 
 /**
  * Timestamps are stored with millisecond precision: a JavaScript `Date` holds no more,
@@ -13,3 +14,9 @@ export const updatedAt = () =>
     .defaultNow()
     .notNull()
     .$onUpdate(() => new Date());
+
+/** A UUIDv7 primary key: time-ordered, so new rows land at the end of the primary-key index. */
+export const uuidV7PrimaryKey = () =>
+  uuid('id')
+    .primaryKey()
+    .$defaultFn(() => uuidv7());

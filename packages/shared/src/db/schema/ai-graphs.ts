@@ -8,19 +8,9 @@
  * before a route touches a thread. Deleting or pruning an instance removes its
  * checkpoints, blobs and writes in the same transaction.
  */
-import {
-  customType,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { v7 as uuidv7 } from 'uuid';
-import { createdAt, updatedAt } from '../columns.ts';
-import { user } from './auth.ts';
+import { customType, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt, uuidV7PrimaryKey } from '../columns.ts';
+import { ownerId } from './auth.ts';
 
 /** Raw bytes (serialized checkpoints). postgres.js answers Buffers, PGlite Uint8Arrays. */
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -33,12 +23,8 @@ export const aiGraphs = pgTable(
   'ai_graphs',
   {
     // The LangGraph thread id: UUIDv7, so new rows land at the end of the index.
-    id: uuid('id')
-      .primaryKey()
-      .$defaultFn(() => uuidv7()),
-    userId: text('user_id')
-      .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+    id: uuidV7PrimaryKey(),
+    userId: ownerId(),
     /** The registered workflow's name. */
     graph: text('graph').notNull(),
     createdAt: createdAt(),

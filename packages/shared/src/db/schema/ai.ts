@@ -2,10 +2,9 @@
  * The AI feature's records: one row per model call (who, which model, how many tokens, what
  * it is estimated to cost), the source of daily budgets and of the usage report.
  */
-import { index, integer, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { v7 as uuidv7 } from 'uuid';
-import { createdAt } from '../columns.ts';
-import { user } from './auth.ts';
+import { index, integer, numeric, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, uuidV7PrimaryKey } from '../columns.ts';
+import { ownerId } from './auth.ts';
 
 /** Model names: `local`, an allowlisted OpenAI model, or an alias from configuration. */
 export const AI_MODEL_NAME_MAX = 64;
@@ -13,12 +12,8 @@ export const AI_MODEL_NAME_MAX = 64;
 export const aiUsage = pgTable(
   'ai_usage',
   {
-    id: uuid('id')
-      .primaryKey()
-      .$defaultFn(() => uuidv7()),
-    userId: text('user_id')
-      .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+    id: uuidV7PrimaryKey(),
+    userId: ownerId(),
     /** The request that made the call, to join with the logs and traces. */
     requestId: text('request_id'),
     /** The registry's name of the model (`local` for the local model). */

@@ -4,11 +4,10 @@
 import { relations } from 'drizzle-orm';
 import { index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createInsertSchema, createSelectSchema, createUpdateSchema } from 'drizzle-zod';
-import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { freeText, lineText } from '../../text.ts';
-import { createdAt, updatedAt } from '../columns.ts';
-import { user } from './auth.ts';
+import { createdAt, updatedAt, uuidV7PrimaryKey } from '../columns.ts';
+import { ownerId } from './auth.ts';
 
 /** Longest chat title, in characters. */
 export const CHAT_TITLE_MAX = 200;
@@ -25,12 +24,8 @@ export const chats = pgTable(
   'chats',
   {
     // UUIDv7: time-ordered, so new rows land at the end of the primary-key index.
-    id: uuid('id')
-      .primaryKey()
-      .$defaultFn(() => uuidv7()),
-    userId: text('user_id')
-      .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+    id: uuidV7PrimaryKey(),
+    userId: ownerId(),
     title: text('title').notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -42,16 +37,12 @@ export const chats = pgTable(
 export const messages = pgTable(
   'messages',
   {
-    id: uuid('id')
-      .primaryKey()
-      .$defaultFn(() => uuidv7()),
+    id: uuidV7PrimaryKey(),
     chatId: uuid('chat_id')
       .notNull()
       .references(() => chats.id, { onDelete: 'cascade' }),
     // The owner, kept on every message so a query can never reach another user's rows.
-    userId: text('user_id')
-      .notNull()
-      .references(() => user.id, { onDelete: 'cascade' }),
+    userId: ownerId(),
     role: messageRole('role').notNull(),
     content: text('content').notNull(),
     status: messageStatus('status').notNull().default('complete'),
