@@ -25,7 +25,7 @@ export const requestLogger = (options: RequestLoggerOptions): MiddlewareHandler<
     const started = performance.now();
     const requestId = c.get('requestId');
     // Read when a line is written: the caller is resolved later in the chain.
-    const log = logger.child({ requestId, userId: () => c.var.caller?.user.id });
+    const log = logger.child({ requestId, userId: () => c.get('caller')?.user.id });
     c.set('logger', log);
     if (tracing?.enabled) {
       try {
@@ -43,7 +43,7 @@ export const requestLogger = (options: RequestLoggerOptions): MiddlewareHandler<
     else log.info('request', fields);
     if (metrics?.enabled) {
       try {
-        const userId = c.var.caller?.user.id;
+        const userId = c.get('caller')?.user.id;
         metrics.request({ route, method: c.req.method, status, durationMs, requestId, userId });
         if (!c.env?.context) metrics.flush();
       } catch {
