@@ -5,8 +5,10 @@ export PATH := justfile_directory() / "node_modules/.bin" + ":" + env_var("PATH"
 
 mod db 'just/db.just'
 mod cache 'just/cache.just'
+mod ai 'just/ai.just'
 mod perf 'just/perf.just'
 mod metrics 'just/metrics.just'
+mod logs 'just/logs.just'
 mod cdk 'just/cdk.just'
 mod deploy 'just/deploy.just'
 mod destroy 'just/destroy.just'

@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestId());
   app.use(clientIp({ trustedHeader: env.TRUSTED_IP_HEADER }));
-  app.use(requestLogger({ logger: deps.logger }));
+  app.use(requestLogger({ logger: deps.logger, metrics: deps.metrics, tracing: deps.tracing }));
   app.use(async function injectDeps(c, next) {
     c.set('deps', deps);
     c.set('caller', null);

@@ -12,7 +12,9 @@ import { type AppCache, createAppCache } from './lib/cache/app-cache.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
 import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
-import { createLogger, type Logger } from './lib/logger.ts';
+import { createLogger, type Logger, type RootLogger } from './lib/logger.ts';
+import { type AppMetrics, createMetrics } from './lib/observability/metrics.ts';
+import { createTracing, type Tracing } from './lib/observability/tracing.ts';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
 
@@ -31,6 +33,10 @@ export interface AppDeps {
   originVerify: string | null;
   /** Keys of the AI feature's services (env or Secrets Manager); null when not configured. */
   aiKeys: AiKeys;
+  /** CloudWatch metrics (EMF lines), written once per invocation. */
+  metrics: AppMetrics;
+  /** X-Ray subsegments for database, Redis and model calls; a no-op unless switched on. */
+  tracing: Tracing;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
 }
@@ -67,7 +73,17 @@ export interface DepsOverrides {
   database?: DatabaseClient;
   cache?: Cache;
   email?: EmailSender;
+  metrics?: AppMetrics;
+  tracing?: Tracing;
 }
+
+/** The root logger configuration asks for (the Lambda entry also hands it each context). */
+export const createRootLogger = (env: Env): RootLogger =>
+  createLogger({
+    level: env.LOG_LEVEL,
+    serviceName: env.POWERTOOLS_SERVICE_NAME,
+    bindings: { stage: env.STAGE },
+  });
 
 /**
  * The Better Auth secret: from configuration, or (locally only) a random one kept beside
@@ -89,15 +105,30 @@ export async function resolveAuthSecret(env: Env, secrets?: SecretsProvider): Pr
 }
 
 export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promise<AppDeps> {
-  const logger =
-    overrides.logger ?? createLogger({ level: env.LOG_LEVEL, bindings: { stage: env.STAGE } });
+  const logger = overrides.logger ?? createRootLogger(env);
+  const metrics =
+    overrides.metrics ??
+    createMetrics({
+      enabled: !env.POWERTOOLS_METRICS_DISABLED,
+      namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+      serviceName: env.POWERTOOLS_SERVICE_NAME,
+      stage: env.STAGE,
+      logger,
+    });
+  const tracing =
+    overrides.tracing ??
+    (await createTracing({
+      enabled: env.POWERTOOLS_TRACE_ENABLED,
+      serviceName: env.POWERTOOLS_SERVICE_NAME,
+      logger,
+    }));
   // Secrets are fetched here, at cold start: a missing one fails the init, naming it.
   const secrets =
     overrides.secrets ?? createSecretsProvider({ ttlSeconds: env.SECRETS_TTL_SECONDS, logger });
   const [database, cache, email, secret, originVerify, openaiKey, langsmithKey] = await Promise.all(
     [
-      overrides.database ?? createDatabase(env, logger, secrets),
-      overrides.cache ?? createCache(env, logger, secrets),
+      overrides.database ?? createDatabase(env, logger, secrets, tracing),
+      overrides.cache ?? createCache(env, logger, secrets, tracing),
       overrides.email ?? createEmailSender(env, logger),
       resolveAuthSecret(env, secrets),
       env.ORIGIN_VERIFY_SECRET_ARN ? secrets.get(env.ORIGIN_VERIFY_SECRET_ARN) : null,
@@ -112,7 +143,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     seconds: env.AUTH_LOCKOUT_SECONDS,
     logger,
   });
-  const appCache = createAppCache({ cache, logger });
+  const appCache = createAppCache({ cache, logger, metrics });
   const rateLimiter = createRateLimiter({
     points: { default: env.RATE_LIMIT_DEFAULT, auth: env.RATE_LIMIT_AUTH, ai: env.RATE_LIMIT_AI },
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
@@ -131,6 +162,8 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     rateLimiter,
     originVerify,
     aiKeys: { openai: openaiKey, langsmith: langsmithKey },
+    metrics,
+    tracing,
     async close() {
       await Promise.allSettled([database.close(), cache.close()]);
     },

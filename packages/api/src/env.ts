@@ -62,6 +62,18 @@ const envSchema = z
     STAGE: z.enum(STAGES).default('local'),
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
     LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+    POWERTOOLS_SERVICE_NAME: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, { error: 'Letters, digits and _ . - only, at most 64' })
+      .default('api'),
+    POWERTOOLS_METRICS_NAMESPACE: z
+      .string()
+      .regex(/^[\w./#:-]{1,255}$/, {
+        error: 'A CloudWatch namespace (letters, digits, . - _ / # :)',
+      })
+      .default('AiBackend'),
+    POWERTOOLS_METRICS_DISABLED: z.stringbool().optional(),
+    POWERTOOLS_TRACE_ENABLED: z.stringbool().default(false),
     PUBLIC_URL: url(['http', 'https']).optional(),
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
     DATABASE_READER_URL: url(['postgres', 'postgresql']).optional(),
@@ -141,6 +153,15 @@ const envSchema = z
     AI_OUTPUT_BLOCKLIST: list(z.string().min(1)).optional(),
     AI_MODERATION: z.stringbool().default(false),
     AI_LOCAL_TOKEN_DELAY_MS: z.coerce.number().int().min(0).max(1_000).default(15),
+    AI_AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(50).default(8),
+    AI_FETCH_ALLOWED_HOSTS: list(
+      z
+        .string()
+        .toLowerCase()
+        .regex(/^[a-z0-9.-]+(:\d{1,5})?$/, { error: 'A host name, optionally with :port' }),
+    ).default([]),
+    AI_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    AI_GRAPH_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),
     LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),
@@ -148,9 +169,12 @@ const envSchema = z
   })
   .transform((env) => {
     const onLambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+    const logLevel = env.LOG_LEVEL ?? (env.STAGE === 'local' ? 'debug' : 'info');
     return {
       ...env,
-      LOG_LEVEL: env.LOG_LEVEL ?? (env.STAGE === 'local' ? 'debug' : 'info'),
+      LOG_LEVEL: logLevel,
+      // `silent` means nothing on stdout: no log lines and no metric lines either.
+      POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? logLevel === 'silent',
       PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
       // One container serves one request at a time: a tiny pool, reused across invocations.
       DATABASE_POOL_MAX: env.DATABASE_POOL_MAX ?? (onLambda ? 2 : 10),

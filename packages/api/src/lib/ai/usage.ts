@@ -17,6 +17,7 @@ import type { Env } from '../../env.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError, ERROR_CODES } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { AppMetrics } from '../observability/metrics.ts';
 import { countTokens, messageText } from './local-model.ts';
 import { MODEL_METADATA } from './models.ts';
 
@@ -100,6 +101,8 @@ export interface UsageServiceOptions {
   db: Database;
   env: Pick<Env, 'AI_DAILY_TOKEN_BUDGET' | 'AI_PRICES'>;
   logger?: Logger;
+  /** Token usage and estimated cost by model, as CloudWatch metrics. @default none */
+  metrics?: AppMetrics;
 }
 
 const DAY_MS = 86_400_000;
@@ -138,6 +141,12 @@ export function createUsageService(options: UsageServiceOptions): UsageService {
 
   async function record(entry: UsageEntry) {
     const costUsd = costOf(entry.model, entry.promptTokens, entry.completionTokens);
+    options.metrics?.modelCall({
+      model: entry.model,
+      inputTokens: entry.promptTokens,
+      outputTokens: entry.completionTokens,
+      costUsd,
+    });
     await db.insert(aiUsage).values({
       userId: entry.userId,
       requestId: entry.requestId ?? null,
