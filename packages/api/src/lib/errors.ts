@@ -6,7 +6,11 @@ import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { databaseAnswers, unavailableCode } from './db/unavailable.ts';
 import type { AppBindings } from './types.ts';
+
+/** The Retry-After of a 503 for an unreachable database. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export const ERROR_CODES = {
   BAD_REQUEST: 'BAD_REQUEST',
@@ -24,6 +28,8 @@ export const ERROR_CODES = {
   BAD_GATEWAY: 'BAD_GATEWAY',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   TIMEOUT: 'TIMEOUT',
+  /** 422: an agent or workflow run did not finish within its step limit. */
+  STEP_LIMIT_EXCEEDED: 'STEP_LIMIT_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -119,7 +125,7 @@ export const notFound: NotFoundHandler<AppBindings> = (c) =>
   errorResponse(c, 404, ERROR_CODES.NOT_FOUND, `No route for ${c.req.method} ${c.req.path}`);
 
 /** The one error handler: answers the error shape and never leaks internals. */
-export const onError: ErrorHandler<AppBindings> = (err, c) => {
+export const onError: ErrorHandler<AppBindings> = async (err, c) => {
   if (err instanceof ApiError) {
     for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
     return errorResponse(c, err.status as ContentfulStatusCode, err.code, err.message, err.details);
@@ -132,6 +138,25 @@ export const onError: ErrorHandler<AppBindings> = (err, c) => {
     const malformedJson = err.status === 400 && /malformed json/i.test(err.message);
     const code = malformedJson ? ERROR_CODES.MALFORMED_JSON : codeForStatus(err.status);
     return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || code);
+  }
+  // A library may wrap the driver's error without its cause (Better Auth's session lookup):
+  // for an unexpected error, a database that does not answer says what happened.
+  const unavailable =
+    unavailableCode(err) ??
+    (c.var.deps && !(err instanceof HTTPException) && !(await databaseAnswers(c.var.deps.database))
+      ? 'unreachable'
+      : null);
+  if (unavailable) {
+    // An outage, not a bug: the client may retry. Only the code is logged: a failed query's
+    // message carries its parameters.
+    c.get('logger')?.warn('database unavailable', { code: unavailable });
+    c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    return errorResponse(
+      c,
+      503,
+      ERROR_CODES.SERVICE_UNAVAILABLE,
+      'The database is unavailable; try again shortly',
+    );
   }
   const status = err instanceof HTTPException ? err.status : 500;
   c.get('logger')?.error('request failed', { err, status });

@@ -1,7 +1,7 @@
-import { Scalar } from '@scalar/hono-api-reference';
+import type { MiddlewareHandler } from 'hono';
 import type { Auth } from './auth/auth.ts';
 import { AUTH_BASE_PATH } from './auth/auth.ts';
-import type { AppOpenAPI } from './types.ts';
+import type { AppBindings, AppOpenAPI } from './types.ts';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
@@ -42,28 +42,130 @@ type OpenApiDocument = {
   tags?: Array<{ name: string; description?: string }>;
 } & Record<string, unknown>;
 
+type Responses = Record<string, { description?: string; content?: Record<string, unknown> }>;
+
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+const errorResponse = (description: string) => ({ description, content: ERROR_CONTENT });
+
+/**
+ * Statuses the middleware stack can answer on any route, besides what the route declares:
+ * a body over the limit, a rate-limited caller, a dependency that is down.
+ */
+function withMiddlewareResponses(path: string, method: string, operation: Record<string, unknown>) {
+  const responses = { ...(operation.responses as Responses) };
+  const add = (status: number, description: string) => {
+    responses[status] ??= errorResponse(description);
+  };
+  // The body limit and content checks run before the route knows whether it reads a body.
+  if (operation.requestBody || ['post', 'put', 'patch'].includes(method)) {
+    add(400, 'Malformed request (for example, malformed JSON).');
+    add(413, 'The request body is too large.');
+    add(415, 'The request body is not JSON.');
+  }
+  if (path.startsWith('/api/')) {
+    add(429, 'Too many requests; see `Retry-After`.');
+    add(503, 'A dependency is unavailable; see `Retry-After`.');
+  }
+  return { ...operation, responses };
+}
+
+/**
+ * Better Auth documents optional columns as plain types (`nullable: true` at best, an OpenAPI
+ * 3.0 keyword); it answers null for them. Rewritten as 3.1 type unions so the document
+ * describes what is sent.
+ */
+function nullableOptionals(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(nullableOptionals);
+  if (!schema || typeof schema !== 'object') return schema;
+  const { nullable, ...rest } = schema as Record<string, unknown>;
+  const node: Record<string, unknown> = Object.fromEntries(
+    Object.entries(rest).map(([key, value]) => [key, nullableOptionals(value)]),
+  );
+  if (node.properties && typeof node.properties === 'object') {
+    const required = new Set((node.required as string[] | undefined) ?? []);
+    node.properties = Object.fromEntries(
+      Object.entries(node.properties as Record<string, Record<string, unknown>>).map(
+        ([key, value]) => [key, required.has(key) ? value : orNull(value)],
+      ),
+    );
+  }
+  return nullable === true ? orNull(node) : node;
+}
+
+function orNull(schema: Record<string, unknown>): Record<string, unknown> {
+  if (typeof schema.type === 'string' && !('$ref' in schema))
+    return { ...schema, type: [schema.type, 'null'] };
+  if (Array.isArray(schema.type))
+    return schema.type.includes('null') ? schema : { ...schema, type: [...schema.type, 'null'] };
+  if (schema.anyOf || schema.$ref) return { anyOf: [schema, { type: 'null' }] };
+  return schema;
+}
+
+/**
+ * One Better Auth operation as this API answers it: errors in the project's shape (the auth
+ * router rewrites them), the 422 of its input checks, the 409 of a taken email, redirects of
+ * its callback links.
+ */
+function asServed(path: string, method: string, operation: Record<string, unknown>) {
+  const responses: Responses = {};
+  for (const [status, response] of Object.entries(operation.responses as Responses)) {
+    responses[status] =
+      Number(status) >= 400
+        ? errorResponse(response.description ?? 'Error')
+        : (nullableOptionals(response) as Responses[string]);
+  }
+  responses[422] ??= errorResponse(
+    'The request does not match the schema; `details` lists each field.',
+  );
+  if (path === '/sign-up/email') responses[409] ??= errorResponse('The email is taken.');
+  const parameters = (operation.parameters as Array<{ name: string }> | undefined) ?? [];
+  if (
+    path.includes('callback') ||
+    (method === 'get' && path.includes('{token}')) ||
+    parameters.some((p) => p.name === 'callbackURL')
+  )
+    responses[302] ??= { description: 'Redirects to the callback URL.' };
+  return {
+    ...operation,
+    tags: [
+      'Auth',
+      ...((operation.tags as string[] | undefined) ?? []).filter((tag) => tag !== 'Default'),
+    ],
+    responses,
+  };
+}
+
+/** Operations Better Auth lists but always refuses as configured (405 without deferred refresh). */
+const NOT_SERVED = new Set(['post /get-session']);
+
 /** Better Auth's endpoints, under their mount path and the `Auth` tag, added to `doc`. */
 async function withAuthPaths(doc: OpenApiDocument, auth: Auth): Promise<OpenApiDocument> {
   const generated = (await auth.api.generateOpenAPISchema()) as unknown as OpenApiDocument;
   const paths = { ...doc.paths };
   for (const [path, operations] of Object.entries(generated.paths ?? {})) {
-    const tagged = Object.fromEntries(
+    paths[`${AUTH_BASE_PATH}${path}`] = Object.fromEntries(
+      Object.entries(operations)
+        .filter(([method]) => !NOT_SERVED.has(`${method} ${path}`))
+        .map(([method, operation]) => [method, asServed(path, method, operation)]),
+    );
+  }
+  for (const [path, operations] of Object.entries(paths)) {
+    paths[path] = Object.fromEntries(
       Object.entries(operations).map(([method, operation]) => [
         method,
-        {
-          ...operation,
-          tags: ['Auth', ...(operation.tags ?? []).filter((tag) => tag !== 'Default')],
-        },
+        withMiddlewareResponses(path, method, operation),
       ]),
     );
-    paths[`${AUTH_BASE_PATH}${path}`] = tagged;
   }
   return {
     ...doc,
     paths,
     components: {
       ...doc.components,
-      schemas: { ...generated.components?.schemas, ...doc.components?.schemas },
+      schemas: {
+        ...(nullableOptionals(generated.components?.schemas) as Record<string, unknown>),
+        ...doc.components?.schemas,
+      },
       securitySchemes: SECURITY_SCHEMES,
     },
   };
@@ -94,14 +196,18 @@ export function configureOpenApi(app: AppOpenAPI, options: OpenApiOptions) {
     );
     return c.json(await document);
   });
-  app.get(
-    DOCS_PATH,
-    // The page's inline script runs under the docs CSP only with this request's nonce.
-    Scalar((c) => ({
-      url: OPENAPI_PATH,
-      pageTitle: 'AI Backend API',
-      theme: 'default',
-      nonce: c.get('secureHeadersNonce'),
-    })),
-  );
+  // Scalar loads with the first docs request, not at every cold start (a chunk of its own).
+  let docs: Promise<MiddlewareHandler<AppBindings>> | undefined;
+  app.get(DOCS_PATH, async (c, next) => {
+    docs ??= import('@scalar/hono-api-reference').then(({ Scalar }) =>
+      // The page's inline script runs under the docs CSP only with this request's nonce.
+      Scalar<AppBindings>((c) => ({
+        url: OPENAPI_PATH,
+        pageTitle: 'AI Backend API',
+        theme: 'default',
+        nonce: c.get('secureHeadersNonce'),
+      })),
+    );
+    return (await docs)(c, next);
+  });
 }

@@ -25,7 +25,11 @@ export function decodeCursor(
     const [createdAt, id] = value;
     if (typeof createdAt !== 'string' || typeof id !== 'string') return null;
     const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || !idSchema.safeParse(id).success) return null;
+    // Only what encodeCursor writes: a four-digit-year ISO timestamp. JavaScript dates reach
+    // years PostgreSQL cannot compare against (±275760), which would fail the query.
+    if (Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) return null;
+    if (date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return null;
+    if (!idSchema.safeParse(id).success) return null;
     return { createdAt: date, id };
   } catch {
     return null;

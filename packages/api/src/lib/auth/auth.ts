@@ -98,6 +98,16 @@ export function createAuth(options: AuthOptions) {
         : { disableIpTracking: true },
     },
     telemetry: { enabled: false },
+    onAPIError: {
+      // Better Auth would print every refused request (each 4xx) on the console, outside the
+      // JSON logs; those are the caller's mistakes, answered in the error shape. Anything
+      // else goes to the log.
+      onError(error) {
+        const status = (error as { statusCode?: unknown }).statusCode;
+        if (typeof status === 'number' && status < 500) return;
+        logger.error('better-auth failed', { err: error });
+      },
+    },
     logger: {
       level: env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
       log: (level, message, ...args) =>
