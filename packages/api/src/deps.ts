@@ -148,6 +148,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     points: { default: env.RATE_LIMIT_DEFAULT, auth: env.RATE_LIMIT_AUTH, ai: env.RATE_LIMIT_AI },
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     redis: cache.client,
+    guard: cache.guard,
     logger,
   });
   return {

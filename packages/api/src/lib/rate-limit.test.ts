@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { captureLogs, services, uniqueName } from '../test/test-deps.ts';
+import { createRedisCache } from './cache/redis.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 const POINTS = { default: 3, auth: 2, ai: 2 };
@@ -72,5 +74,51 @@ describe.if(Boolean(services.redisUrl))('Redis rate limiter', () => {
     const other = await limiter.consume('default', 'ip:192.0.2.12');
     expect(other).toMatchObject({ allowed: true, store: 'memory' });
     expect(logs.lines.some((line) => String(line.message).includes('falling back'))).toBe(true);
+  });
+});
+
+describe('rate limiter in front of a Redis that stopped answering', () => {
+  test('pays the command timeout until the circuit opens, then falls back at once', async () => {
+    // A server that accepts connections and never answers: every command times out.
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const cache = createRedisCache({
+      url: `redis://127.0.0.1:${port}`,
+      prefix: 'rl-silent:',
+      commandTimeoutMs: 200,
+      breaker: { failureThreshold: 2, openMs: 60_000 },
+    });
+    const limiter = createRateLimiter({
+      points: POINTS,
+      windowSeconds: 60,
+      redis: cache.client,
+      guard: cache.guard,
+    });
+    try {
+      const timed = async () => {
+        const started = performance.now();
+        const decision = await limiter.consume('default', 'ip:192.0.2.40');
+        return { decision, ms: performance.now() - started };
+      };
+      const first = await timed();
+      const second = await timed();
+      const later = [await timed(), await timed(), await timed()];
+      // Never unlimited, never an error: the in-process limiter decides.
+      for (const { decision } of [first, second, ...later]) {
+        expect(decision.store).toBe('memory');
+      }
+      expect(later.map(({ decision }) => decision.remaining)).toEqual([0, 0, 0]);
+      expect(later.at(-1)?.decision.allowed).toBe(false);
+      expect(first.ms).toBeGreaterThanOrEqual(150);
+      expect(second.ms).toBeGreaterThanOrEqual(150);
+      // Open circuit: no Redis call, no timeout to wait for.
+      for (const { ms } of later) expect(ms).toBeLessThan(50);
+    } finally {
+      await cache.close();
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 });

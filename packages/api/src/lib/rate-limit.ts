@@ -40,6 +40,11 @@ export interface RateLimiterOptions {
   windowSeconds: number;
   /** The Redis client; absent: in-process limits only. */
   redis?: Redis;
+  /**
+   * Runs each Redis call, e.g. through the cache's circuit breaker, so a Redis that stopped
+   * answering costs one timeout, not one per request. @default the call as it is
+   */
+  guard?: <T>(command: () => Promise<T>) => Promise<T>;
   logger?: Logger;
 }
 
@@ -60,6 +65,7 @@ function decision(
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { points, windowSeconds, redis, logger } = options;
+  const guard = options.guard ?? (<T>(command: () => Promise<T>) => command());
   const memory = Object.fromEntries(
     RATE_LIMIT_CLASSES.map((cls) => [
       cls,
@@ -114,7 +120,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     consume(cls, key) {
       if (!shared) return fromMemory(cls, key);
-      return consumeFrom(shared[cls], cls, key, 'redis').then(
+      const limiter = shared[cls];
+      return guard(() => consumeFrom(limiter, cls, key, 'redis')).then(
         (result) => {
           if (degraded) logger?.info('rate limiter back on redis');
           degraded = false;

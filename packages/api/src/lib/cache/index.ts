@@ -12,6 +12,8 @@ export interface Cache {
   readonly kind: 'memory' | 'redis';
   /** The Redis client, for components that speak Redis themselves (the rate limiter). */
   readonly client?: Redis;
+  /** Runs a command of `client` through the cache's circuit breaker: it fails at once while Redis is down. */
+  guard?<T>(command: () => Promise<T>): Promise<T>;
   get(key: string): Promise<string | null>;
   /** Stores `value` for `ttlSeconds`. */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;

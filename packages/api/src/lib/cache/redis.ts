@@ -84,6 +84,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   return {
     kind: 'redis',
     client: redis,
+    guard: guarded,
     get(key) {
       return guarded(() => redis.get(key));
     },
