@@ -85,6 +85,8 @@ export interface TestDepsOptions {
   email?: EmailSender;
   /** A cache of the test's own (shared between two apps, or pointing at a dead server). */
   cache?: Cache;
+  /** A database of the test's own (shared between two apps); closing the deps leaves it open. */
+  database?: DatabaseClient;
 }
 
 /** An email sender that keeps what it is asked to send. */
@@ -120,7 +122,9 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });
-  const database = await createTestDatabase();
+  const database = options.database
+    ? { ...options.database, close: async () => {} }
+    : await createTestDatabase();
   const cache = options.cache ?? createTestCache();
   return createDeps(env, { logger, database, cache, email: options.email });
 }

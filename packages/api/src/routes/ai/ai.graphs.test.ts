@@ -10,14 +10,12 @@ import {
 } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
 import { type App, createApp } from '../../app.ts';
-import { type AppDeps, createDeps } from '../../deps.ts';
-import { parseEnv } from '../../env.ts';
+import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES } from '../../lib/errors.ts';
-import { createLogger } from '../../lib/logger.ts';
 import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
 import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
 import { parseSse } from '../../test/sse.ts';
-import { createTestCache, createTestDatabase, createTestDeps } from '../../test/test-deps.ts';
+import { createTestDatabase, createTestDeps } from '../../test/test-deps.ts';
 
 type Database = Awaited<ReturnType<typeof createTestDatabase>>;
 
@@ -30,23 +28,12 @@ interface GraphState {
   interrupts: Array<{ id: string; value: { kind: string; draft: string; actions: string[] } }>;
 }
 
-const ENV = {
-  STAGE: 'local',
-  LOG_LEVEL: 'silent',
-  BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
-  RATE_LIMIT_DEFAULT: '100000',
-  RATE_LIMIT_AUTH: '100000',
-  RATE_LIMIT_AI: '100000',
-  AI_LOCAL_TOKEN_DELAY_MS: '0',
-} as const;
+/** One auth secret for every app here: a session from one is valid on the other. */
+const BETTER_AUTH_SECRET = randomBytes(32).toString('hex');
 
 /** An app on `database`; closing its deps leaves the database open (another app uses it). */
 async function appOn(database: Database): Promise<{ app: App; deps: AppDeps }> {
-  const deps = await createDeps(parseEnv(ENV), {
-    logger: createLogger({ level: 'silent' }),
-    database: { ...database, close: async () => {} },
-    cache: createTestCache(),
-  });
+  const deps = await createTestDeps({ database, env: { BETTER_AUTH_SECRET } });
   return { app: createApp(deps), deps };
 }
 
