@@ -20,7 +20,7 @@ import {
   httpApiRequest,
   type LambdaResult,
 } from './test/lambda.ts';
-import { createTestDatabase, services } from './test/test-deps.ts';
+import { createTestDatabase, services, uniqueName } from './test/test-deps.ts';
 
 // The entry is bundled exactly as the CDK bundles it, then invoked under Node with
 // documented event shapes, through a stand-in for the runtime's response streaming.
@@ -34,7 +34,10 @@ beforeAll(async () => {
     database = await createTestDatabase();
     env = {
       DATABASE_URL: database.url ?? '',
-      ...(services.redisUrl ? { REDIS_URL: services.redisUrl } : {}),
+      // Keys of their own: rate-limit counters shared with other suites would refuse requests.
+      ...(services.redisUrl
+        ? { REDIS_URL: services.redisUrl, CACHE_PREFIX: `${uniqueName('lambda')}:` }
+        : {}),
     };
   } else {
     env = { PGLITE_DATA_DIR: 'memory://', MIGRATIONS_DIR: MIGRATIONS_FOLDER };
