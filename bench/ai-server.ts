@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
+import { signUp } from '../packages/api/src/test/accounts.ts';
 import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
 
 const [portText = '3200', openaiUrl = '', openaiKey = ''] = process.argv.slice(2);
@@ -38,15 +39,5 @@ process.once('SIGTERM', async () => {
   process.exit(0);
 });
 
-const origin = new URL(env.PUBLIC_URL).origin;
-const signUp = await app.request('/api/auth/sign-up/email', {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', origin },
-  body: JSON.stringify({
-    email: `bench-${randomBytes(4).toString('hex')}@example.com`,
-    password: 'bench passphrase',
-    name: 'Bench',
-  }),
-});
-const { token } = (await signUp.json()) as { token: string };
+const { token } = await signUp(app, deps);
 process.stdout.write(`READY ${token}\n`);

@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
+import { signUp } from '../packages/api/src/test/accounts.ts';
 import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
 import { benchLogLevel } from './lib.ts';
 
@@ -88,17 +89,7 @@ if (variant === 'bare') {
   });
 
   // A user with 20 chats, for the chat-list variants.
-  const origin = new URL(env.PUBLIC_URL).origin;
-  const signUp = await app.request('/api/auth/sign-up/email', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({
-      email: `bench-${randomBytes(4).toString('hex')}@example.com`,
-      password: 'bench passphrase',
-      name: 'Bench',
-    }),
-  });
-  const { token } = (await signUp.json()) as { token: string };
+  const { token } = await signUp(app, deps);
   for (let i = 0; i < 20; i++) {
     await app.request('/api/chats', {
       method: 'POST',
