@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { chats, messages } from '@backend/shared/schema';
-import { count, eq, inArray, max } from 'drizzle-orm';
+import { count, eq, inArray, sql } from 'drizzle-orm';
 import { createApp } from '../app.ts';
 import { type AppDeps, createDeps } from '../deps.ts';
 import { parseEnv } from '../env.ts';
@@ -195,12 +195,16 @@ describe.skipIf(!services.databaseUrl)('a PostgreSQL outage under a running app'
     const unacknowledged = after.messages - before.messages - acknowledged.length;
     expect(unacknowledged).toBeGreaterThanOrEqual(0);
     expect(unacknowledged).toBeLessThanOrEqual(statuses.filter((status) => status !== 201).length);
-    // The message and the chat's updatedAt move together (one transaction).
-    const [latest] = await direct.db
-      .select({ at: max(messages.createdAt) })
-      .from(messages)
-      .where(eq(messages.chatId, chatId));
-    const [row] = await direct.db.select().from(chats).where(eq(chats.id, chatId));
-    expect(row?.updatedAt.getTime()).toBe(latest?.at?.getTime());
+    // The message and the chat's updatedAt move together (one transaction). Read in one
+    // statement, so one snapshot: a write cut off mid-flight may still commit meanwhile.
+    const [row] = await direct.db
+      .select({
+        updatedAt: sql<string>`${chats.updatedAt}::text`,
+        latest: sql<string>`(select max(${messages.createdAt}) from ${messages} where ${messages.chatId} = ${chatId})::text`,
+      })
+      .from(chats)
+      .where(eq(chats.id, chatId));
+    expect(row?.updatedAt).toBeString();
+    expect(row?.updatedAt).toBe(row?.latest);
   }, 60_000);
 });
