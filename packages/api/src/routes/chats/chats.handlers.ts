@@ -5,7 +5,7 @@ import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { afterCursor, toPage } from '../../lib/pagination.ts';
 import type { AppBindings, AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
-import { cachedChatsPage, chatListScope, toChat } from './chats.queries.ts';
+import { cachedChatsPage, chatListScope, toChat, touchChat } from './chats.queries.ts';
 import type {
   CreateMessageRoute,
   CreateRoute,
@@ -144,7 +144,7 @@ export const createMessage: AppRouteHandler<CreateMessageRoute> = async (c) => {
       .returning();
     if (!row) throw new Error('insert returned no row');
     // The chat's last activity is its newest message, on the database's clock.
-    await tx.update(chats).set({ updatedAt: row.createdAt }).where(eq(chats.id, chat.id));
+    await touchChat(tx, chat.id);
     return row;
   });
   if (!message) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, NOT_FOUND);

@@ -1,6 +1,6 @@
 /** Chat queries shared by the handlers and the cache-warming script. */
-import { chats } from '@backend/shared/schema';
-import { and, desc, eq } from 'drizzle-orm';
+import { chats, messages } from '@backend/shared/schema';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { AppCache } from '../../lib/cache/app-cache.ts';
 import type { Database } from '../../lib/db/index.ts';
 import { afterCursor, type CursorKey, toPage } from '../../lib/pagination.ts';
@@ -28,6 +28,21 @@ export async function listChatsPage(
     .orderBy(desc(chats.createdAt), desc(chats.id))
     .limit(limit + 1);
   return toPage(rows, limit, toChat);
+}
+
+/**
+ * Moves the chat's updatedAt to its newest message's time, inside the transaction that wrote
+ * the message. Read from the messages, not passed in: a transaction that waited for the
+ * chat's lock may have a message older than one committed meanwhile, and updatedAt must
+ * never name a message that is not stored.
+ */
+export async function touchChat(tx: Pick<Database, 'update'>, chatId: string) {
+  await tx
+    .update(chats)
+    .set({
+      updatedAt: sql`(select max(${messages.createdAt}) from ${messages} where ${messages.chatId} = ${chatId})`,
+    })
+    .where(eq(chats.id, chatId));
 }
 
 /** Where a user's chat list pages live in the application cache. */

@@ -525,6 +525,22 @@ describe('POST /api/chats/{chatId}/messages', () => {
     expect(listed).toEqual({ items: [message], nextCursor: null });
   });
 
+  test('messages written at once leave updatedAt at the newest stored message', async () => {
+    const user = await newUser();
+    const chat = await createChat(user, 'Busy');
+    // Concurrent writes queue on the chat's lock: one that waited may carry an older time.
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => postMessage(user, chat.id, `at once ${i}`)),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(12).fill(201));
+    const created = await Promise.all(
+      responses.map(async (response) => ((await response.json()) as MessageResponse).createdAt),
+    );
+    const newest = [...created].sort().at(-1) ?? '';
+    const read = (await (await getChat(user, chat.id)).json()) as ChatResponse;
+    expect(read.updatedAt).toBe(newest);
+  });
+
   test('keeps newlines and tabs and turns CRLF into LF', async () => {
     const user = await newUser();
     const chat = await createChat(user);
