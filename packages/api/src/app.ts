@@ -21,6 +21,7 @@
 import { requestId } from 'hono/request-id';
 import type { AppDeps } from './deps.ts';
 import { AUTH_BASE_PATH } from './lib/auth/auth.ts';
+import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
 import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
@@ -84,7 +85,10 @@ export function createApp(deps: AppDeps) {
   app.use(bodyLimit({ defaultBytes: env.BODY_LIMIT_BYTES }));
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
 
-  const callerResolution = resolveCaller({ auth: deps.auth });
+  const callerResolution = resolveCaller({
+    auth: deps.auth,
+    lookupSession: createSessionLookup({ auth: deps.auth, db: deps.database.db }),
+  });
   app.use('/api/*', async (c, next) =>
     c.req.path.startsWith(`${AUTH_BASE_PATH}/`) ? next() : callerResolution(c, next),
   );

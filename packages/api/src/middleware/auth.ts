@@ -9,6 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
 import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
+import type { SessionLookup } from '../lib/auth/session-lookup.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
 
@@ -39,6 +40,8 @@ const unauthorized = (c: { get(key: 'authError'): string | null }) =>
 
 export interface ResolveCallerOptions {
   auth: Auth;
+  /** Finds the session a request carries (lib/auth/session-lookup.ts). */
+  lookupSession: SessionLookup;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface ResolveCallerOptions {
  * answers 401.
  */
 export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<AppBindings> => {
-  const { auth } = options;
+  const { auth, lookupSession } = options;
   return async function resolveCaller(c, next) {
     const key = c.req.header(API_KEY_HEADER);
     if (key !== undefined) {
@@ -78,12 +81,12 @@ export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<
       c.set('caller', null);
       return next();
     }
-    const found = await auth.api.getSession({ headers: c.req.raw.headers });
+    const found = await lookupSession(c.req.raw.headers);
     c.set(
       'caller',
       found
         ? {
-            user: found.user as AuthUser,
+            user: found.user,
             method: bearer ? 'bearer' : 'cookie',
             sessionId: found.session.id,
             keyPermissions: null,

@@ -108,6 +108,18 @@ export function createTestCache(): Cache {
     : createMemoryCache();
 }
 
+/**
+ * The env of a deployed stage that passes the deployed checks (Secure cookies, HSTS). Its
+ * URLs are never connected to: createTestDeps gives the app the test's own database and cache.
+ */
+export const DEPLOYED_STAGE_ENV = {
+  STAGE: 'dev',
+  EMAIL_PROVIDER: 'ses',
+  DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  PUBLIC_URL: 'https://api.example.com',
+} as const satisfies EnvInput;
+
 export async function createTestDeps(options: TestDepsOptions = {}): Promise<AppDeps> {
   const env: Env = parseEnv({
     STAGE: 'local',

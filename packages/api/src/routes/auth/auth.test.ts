@@ -10,7 +10,12 @@ import {
   signUp,
   uniqueEmail,
 } from '../../test/accounts.ts';
-import { captureEmails, captureLogs, createTestDeps } from '../../test/test-deps.ts';
+import {
+  captureEmails,
+  captureLogs,
+  createTestDeps,
+  DEPLOYED_STAGE_ENV,
+} from '../../test/test-deps.ts';
 
 const emails = captureEmails();
 const logs = captureLogs('info');
@@ -120,15 +125,7 @@ describe('POST /api/auth/sign-up/email', () => {
 
 describe('sessions', () => {
   test('cookie outside local development carry Secure', async () => {
-    const secure = await createTestDeps({
-      env: {
-        STAGE: 'dev',
-        EMAIL_PROVIDER: 'ses',
-        DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
-        REDIS_URL: 'redis://127.0.0.1:1',
-        PUBLIC_URL: 'https://api.example.com',
-      },
-    });
+    const secure = await createTestDeps({ env: DEPLOYED_STAGE_ENV });
     try {
       const response = await createApp(secure).request(
         '/api/auth/sign-up/email',
