@@ -35,7 +35,20 @@ import {
   WRITES_IDX_MAP,
   writesSortKey,
 } from '@langchain/langgraph-checkpoint';
-import { and, asc, desc, eq, getTableColumns, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 
 type CheckpointRow = typeof aiCheckpoints.$inferSelect;
@@ -386,12 +399,22 @@ export async function deleteGraphInstances(
   db: Database,
   graphIds: string[],
   userId?: string,
+  options: { idleOnly?: boolean } = {},
 ): Promise<number> {
   if (graphIds.length === 0) return 0;
   return db.transaction(async (tx) => {
     const deleted = await tx
       .delete(aiGraphs)
-      .where(and(inArray(aiGraphs.id, graphIds), userId ? eq(aiGraphs.userId, userId) : undefined))
+      .where(
+        and(
+          inArray(aiGraphs.id, graphIds),
+          userId ? eq(aiGraphs.userId, userId) : undefined,
+          // Not while a run holds the instance: its next checkpoint would outlive the delete.
+          options.idleOnly
+            ? or(isNull(aiGraphs.runningUntil), lte(aiGraphs.runningUntil, sql`now()`))
+            : undefined,
+        ),
+      )
       .returning({ id: aiGraphs.id });
     const ids = deleted.map((row) => row.id);
     if (ids.length === 0) return 0;

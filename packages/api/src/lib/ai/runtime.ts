@@ -17,6 +17,10 @@ import { type AgentService, createAgentService } from './agents.ts';
 import { type ChatService, createChatService } from './chat.ts';
 import { DrizzleCheckpointSaver } from './checkpointer.ts';
 import { createGraphService, type GraphService } from './graphs/index.ts';
+
+/** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
+const GRAPH_LEASE_MARGIN_MS = 30_000;
+
 import { createTracing, type Tracing } from './langsmith.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
@@ -91,6 +95,8 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
   const graphs = createGraphService({
     context: { db: deps.database.db, models, usage },
     checkpointer,
+    // A run lasts at most as long as an AI request may.
+    leaseMs: env.AI_REQUEST_TIMEOUT_MS + GRAPH_LEASE_MARGIN_MS,
   });
   const callbacks = (context: RunContext) => [
     ...usage.callbacks(context),

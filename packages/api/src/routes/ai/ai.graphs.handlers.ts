@@ -53,9 +53,15 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
   const { graphId } = c.req.valid('param');
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
-  // Refusals answer JSON before any event: not found 404, nothing to run 409, budget 429.
-  await runtime.graphs.prepareStream(user.id, graphId);
-  await runtime.usage.assertWithinBudget(user.id);
+  // Refusals answer JSON before any event: not found 404, nothing to run or already running
+  // 409, budget 429. The instance is held until the stream ends.
+  const lease = await runtime.graphs.prepareStream(user.id, graphId);
+  try {
+    await runtime.usage.assertWithinBudget(user.id);
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
   const options = runOptions(runtime, c, user.id, graphId);
   return streamSSE(c, async (sse) => {
     try {
@@ -65,6 +71,7 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
     } catch (error) {
       await writeError(c, sse, runtime.agents.clientError(error));
     } finally {
+      await lease.release();
       await runtime.flush();
     }
   });

@@ -135,7 +135,7 @@ export const stream = createRoute({
     '- `messages` `{ node, text }`: model tokens as they come',
     '- `error` `{ error }`: the run failed (the error shape); the instance stays at its last checkpoint',
     '- `end`: the instance, as `GET …/state` answers it, last.',
-    'An instance waiting for an answer, or finished: 409. Over the daily token budget: 429.',
+    'An instance waiting for an answer, finished, or held by another run (with Retry-After): 409. Over the daily token budget: 429.',
   ].join('\n'),
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
@@ -155,7 +155,7 @@ export const resume = createRoute({
   tags,
   summary: 'Answer the pending interrupt and continue',
   description:
-    'Approves, edits or rejects what the instance waits for, and runs it to its next stop. Nothing pending: 409; a malformed command: 422.',
+    'Approves, edits or rejects what the instance waits for, and runs it to its next stop. Nothing pending, or the instance held by another run (with Retry-After): 409; a malformed command: 422.',
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
   request: { params: graphParams, body: jsonBody(resumeSchema) },
@@ -187,12 +187,13 @@ export const remove = createRoute({
   path: '/api/ai/graphs/{graphId}',
   tags,
   summary: 'Delete an instance and its checkpoints',
+  description: 'Not while a run holds the instance: 409 with Retry-After.',
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
   request: { params: graphParams },
   responses: {
     204: { description: 'Deleted, checkpoints included.' },
-    ...errorResponses(401, 403, 404, 422),
+    ...errorResponses(401, 403, 404, 409, 422),
   },
 });
 

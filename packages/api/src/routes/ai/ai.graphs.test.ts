@@ -298,6 +298,97 @@ describe('bad requests to the graph routes', () => {
   });
 });
 
+describe('one run at a time', () => {
+  const codeOf = async (response: Response) =>
+    ((await response.json()) as { error: { code: string } }).error.code;
+  const leaseOf = async (graphId: string) =>
+    (
+      await database.db
+        .select({ runningUntil: aiGraphs.runningUntil })
+        .from(aiGraphs)
+        .where(eq(aiGraphs.id, graphId))
+    )[0]?.runningUntil;
+
+  test('a stream, resume or delete while a run holds the instance answers 409; the hold ends with the run', async () => {
+    // The local model writes the draft slowly: the first run is still going meanwhile.
+    const slow = await createTestDeps({
+      database,
+      env: { BETTER_AUTH_SECRET, AI_LOCAL_TOKEN_DELAY_MS: '40' },
+    });
+    try {
+      const slowApp = createApp(slow);
+      const started = await start('approval', { topic: 'Held while drafting' }, alice, slowApp);
+      const first = await post(`/api/ai/graphs/${started.graphId}/stream`, {}, alice, slowApp);
+      expect(first.status).toBe(200);
+      expect(await leaseOf(started.graphId)).toBeInstanceOf(Date);
+      for (const [path, body] of [
+        ['stream', {}],
+        ['resume', { action: 'approve' }],
+      ] as const) {
+        const second = await post(`/api/ai/graphs/${started.graphId}/${path}`, body, alice);
+        expect(second.status).toBe(409);
+        const retryAfter = Number(second.headers.get('retry-after'));
+        expect(retryAfter).toBeGreaterThan(0);
+        expect(await codeOf(second)).toBe(ERROR_CODES.CONFLICT);
+      }
+      // Nor may it be deleted meanwhile: the run's next checkpoint would outlive the delete.
+      const deleting = await app.request(`/api/ai/graphs/${started.graphId}`, {
+        method: 'DELETE',
+        headers: alice.headers,
+      });
+      expect(deleting.status).toBe(409);
+      expect(Number(deleting.headers.get('retry-after'))).toBeGreaterThan(0);
+      const events = parseSse(await first.text());
+      expect(events.at(-1)?.event).toBe('end');
+      expect(await leaseOf(started.graphId)).toBeNull();
+      // Waiting for an answer now; the resume goes through and lets go of the instance too.
+      const resumed = await post(
+        `/api/ai/graphs/${started.graphId}/resume`,
+        { action: 'approve' },
+        alice,
+      );
+      expect(resumed.status).toBe(200);
+      expect(((await resumed.json()) as GraphState).status).toBe('done');
+      expect(await leaseOf(started.graphId)).toBeNull();
+      const deleted = await app.request(`/api/ai/graphs/${started.graphId}`, {
+        method: 'DELETE',
+        headers: alice.headers,
+      });
+      expect(deleted.status).toBe(204);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('a refused stream lets go of the instance at once', async () => {
+    const started = await start('approval', { topic: 'Refused' });
+    await runStream(started.graphId);
+    const refused = await post(`/api/ai/graphs/${started.graphId}/stream`, {}, alice);
+    expect(refused.status).toBe(409);
+    expect(await codeOf(refused)).toBe(ERROR_CODES.CONFLICT);
+    expect(await leaseOf(started.graphId)).toBeNull();
+  });
+
+  test('a hold left by a run that died runs out; until then Retry-After says when', async () => {
+    const started = await start('approval', { topic: 'Abandoned' });
+    await database.db
+      .update(aiGraphs)
+      .set({ runningUntil: new Date(Date.now() + 60_000) })
+      .where(eq(aiGraphs.id, started.graphId));
+    const held = await post(`/api/ai/graphs/${started.graphId}/stream`, {}, alice);
+    expect(held.status).toBe(409);
+    const retryAfter = Number(held.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(50);
+    expect(retryAfter).toBeLessThanOrEqual(61);
+    await database.db
+      .update(aiGraphs)
+      .set({ runningUntil: new Date(Date.now() - 1000) })
+      .where(eq(aiGraphs.id, started.graphId));
+    const events = await runStream(started.graphId);
+    expect(events.at(-1)?.event).toBe('end');
+  });
+});
+
 describe('history and delete', () => {
   test('history lists the checkpoints newest first; delete removes them', async () => {
     const started = await start('approval', { topic: 'History' });

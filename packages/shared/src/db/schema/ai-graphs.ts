@@ -9,7 +9,7 @@
  * checkpoints, blobs and writes in the same transaction.
  */
 import { customType, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { createdAt, updatedAt, uuidV7PrimaryKey } from '../columns.ts';
+import { createdAt, timestamptz, updatedAt, uuidV7PrimaryKey } from '../columns.ts';
 import { ownerId } from './auth.ts';
 
 /** Raw bytes (serialized checkpoints). postgres.js answers Buffers, PGlite Uint8Arrays. */
@@ -30,6 +30,11 @@ export const aiGraphs = pgTable(
     createdAt: createdAt(),
     // Touched on every run and resume: what the TTL of `just ai prune` counts from.
     updatedAt: updatedAt(),
+    /**
+     * Set while a run or resume holds the instance, to when its lease ends (the longest such
+     * a request may last); null when idle. One run at a time, across every container.
+     */
+    runningUntil: timestamptz('running_until'),
   },
   (table) => [
     index('ai_graphs_user_id_idx').on(table.userId),

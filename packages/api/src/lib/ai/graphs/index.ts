@@ -6,6 +6,8 @@
  * An instance is created with its input checkpointed and nothing run (`start`); `stream`
  * runs it until it ends or waits for a person (an interrupt); `resume` answers the interrupt.
  * Every lookup is by owner: another user's instance is "not found", like a missing one.
+ * One run or resume at a time holds an instance (a lease in `ai_graphs.running_until`, taken
+ * atomically in the database, so across containers too): another one meanwhile answers 409.
  */
 import { aiGraphs } from '@backend/shared/schema';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
@@ -17,7 +19,7 @@ import {
   type StateGraph,
   type StateSnapshot,
 } from '@langchain/langgraph';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ApiError, ERROR_CODES } from '../../errors.ts';
 import type { DrizzleCheckpointSaver } from '../checkpointer.ts';
@@ -123,8 +125,12 @@ export interface GraphService {
   list(): GraphInfo[];
   start(userId: string, graph: string, input: unknown): Promise<GraphStateView>;
   state(userId: string, graphId: string): Promise<GraphStateView>;
-  /** Checks that the instance can run (404, 409) before anything streams. */
-  prepareStream(userId: string, graphId: string): Promise<void>;
+  /**
+   * Checks that the instance can run (404, 409) and takes its lease, before anything
+   * streams; `release()` it once the stream has ended.
+   */
+  prepareStream(userId: string, graphId: string): Promise<GraphLease>;
+  /** Runs the instance; the caller holds the lease `prepareStream` took. */
   stream(graphId: string, options: GraphRunOptions): AsyncGenerator<GraphEvent>;
   resume(
     graphId: string,
@@ -135,11 +141,21 @@ export interface GraphService {
   remove(userId: string, graphId: string): Promise<void>;
 }
 
+/** An instance held by one run; releasing twice, or after the lease ran out, does nothing. */
+export interface GraphLease {
+  release(): Promise<void>;
+}
+
 const notFound = () => new ApiError(404, ERROR_CODES.NOT_FOUND, 'Graph instance not found');
 
 export interface GraphServiceOptions {
   context: GraphContext;
   checkpointer: DrizzleCheckpointSaver;
+  /**
+   * How long a run may hold an instance: the longest an AI request may last, plus a margin.
+   * A container that dies mid-run leaves the instance held until then.
+   */
+  leaseMs: number;
 }
 
 type CompiledWorkflow = CompiledStateGraph<
@@ -149,7 +165,7 @@ type CompiledWorkflow = CompiledStateGraph<
 >;
 
 export function createGraphService(options: GraphServiceOptions): GraphService {
-  const { context, checkpointer } = options;
+  const { context, checkpointer, leaseMs } = options;
   const { db } = context;
   const compiled = new Map<string, CompiledWorkflow>(
     WORKFLOWS.map((workflow) => [
@@ -182,14 +198,57 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     return toView(row, snapshot);
   }
 
-  /** Marks the instance as used now (what the prune TTL counts from). */
-  async function touch(row: typeof aiGraphs.$inferSelect) {
-    const [touched] = await db
+  /** The 409 for an instance a run holds, with Retry-After; 404 if it is gone meanwhile. */
+  async function running(graphId: string): Promise<ApiError> {
+    const [held] = await db
+      .select({ wait: sql<number>`ceil(extract(epoch from ${aiGraphs.runningUntil} - now()))` })
+      .from(aiGraphs)
+      .where(eq(aiGraphs.id, graphId));
+    if (!held) return notFound();
+    const retryAfter = Math.max(1, Number(held.wait ?? 1));
+    return new ApiError(
+      409,
+      ERROR_CODES.CONFLICT,
+      'The instance is running; try again when that run has finished',
+      { headers: { 'Retry-After': String(retryAfter) } },
+    );
+  }
+
+  /**
+   * Takes the instance for one run, and marks it used now (what the prune TTL counts from):
+   * 409 with Retry-After while another run holds it.
+   */
+  async function acquire(
+    row: typeof aiGraphs.$inferSelect,
+  ): Promise<GraphLease & { row: typeof aiGraphs.$inferSelect }> {
+    const [claimed] = await db
       .update(aiGraphs)
-      .set({ updatedAt: new Date() })
-      .where(eq(aiGraphs.id, row.id))
+      .set({
+        runningUntil: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(aiGraphs.id, row.id),
+          or(isNull(aiGraphs.runningUntil), lte(aiGraphs.runningUntil, sql`now()`)),
+        ),
+      )
       .returning();
-    return touched ?? row;
+    const until = claimed?.runningUntil;
+    if (!claimed || !until) throw await running(row.id);
+    let released = false;
+    return {
+      row: claimed,
+      async release() {
+        if (released) return;
+        released = true;
+        // Only this lease: one that ran out may have been taken by another run since.
+        await db
+          .update(aiGraphs)
+          .set({ runningUntil: null })
+          .where(and(eq(aiGraphs.id, row.id), eq(aiGraphs.runningUntil, until)));
+      },
+    };
   }
 
   return {
@@ -246,21 +305,30 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     },
 
     async prepareStream(userId, graphId) {
-      const current = await view(await owned(userId, graphId));
-      if (current.status === 'interrupted') {
-        throw new ApiError(
-          409,
-          ERROR_CODES.CONFLICT,
-          'The instance is waiting for an answer: POST /api/ai/graphs/{graphId}/resume',
-        );
+      const row = await owned(userId, graphId);
+      const lease = await acquire(row);
+      try {
+        const current = await view(row);
+        if (current.status === 'interrupted') {
+          throw new ApiError(
+            409,
+            ERROR_CODES.CONFLICT,
+            'The instance is waiting for an answer: POST /api/ai/graphs/{graphId}/resume',
+          );
+        }
+        if (current.status === 'done') {
+          throw new ApiError(409, ERROR_CODES.CONFLICT, 'The instance has finished');
+        }
+      } catch (error) {
+        await lease.release();
+        throw error;
       }
-      if (current.status === 'done') {
-        throw new ApiError(409, ERROR_CODES.CONFLICT, 'The instance has finished');
-      }
+      return lease;
     },
 
     async *stream(graphId, { userId, config }) {
-      const row = await touch(await owned(userId, graphId));
+      // Already marked as used: the caller holds the lease prepareStream took.
+      const row = await owned(userId, graphId);
       const graph = workflowOf(row.graph);
       try {
         const stream = await graph.stream(null, {
@@ -292,22 +360,24 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     },
 
     async resume(graphId, command, { userId, config }) {
-      const found = await owned(userId, graphId);
-      if ((await view(found)).status !== 'interrupted') {
-        throw new ApiError(409, ERROR_CODES.CONFLICT, 'Nothing is waiting for an answer');
-      }
-      const row = await touch(found);
+      const lease = await acquire(await owned(userId, graphId));
+      const { row } = lease;
       try {
+        if ((await view(row)).status !== 'interrupted') {
+          throw new ApiError(409, ERROR_CODES.CONFLICT, 'Nothing is waiting for an answer');
+        }
         await workflowOf(row.graph).invoke(new Command({ resume: command }), {
           ...config,
           ...threadConfig(graphId, userId),
           recursionLimit: GRAPH_STEP_LIMIT,
         });
+        return await view(row);
       } catch (error) {
         if (error instanceof GraphRecursionError) throw stepLimit();
         throw error;
+      } finally {
+        await lease.release();
       }
-      return view(row);
     },
 
     async history(userId, graphId, limit) {
@@ -332,7 +402,8 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
 
     async remove(userId, graphId) {
       await owned(userId, graphId);
-      await deleteGraphInstances(db, [graphId], userId);
+      const deleted = await deleteGraphInstances(db, [graphId], userId, { idleOnly: true });
+      if (deleted === 0) throw await running(graphId);
     },
   };
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "ai_graphs" ADD COLUMN "running_until" timestamp (3) with time zone;
