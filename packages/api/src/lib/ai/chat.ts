@@ -21,10 +21,15 @@ import {
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AppDeps } from '../../deps.ts';
-import { chatListScope } from '../../routes/chats/chats.queries.ts';
+import { chatListScope, touchChat } from '../../routes/chats/chats.queries.ts';
 import { ApiError, ERROR_CODES } from '../errors.ts';
 import { countTokens, messageText } from './local-model.ts';
-import type { ModelProvider, ModelRegistry, ResolvedModel } from './models.ts';
+import {
+  type ModelProvider,
+  type ModelRegistry,
+  type ResolvedModel,
+  withRequestGate,
+} from './models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from './output-filter.ts';
 import type { AiRuntime } from './runtime.ts';
 import type { UsageService } from './usage.ts';
@@ -132,6 +137,8 @@ interface Turn {
   isNew: boolean;
   prompt: BaseMessage[];
   cacheKey: string | null;
+  /** The budget check, under way; see `callModel`. */
+  budget: Promise<unknown>;
 }
 
 /** Tokens of `text` for the history window: the local model's count, or ~4 characters each. */
@@ -183,6 +190,31 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const { db } = deps.database;
   const { env } = deps;
 
+  /** The chat's earlier messages that fit the history window; 404 unless it is the caller's. */
+  async function readHistory(chatId: string, userId: string): Promise<BaseMessage[]> {
+    const [chat] = await db
+      .select({ id: chats.id })
+      .from(chats)
+      .where(and(eq(chats.id, chatId), eq(chats.userId, userId)));
+    if (!chat) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Chat not found');
+    const rows = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.chatId, chat.id), eq(messages.userId, userId)))
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(HISTORY_ROWS);
+    const earlier = rows
+      .reverse()
+      .map(toLangChain)
+      .filter((message): message is BaseMessage => message !== null);
+    return trimMessages(earlier, {
+      maxTokens: env.AI_HISTORY_TOKENS,
+      strategy: 'last',
+      tokenCounter: countMessages,
+      startOn: 'human',
+    });
+  }
+
   async function prepare(input: ChatInput): Promise<Turn> {
     const model = models.resolve(input.model);
     if (input.message.length > env.AI_MESSAGE_MAX_CHARS) {
@@ -196,31 +228,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ],
       });
     }
-    let history: BaseMessage[] = [];
-    if (input.chatId) {
-      const [chat] = await db
-        .select({ id: chats.id })
-        .from(chats)
-        .where(and(eq(chats.id, input.chatId), eq(chats.userId, input.userId)));
-      if (!chat) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Chat not found');
-      const rows = await db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.chatId, chat.id), eq(messages.userId, input.userId)))
-        .orderBy(desc(messages.createdAt), desc(messages.id))
-        .limit(HISTORY_ROWS);
-      const earlier = rows
-        .reverse()
-        .map(toLangChain)
-        .filter((message): message is BaseMessage => message !== null);
-      history = await trimMessages(earlier, {
-        maxTokens: env.AI_HISTORY_TOKENS,
-        strategy: 'last',
-        tokenCounter: countMessages,
-        startOn: 'human',
-      });
-    }
-    await usage.assertWithinBudget(input.userId);
+    // The budget is read while the history is, and awaited before the model is called (see
+    // `callModel`): a chat that is not the caller's answers 404 first.
+    const budget = usage.assertWithinBudget(input.userId);
+    // Handled here, so that a rejection is never reported as unhandled meanwhile; whoever
+    // awaits `budget` still gets it.
+    budget.catch(() => {});
+    const history = input.chatId ? await readHistory(input.chatId, input.userId) : [];
     const prompt = [new SystemMessage(SYSTEM_PROMPT), ...history, new HumanMessage(input.message)];
     const cacheKey = input.cache
       ? `ai:reply:${createHash('sha256')
@@ -234,7 +248,32 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       isNew: !input.chatId,
       prompt,
       cacheKey,
+      budget,
     };
+  }
+
+  /**
+   * Calls the model once the budget allows it. An OpenAI-compatible provider's request is
+   * built while the budget is read and held until the check passes: it is never sent when
+   * the check fails. The local model sends nothing; it runs after the check. A failed check
+   * throws as it failed (an exhausted budget its 429, a database outage its own error),
+   * whatever the call did meanwhile; a failed call, a 502/504.
+   */
+  async function callModel<T>(
+    turn: Turn,
+    timedOut: () => boolean,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const gated = turn.model.provider === 'openai';
+    if (!gated) await turn.budget;
+    try {
+      const result = gated ? await withRequestGate(turn.budget, call) : await call();
+      await turn.budget;
+      return result;
+    } catch (error) {
+      await turn.budget;
+      throw providerError(error, timedOut());
+    }
   }
 
   async function cachedReply(turn: Turn): Promise<string | null> {
@@ -287,7 +326,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         })
         .returning();
       if (!question || !answer) throw new Error('insert returned no row');
-      await tx.update(chats).set({ updatedAt: answer.createdAt }).where(eq(chats.id, turn.chatId));
+      await touchChat(tx, turn.chatId);
       return { question, answer };
     });
     await deps.appCache.invalidate(chatListScope(input.userId));
@@ -329,14 +368,13 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       let content: string;
       let answer: AIMessage | AIMessageChunk | null = null;
       if (hit !== null) {
+        await turn.budget;
         content = hit;
       } else {
         const { signal, timedOut } = signals(input);
-        try {
-          answer = await turn.model.chatModel.invoke(turn.prompt, config(turn, signal));
-        } catch (error) {
-          throw providerError(error, timedOut());
-        }
+        answer = await callModel(turn, timedOut, () =>
+          turn.model.chatModel.invoke(turn.prompt, config(turn, signal)),
+        );
         content = textOf(answer as AIMessageChunk);
       }
       const verdict = await outputFilter.check(content, input.signal).catch((error: unknown) => {
@@ -367,15 +405,21 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const { signal, timedOut } = signals(input, own);
       let iterator: AsyncIterator<AIMessageChunk> | null = null;
       let first: IteratorResult<AIMessageChunk> | null = null;
-      if (hit === null) {
+      if (hit !== null) {
+        await turn.budget;
+      } else {
         try {
-          const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
-          iterator = source[Symbol.asyncIterator]();
-          // The provider's opening chunk (its role, no content) proves little: wait for output.
-          do first = await iterator.next();
-          while (!first.done && !hasOutput(first.value));
+          await callModel(turn, timedOut, async () => {
+            const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
+            iterator = source[Symbol.asyncIterator]();
+            // The provider's opening chunk (its role, no content) proves little: wait for
+            // output.
+            do first = await iterator.next();
+            while (!first.done && !hasOutput(first.value));
+          });
         } catch (error) {
-          throw providerError(error, timedOut());
+          own.abort();
+          throw error;
         }
       }
 

@@ -123,12 +123,22 @@ export function createUsageService(options: UsageServiceOptions): UsageService {
     return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
   };
 
+  // Built once: the check runs before every model call.
+  const usedSince = db
+    .select({ used: sql<number>`coalesce(sum(${aiUsage.totalTokens}), 0)`.mapWith(Number) })
+    .from(aiUsage)
+    .where(
+      and(
+        eq(aiUsage.userId, sql.placeholder('userId')),
+        gte(aiUsage.createdAt, sql.placeholder('start')),
+      ),
+    )
+    .prepare('ai_usage_used_since');
+
   async function budgetStatus(userId: string, now = new Date()): Promise<BudgetStatus> {
     const start = startOfUtcDay(now);
-    const [row] = await db
-      .select({ used: sql<number>`coalesce(sum(${aiUsage.totalTokens}), 0)`.mapWith(Number) })
-      .from(aiUsage)
-      .where(and(eq(aiUsage.userId, userId), gte(aiUsage.createdAt, start)));
+    // An ISO string: placeholders skip the column's encoding, and postgres.js takes no Date.
+    const [row] = await usedSince.execute({ userId, start: start.toISOString() });
     const used = row?.used ?? 0;
     const budget = env.AI_DAILY_TOKEN_BUDGET;
     return {

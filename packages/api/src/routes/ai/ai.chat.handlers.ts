@@ -4,6 +4,7 @@ import { ERROR_CODES } from '../../lib/errors.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import type { ChatRoute, ChatStreamRoute, ModelsRoute } from './ai.chat.routes.ts';
+import { flushWrites, writeEvent } from './ai.sse.ts';
 
 export const models: AppRouteHandler<ModelsRoute> = async (c) => {
   const runtime = await loadAiRuntime(c.var.deps);
@@ -43,8 +44,15 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
     // Read every event even once the client is gone (writes then do nothing): the turn is
     // stored at the end of the events.
     try {
+      let flushed = false;
       for await (const { event, data } of turn.events) {
-        await stream.writeSSE({ event, data: JSON.stringify(data) });
+        await writeEvent(stream, event, data);
+        // The headers, the opening event and the first token go out before a burst of
+        // further tokens is read.
+        if (!flushed && event !== 'start') {
+          flushed = true;
+          await flushWrites();
+        }
       }
     } catch (error) {
       // Past the headers, a failure (storing the turn, say) can only be told as an event.

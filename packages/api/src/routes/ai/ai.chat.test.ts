@@ -312,6 +312,17 @@ describe('budgets and limits', () => {
         expect(reset.getTime()).toBeGreaterThan(Date.now());
         expect(reset.getTime() - Date.now()).toBeLessThanOrEqual(86_400_000);
       }
+      // Over budget and in their own chat: still 429 (the history is read alongside).
+      const own = (await first.json()) as ChatBody;
+      const inChat = await chat(h, user, { message: 'again', chatId: own.chatId });
+      expect(inChat.status).toBe(429);
+      // Someone else's chat answers 404 first, budget or not.
+      const other = await signUp(h.app, h.deps);
+      const theirs = (await (await chat(h, other, { message: 'mine' })).json()) as ChatBody;
+      for (const send of [chat, chatStream]) {
+        const response = await send(h, user, { message: 'peek', chatId: theirs.chatId });
+        expect(response.status).toBe(404);
+      }
       expect((await messagesOf(h, user.id)).length).toBe(before);
     } finally {
       await h.deps.close();
@@ -400,6 +411,53 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
       { name: 'gpt-test', provider: 'openai', local: false, default: true },
       { name: 'local', provider: 'local', local: true, default: false },
     ]);
+  });
+
+  test('over budget, nothing reaches the provider: 429, retries included', async () => {
+    const tight = await harness({
+      OPENAI_API_KEY: server.apiKey,
+      OPENAI_BASE_URL: server.url,
+      AI_MODELS: 'gpt-test',
+      OPENAI_MAX_RETRIES: '2',
+      AI_DAILY_TOKEN_BUDGET: '20',
+    });
+    try {
+      const spender = await signUp(tight.app, tight.deps);
+      server.reset();
+      server.script({ content: 'spent', usage: { prompt: 15, completion: 10 } });
+      expect((await chat(tight, spender, { message: 'spend it' })).status).toBe(200);
+      expect(completions()).toHaveLength(1);
+      for (const send of [chat, chatStream]) {
+        const response = await send(tight, spender, { message: 'one more' });
+        expect(response.status).toBe(429);
+        expect((await errorOf(response)).code).toBe(ERROR_CODES.RATE_LIMITED);
+      }
+      // The provider's requests were built while the budget was read, and never sent.
+      expect(completions()).toHaveLength(1);
+    } finally {
+      await tight.deps.close();
+    }
+  });
+
+  test('a budget check that fails (the database, say) answers as that failure, never a 502', async () => {
+    const { getAiRuntime } = await import('../../lib/ai/runtime.ts');
+    const { createChatService } = await import('../../lib/ai/chat.ts');
+    const runtime = await getAiRuntime(h.deps);
+    const down = new Error('database down');
+    const chats = createChatService({
+      deps: h.deps,
+      models: runtime.models,
+      usage: { ...runtime.usage, assertWithinBudget: () => Promise.reject(down) },
+      outputFilter: runtime.outputFilter,
+      runConfig: runtime.runConfig,
+    });
+    server.reset();
+    for (const model of ['gpt-test', 'local']) {
+      const input = { userId: user.id, requestId: 'r', message: 'hi', model, cache: false };
+      await expect(chats.reply(input)).rejects.toBe(down);
+      await expect(chats.stream(input)).rejects.toBe(down);
+    }
+    expect(completions()).toHaveLength(0);
   });
 
   test('the reply, its usage and cost come from the provider; usage is recorded', async () => {

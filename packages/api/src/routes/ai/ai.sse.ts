@@ -4,6 +4,14 @@ import type { SSEStreamingApi } from 'hono/streaming';
 import { ApiError, ERROR_CODES, errorBody } from '../../lib/errors.ts';
 import type { AppBindings } from '../../lib/types.ts';
 
+/**
+ * Gives the event loop a turn, so that what was written so far goes out to the client now.
+ * The HTTP server sends what a response wrote once the running task yields; when the model's
+ * tokens arrive in a burst, reading the whole burst would otherwise hold back the headers and
+ * the first event until it is processed.
+ */
+export const flushWrites = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 export async function writeEvent(stream: SSEStreamingApi, event: string, data: unknown) {
   await stream.writeSSE({ event, data: JSON.stringify(data) });
 }
