@@ -4,15 +4,20 @@
  *
  * The model is the OpenAI-compatible test server (packages/api/src/test/openai-server.ts) on
  * 127.0.0.1, holding back its first token for FIRST_TOKEN_MS; the app runs in its own process
- * (bench/ai-server.ts) and reaches it through the real `@langchain/openai` client. Per
- * round, both are timed alternately from this process:
+ * (bench/ai-server.ts) and reaches it through the real `@langchain/openai` client. Each
+ * round starts a fresh app process, warms it up, then times both alternately from this
+ * process:
  *  - direct: the model server alone, from request to its first content chunk;
- *  - full stack: the app, from request to the first byte of the event stream (sent once the
- *    model's first token is in: session, rate limit, budget, history, then the model call).
+ *  - full stack: the app, from request to the first `token` event of the stream (nothing is
+ *    sent before the model's first token is in: session, rate limit, budget and history, the
+ *    model call, then the headers, the `start` event and that token together). Counting to
+ *    the first token rather than the first byte is the stricter measure of the two.
  * The overhead is full stack − direct: what the stack adds before the first token reaches
- * the client (the model's delay and its HTTP cost cancel out).
+ * the client (the model's delay and its HTTP cost cancel out). The figure checked against the
+ * target is the median of the rounds' medians: a stretch of noise on a shared machine moves
+ * one round, not the result.
  *
- *   bun bench/ai-ttfb.ts [requests=200] [firstTokenMs=20]
+ *   bun bench/ai-ttfb.ts [requests per round=200] [firstTokenMs=20] [rounds=5]
  */
 import { fileURLToPath } from 'node:url';
 import { startOpenAiServer } from '../packages/api/src/test/openai-server.ts';
@@ -20,23 +25,34 @@ import { median, saveResults, table } from './lib.ts';
 
 const requests = Number(process.argv[2] ?? 200);
 const FIRST_TOKEN_MS = Number(process.argv[3] ?? 20);
+const rounds = Number(process.argv[4] ?? 5);
 const WARMUP = 20;
 const PORT = 3211;
 const SERVER = fileURLToPath(new URL('./ai-server.ts', import.meta.url));
 
 const model = await startOpenAiServer();
-const proc = Bun.spawn([process.execPath, SERVER, String(PORT), model.url, model.apiKey], {
-  stdout: 'pipe',
-  stderr: 'inherit',
-});
-const reader = proc.stdout.getReader();
-let output = '';
-while (!output.includes('\n')) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error('the AI bench server exited before it was ready');
-  output += new TextDecoder().decode(value);
+
+/** A fresh app process on PORT; resolves with it and its user's bearer token once ready. */
+async function startApp() {
+  const proc = Bun.spawn([process.execPath, SERVER, String(PORT), model.url, model.apiKey], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const reader = proc.stdout.getReader();
+  let output = '';
+  while (!output.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the AI bench server exited before it was ready');
+    output += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return { proc, token: output.trim().split(' ')[1] ?? '' };
 }
-const token = output.trim().split(' ')[1] ?? '';
+
+async function stopApp(proc: ReturnType<typeof Bun.spawn>) {
+  proc.kill('SIGTERM');
+  await proc.exited;
+}
 
 const REPLY = {
   content: 'The quick brown fox jumps over the lazy dog.',
@@ -83,7 +99,7 @@ const direct = () => {
   );
 };
 
-const fullStack = () => {
+const fullStack = (token: string) => {
   model.script(REPLY);
   return timeToFirst(
     `http://127.0.0.1:${PORT}/api/ai/chat/stream`,
@@ -92,45 +108,67 @@ const fullStack = () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ message: 'Say something' }),
     },
-    (text) => text.length > 0,
+    // The first token event, not merely the first byte: the opening `start` event carries none.
+    (text) => text.includes('event: token'),
   );
 };
 
+const p = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ??
+  0;
+
+const directMs: number[] = [];
+const fullMs: number[] = [];
+const overheads: number[] = [];
+const roundMedians: number[] = [];
 try {
-  for (let i = 0; i < WARMUP; i++) {
-    await direct();
-    await fullStack();
-  }
-  const directMs: number[] = [];
-  const fullMs: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    // Alternate which goes first, so drift in the machine's load hits both alike.
-    if (i % 2) {
-      directMs.push(await direct());
-      fullMs.push(await fullStack());
-    } else {
-      fullMs.push(await fullStack());
-      directMs.push(await direct());
+  for (let round = 0; round < rounds; round++) {
+    const app = await startApp();
+    try {
+      for (let i = 0; i < WARMUP; i++) {
+        await direct();
+        await fullStack(app.token);
+      }
+      const roundOverheads: number[] = [];
+      for (let i = 0; i < requests; i++) {
+        // Alternate which goes first, so drift in the machine's load hits both alike.
+        let d: number;
+        let f: number;
+        if (i % 2) {
+          d = await direct();
+          f = await fullStack(app.token);
+        } else {
+          f = await fullStack(app.token);
+          d = await direct();
+        }
+        directMs.push(d);
+        fullMs.push(f);
+        roundOverheads.push(f - d);
+      }
+      overheads.push(...roundOverheads);
+      roundMedians.push(median(roundOverheads));
+      process.stderr.write(
+        `round ${round + 1}/${rounds}: median overhead ${median(roundOverheads).toFixed(2)} ms\n`,
+      );
+    } finally {
+      await stopApp(app.proc);
     }
   }
-  const overheads = fullMs.map((full, i) => full - (directMs[i] ?? 0));
-  const p = (values: number[], q: number) =>
-    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ??
-    0;
+  const result = median(roundMedians);
   const results = {
     date: new Date().toISOString(),
     requests,
+    rounds,
     firstTokenDelayMs: FIRST_TOKEN_MS,
     variants: {
-      'model server alone, first token': {
-        p50Ms: median(directMs),
-        p90Ms: p(directMs, 0.9),
-      },
-      'full stack, first SSE byte': { p50Ms: median(fullMs), p90Ms: p(fullMs, 0.9) },
+      'model server alone, first token': { p50Ms: median(directMs), p90Ms: p(directMs, 0.9) },
+      'full stack, first token event': { p50Ms: median(fullMs), p90Ms: p(fullMs, 0.9) },
       'overhead (full stack - model)': { p50Ms: median(overheads), p90Ms: p(overheads, 0.9) },
     },
+    roundMedianOverheadsMs: roundMedians,
+    medianOverheadMs: result,
     targetMedianOverheadMs: 5,
-    met: median(overheads) <= 5,
+    met: result <= 5,
   };
   const rows = Object.entries(results.variants).map(([variant, figures]) => ({
     variant,
@@ -138,14 +176,13 @@ try {
     'p90 ms': figures.p90Ms.toFixed(2),
   }));
   process.stdout.write(
-    `Time to first SSE byte, ${requests} requests, model first-token delay ${FIRST_TOKEN_MS} ms\n${table(rows)}\n`,
+    `Time to first token event, ${rounds} rounds of ${requests} requests, model first-token delay ${FIRST_TOKEN_MS} ms\n${table(rows)}\n`,
   );
   process.stdout.write(
-    `median overhead ${median(overheads).toFixed(2)} ms (target ≤ 5 ms): ${results.met ? 'met' : 'NOT met'}\n`,
+    `round medians ${roundMedians.map((m) => m.toFixed(2)).join(', ')} ms\n` +
+      `median overhead ${result.toFixed(2)} ms (median of the rounds; target ≤ 5 ms): ${results.met ? 'met' : 'NOT met'}\n`,
   );
   process.stdout.write(`written to ${await saveResults('ai-ttfb', results)}\n`);
 } finally {
-  proc.kill('SIGTERM');
-  await proc.exited;
   await model.close();
 }
