@@ -94,11 +94,18 @@ interface Pair {
   pending: Uint8Array[];
 }
 
+export interface TcpProxyOptions {
+  port?: number;
+  /** Drops the connection, both ends at once, when the client sends a chunk this matches. */
+  dropWhen?: (chunk: Uint8Array) => boolean;
+}
+
 /** A TCP proxy on a port of its own in front of `target`, for tests that cut a dependency off. */
 export function startTcpProxy(
   target: { hostname: string; port: number },
-  port = freePort(),
+  options: TcpProxyOptions = {},
 ): TcpProxy {
+  const { port = freePort(), dropWhen } = options;
   const open = new Set<Socket<Pair>>();
   let listener: TCPSocketListener<Pair> | undefined;
   const listen = () => {
@@ -131,6 +138,11 @@ export function startTcpProxy(
             .catch(() => client.end());
         },
         data(client, chunk) {
+          if (dropWhen?.(chunk)) {
+            client.data.upstream?.terminate();
+            client.terminate();
+            return;
+          }
           if (client.data.upstream) client.data.upstream.write(chunk);
           else client.data.pending.push(new Uint8Array(chunk));
         },
