@@ -17,14 +17,13 @@ import { type AgentService, createAgentService } from './agents.ts';
 import { type ChatService, createChatService } from './chat.ts';
 import { DrizzleCheckpointSaver } from './checkpointer.ts';
 import { createGraphService, type GraphService } from './graphs/index.ts';
-
-/** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
-const GRAPH_LEASE_MARGIN_MS = 30_000;
-
 import { createTracing, type Tracing } from './langsmith.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
 import { createUsageService, type UsageService } from './usage.ts';
+
+/** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
+const GRAPH_LEASE_MARGIN_MS = 30_000;
 
 /** Who a run is for: usage is charged to the user, traces carry both ids. */
 export interface RunContext {

@@ -65,7 +65,7 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
   const options = runOptions(runtime, c, user.id, graphId);
   return streamSSE(c, async (sse) => {
     try {
-      for await (const event of runtime.graphs.stream(graphId, options)) {
+      for await (const event of runtime.graphs.stream(lease, options)) {
         await writeEvent(sse, event.type, event.data);
       }
     } catch (error) {

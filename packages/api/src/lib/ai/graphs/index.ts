@@ -130,8 +130,8 @@ export interface GraphService {
    * streams; `release()` it once the stream has ended.
    */
   prepareStream(userId: string, graphId: string): Promise<GraphLease>;
-  /** Runs the instance; the caller holds the lease `prepareStream` took. */
-  stream(graphId: string, options: GraphRunOptions): AsyncGenerator<GraphEvent>;
+  /** Runs the instance the lease `prepareStream` took holds. */
+  stream(lease: GraphLease, options: GraphRunOptions): AsyncGenerator<GraphEvent>;
   resume(
     graphId: string,
     command: ResumeCommand,
@@ -143,6 +143,8 @@ export interface GraphService {
 
 /** An instance held by one run; releasing twice, or after the lease ran out, does nothing. */
 export interface GraphLease {
+  /** The instance, as taking the lease left it. */
+  readonly instance: typeof aiGraphs.$inferSelect;
   release(): Promise<void>;
 }
 
@@ -218,9 +220,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
    * Takes the instance for one run, and marks it used now (what the prune TTL counts from):
    * 409 with Retry-After while another run holds it.
    */
-  async function acquire(
-    row: typeof aiGraphs.$inferSelect,
-  ): Promise<GraphLease & { row: typeof aiGraphs.$inferSelect }> {
+  async function acquire(row: typeof aiGraphs.$inferSelect): Promise<GraphLease> {
     const [claimed] = await db
       .update(aiGraphs)
       .set({
@@ -238,7 +238,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     if (!claimed || !until) throw await running(row.id);
     let released = false;
     return {
-      row: claimed,
+      instance: claimed,
       async release() {
         if (released) return;
         released = true;
@@ -326,9 +326,10 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
       return lease;
     },
 
-    async *stream(graphId, { userId, config }) {
-      // Already marked as used: the caller holds the lease prepareStream took.
-      const row = await owned(userId, graphId);
+    async *stream(lease, { userId, config }) {
+      // Owned by the caller and marked as used: prepareStream checked it and took the lease.
+      const row = lease.instance;
+      const graphId = row.id;
       const graph = workflowOf(row.graph);
       try {
         const stream = await graph.stream(null, {
@@ -361,7 +362,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
 
     async resume(graphId, command, { userId, config }) {
       const lease = await acquire(await owned(userId, graphId));
-      const { row } = lease;
+      const row = lease.instance;
       try {
         if ((await view(row)).status !== 'interrupted') {
           throw new ApiError(409, ERROR_CODES.CONFLICT, 'Nothing is waiting for an answer');
