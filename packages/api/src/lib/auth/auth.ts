@@ -16,7 +16,10 @@ import type { Env } from '../../env.ts';
 import type { Database } from '../db/index.ts';
 import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
+import type { Lockout } from './lockout.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
+import { inputGuard } from './plugins/input-guard.ts';
+import { signInLockout } from './plugins/sign-in-lockout.ts';
 
 /** Where Better Auth's endpoints are mounted. */
 export const AUTH_BASE_PATH = '/api/auth';
@@ -31,10 +34,12 @@ export interface AuthOptions {
   secret: string;
   email: EmailSender;
   logger: Logger;
+  /** Counts sign-in attempts before Better Auth checks a password. */
+  lockout: Lockout;
 }
 
 export function createAuth(options: AuthOptions) {
-  const { env, db, email, logger } = options;
+  const { env, db, email, logger, lockout } = options;
   const local = env.STAGE === 'local';
   return betterAuth({
     appName: 'AI Backend',
@@ -117,6 +122,9 @@ export function createAuth(options: AuthOptions) {
         ),
     },
     plugins: [
+      // Input checks before routing, then the lockout before any password is checked.
+      inputGuard(),
+      signInLockout({ lockout }),
       admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),
       twoFactor({ issuer: 'AI Backend' }),
       bearer(),
