@@ -18,6 +18,12 @@ import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Lockout } from './lockout.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
+import {
+  API_KEY_DEFAULT_EXPIRES_IN_SECONDS,
+  API_KEY_MAX_EXPIRES_IN_DAYS,
+  API_KEY_MIN_EXPIRES_IN_DAYS,
+  apiKeyLifetime,
+} from './plugins/api-key-lifetime.ts';
 import { inputGuard } from './plugins/input-guard.ts';
 import { signInLockout } from './plugins/sign-in-lockout.ts';
 
@@ -134,9 +140,15 @@ export function createAuth(options: AuthOptions) {
         requireName: true,
         // Limits are the API's rate limiter's job; Better Auth's per-key default is 10 a day.
         rateLimit: { enabled: false },
-        keyExpiration: { defaultExpiresIn: 90 * 24 * 60 * 60 * 1000, maxExpiresIn: 365 },
+        // `defaultExpiresIn` in seconds, `min`/`maxExpiresIn` in days, as the plugin reads them.
+        keyExpiration: {
+          defaultExpiresIn: API_KEY_DEFAULT_EXPIRES_IN_SECONDS,
+          minExpiresIn: API_KEY_MIN_EXPIRES_IN_DAYS,
+          maxExpiresIn: API_KEY_MAX_EXPIRES_IN_DAYS,
+        },
         permissions: { defaultPermissions: DEFAULT_API_KEY_PERMISSIONS },
       }),
+      apiKeyLifetime(),
       openAPI({ disableDefaultReference: true }),
     ],
   });
