@@ -25,6 +25,7 @@ import {
   apiKeyLifetime,
 } from './plugins/api-key-lifetime.ts';
 import { inputGuard } from './plugins/input-guard.ts';
+import { sessionTokens } from './plugins/session-tokens.ts';
 import { signInLockout } from './plugins/sign-in-lockout.ts';
 
 /** Where Better Auth's endpoints are mounted. */
@@ -133,7 +134,9 @@ export function createAuth(options: AuthOptions) {
       signInLockout({ lockout }),
       admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),
       twoFactor({ issuer: 'AI Backend' }),
-      bearer(),
+      // Only the signed token of `set-auth-token` is a bearer credential, never a raw one.
+      bearer({ requireSignature: true }),
+      sessionTokens(),
       apiKey({
         apiKeyHeaders: API_KEY_HEADER,
         defaultPrefix: API_KEY_PREFIX,
