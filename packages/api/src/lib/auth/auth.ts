@@ -18,6 +18,7 @@ import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Lockout } from './lockout.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
+import { adminAudit } from './plugins/admin-audit.ts';
 import {
   API_KEY_DEFAULT_EXPIRES_IN_SECONDS,
   API_KEY_MAX_EXPIRES_IN_DAYS,
@@ -45,6 +46,9 @@ export interface AuthOptions {
   lockout: Lockout;
 }
 
+/** Better Auth paths switched off unless configured. */
+const IMPERSONATION_PATHS = ['/admin/impersonate-user'];
+
 export function createAuth(options: AuthOptions) {
   const { env, db, email, logger, lockout } = options;
   const local = env.STAGE === 'local';
@@ -54,6 +58,7 @@ export function createAuth(options: AuthOptions) {
     baseURL: env.PUBLIC_URL,
     basePath: AUTH_BASE_PATH,
     secret: options.secret,
+    disabledPaths: env.AUTH_ALLOW_IMPERSONATION ? [] : IMPERSONATION_PATHS,
     trustedOrigins: env.ALLOWED_ORIGINS,
     database: drizzleAdapter(db, {
       provider: 'pg',
@@ -133,6 +138,7 @@ export function createAuth(options: AuthOptions) {
       inputGuard(),
       signInLockout({ lockout }),
       admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),
+      adminAudit(),
       twoFactor({ issuer: 'AI Backend' }),
       // Only the signed token of `set-auth-token` is a bearer credential, never a raw one.
       bearer({ requireSignature: true }),
