@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps) {
 
   configureOpenApi(app, { serverUrl: env.PUBLIC_URL, auth: deps.auth });
   app.route('/', healthRouter);
-  app.route('/', createAuthRouter({ auth: deps.auth, lockout: deps.lockout }));
+  app.route('/', createAuthRouter({ auth: deps.auth }));
   app.route('/', meRouter);
   app.route('/', apiKeysRouter);
   app.route('/', chatsRouter);

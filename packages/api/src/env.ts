@@ -128,6 +128,7 @@ const envSchema = z
     AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
     AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     AUTH_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    AUTH_ALLOW_IMPERSONATION: z.stringbool().default(false),
     TRUSTED_IP_HEADER: z
       .string()
       .regex(/^[a-z0-9-]+$/, { error: 'A lower-case header name' })

@@ -59,7 +59,7 @@ describe('CSRF', () => {
   test('bearer-token and API-key requests are exempt, even with a stray cookie', async () => {
     const bearer = await createChat({
       cookie: 'theme=dark',
-      authorization: `Bearer ${user.token}`,
+      authorization: `Bearer ${user.bearer}`,
     });
     expect(bearer.status).toBe(201);
     const key = await createApiKey(app, user);

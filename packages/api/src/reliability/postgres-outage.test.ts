@@ -81,7 +81,7 @@ describe.skipIf(!services.databaseUrl)('a PostgreSQL outage under a running app'
     proxy?.cut();
   });
 
-  const bearer = () => ({ authorization: `Bearer ${user.token}` });
+  const bearer = () => ({ authorization: `Bearer ${user.bearer}` });
 
   test('before: ready, and writes go through the proxy', async () => {
     expect((await app.request('/health/ready')).status).toBe(200);

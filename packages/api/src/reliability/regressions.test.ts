@@ -28,7 +28,7 @@ const cursorOf = (createdAt: string, id: string) =>
 
 describe('found by fuzzing', () => {
   test('a NUL character in a Better Auth body, query or path is a 422, not a 500 from PostgreSQL', async () => {
-    const bearer = { authorization: `Bearer ${user.token}` };
+    const bearer = { authorization: `Bearer ${user.bearer}` };
     const body = await app.request(
       '/api/auth/update-user',
       jsonRequest('POST', { name: 'nul\u0000inside' }, bearer),
@@ -108,7 +108,7 @@ describe('found by the outage suites', () => {
       const requests: Array<[string, RequestInit]> = [
         [
           '/api/chats',
-          jsonRequest('POST', { title: 'x' }, { authorization: `Bearer ${caller.token}` }),
+          jsonRequest('POST', { title: 'x' }, { authorization: `Bearer ${caller.bearer}` }),
         ],
         ['/api/me', { headers: caller.headers }],
         ['/api/auth/list-sessions', { headers: caller.headers }],

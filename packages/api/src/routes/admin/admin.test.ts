@@ -281,7 +281,7 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
     const target = await signUp(app, deps);
     const { key } = await createApiKey(app, target);
     const byKey = { 'x-api-key': key };
-    const byBearer = { authorization: `Bearer ${target.token}` };
+    const byBearer = { authorization: `Bearer ${target.bearer}` };
     for (const headers of [target.headers, byKey, byBearer]) {
       expect((await me(headers)).status).toBe(200);
     }
