@@ -13,6 +13,7 @@
  *  8. HTTP cache        Cache-Control by route; weak ETags and 304 on GET
  *  9. timeout           per route class (AI routes longer); 504
  * 10. body limit        per route (default 1 MiB); 413
+ *     JSON depth        every JSON body (Better Auth's too) nested at most MAX_JSON_DEPTH levels; 400
  * 11. CSRF              cookie-authenticated state changes need an allowed Origin; 403
  * 12. caller            session, bearer token or API key (not for /api/auth/*)
  * 13. rate limit        per user or IP, per endpoint class; 429
@@ -31,6 +32,7 @@ import { compression } from './middleware/compression.ts';
 import { cors } from './middleware/cors.ts';
 import { csrf } from './middleware/csrf.ts';
 import { CACHE_POLICIES, httpCache } from './middleware/http-cache.ts';
+import { jsonDepthLimit } from './middleware/json-depth.ts';
 import { bodyLimit, requestTimeout } from './middleware/limits.ts';
 import { originVerify } from './middleware/origin-verify.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -83,6 +85,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(bodyLimit({ defaultBytes: env.BODY_LIMIT_BYTES }));
+  app.use(jsonDepthLimit());
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
 
   const callerResolution = resolveCaller({
