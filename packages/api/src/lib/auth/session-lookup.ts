@@ -16,6 +16,7 @@ import * as schema from '@backend/shared/schema';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { Auth } from './auth.ts';
+import { parseBearer } from './authorization-header.ts';
 
 export type SessionRow = typeof schema.session.$inferSelect;
 export type UserRow = typeof schema.user.$inferSelect;
@@ -43,7 +44,6 @@ interface SessionSettings {
   refreshDisabled: boolean;
 }
 
-const BEARER = 'bearer ';
 /** Length of a padded base64 HMAC-SHA256 signature, the form Better Auth signs with. */
 const SIGNATURE_LENGTH = 44;
 
@@ -108,10 +108,9 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
   }
 
   function credentialOf(headers: Headers, config: SessionSettings): Credential {
-    const authorization = headers.get('authorization');
-    if (authorization && authorization.slice(0, BEARER.length).toLowerCase() === BEARER) {
-      const value = authorization.slice(BEARER.length).trim();
-      if (!value) return { kind: 'defer' };
+    // A header that is no well-formed bearer credential is ignored, as Better Auth ignores it.
+    const value = parseBearer(headers.get('authorization'));
+    if (value !== null) {
       if (!value.includes('.')) return { kind: 'token', token: value };
       let signed = value;
       if (value.includes('%')) {
