@@ -88,12 +88,13 @@ export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<
     // a cookie sent beside a bearer token that does not validate is a cookie-authenticated
     // request (and CSRF checks its Origin).
     let method: AuthMethod = 'bearer';
-    let found = bearer ? await lookupSession(withoutHeader(c.req.raw.headers, 'cookie')) : null;
+    const headers = c.req.raw.headers;
+    let found = bearer
+      ? await lookupSession(headers.has('cookie') ? withoutHeader(headers, 'cookie') : headers)
+      : null;
     if (!found && sessionCookie) {
       method = 'cookie';
-      found = await lookupSession(
-        bearer ? withoutHeader(c.req.raw.headers, 'authorization') : c.req.raw.headers,
-      );
+      found = await lookupSession(bearer ? withoutHeader(headers, 'authorization') : headers);
     }
     c.set(
       'caller',
