@@ -122,6 +122,7 @@ const envSchema = z
     RATE_LIMIT_AI: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    READINESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     AI_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     APP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     AUTH_REQUIRE_EMAIL_VERIFICATION: z.stringbool().default(false),

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { Counter } from './observability/metrics.ts';
+import { loggablePath } from './request-route.ts';
 import type { AppBindings } from './types.ts';
 
 export const AUDIT_EVENTS = {
@@ -51,7 +52,7 @@ export function audit(
     userId: c.var.caller?.user.id ?? null,
     ip: c.var.clientIp,
     method: c.req.method,
-    path: c.req.path,
+    path: loggablePath(c),
     ...fields,
   });
 }

@@ -38,6 +38,8 @@ describe.skipIf(!redisServerAvailable())('a Redis outage under a running app', (
         RATE_LIMIT_DEFAULT: String(RATE_LIMIT),
         RATE_LIMIT_AUTH: '1000',
         AUTH_LOCKOUT_THRESHOLD: '3',
+        // Readiness is asked right after Redis stops: no result of a second ago.
+        READINESS_CACHE_MS: '0',
       },
     });
     app = createApp(deps);

@@ -238,8 +238,6 @@ export interface AgentServiceOptions {
   fetchTimeoutMs: number;
   /** Checks answers before a client sees them; none: answers pass as they are. */
   outputFilter?: OutputFilter;
-  /** For tests. @default globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 export interface AgentRequest {
@@ -273,7 +271,6 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       userId,
       fetchAllowedHosts: options.fetchAllowedHosts,
       fetchTimeoutMs: options.fetchTimeoutMs,
-      fetch: options.fetch,
     });
   const runOptions = (request: AgentRequest): AgentRunOptions => ({
     agent: request.agent,

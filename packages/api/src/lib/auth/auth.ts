@@ -17,6 +17,7 @@ import type { Database } from '../db/index.ts';
 import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Lockout } from './lockout.ts';
+import { AUTH_BASE_PATH } from './paths.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
 import { adminAudit } from './plugins/admin-audit.ts';
 import {
@@ -29,8 +30,7 @@ import { inputGuard } from './plugins/input-guard.ts';
 import { sessionTokens } from './plugins/session-tokens.ts';
 import { signInLockout } from './plugins/sign-in-lockout.ts';
 
-/** Where Better Auth's endpoints are mounted. */
-export const AUTH_BASE_PATH = '/api/auth';
+export { AUTH_BASE_PATH };
 /** The header that carries an API key. */
 export const API_KEY_HEADER = 'x-api-key';
 /** The prefix of every API key, so a leaked one is recognisable in a scan. */

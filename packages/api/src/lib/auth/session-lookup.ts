@@ -16,6 +16,7 @@ import * as schema from '@backend/shared/schema';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { Auth } from './auth.ts';
+import { parseBearer } from './authorization-header.ts';
 
 export type SessionRow = typeof schema.session.$inferSelect;
 export type UserRow = typeof schema.user.$inferSelect;
@@ -43,7 +44,6 @@ interface SessionSettings {
   refreshDisabled: boolean;
 }
 
-const BEARER = 'bearer ';
 /** Length of a padded base64 HMAC-SHA256 signature, the form Better Auth signs with. */
 const SIGNATURE_LENGTH = 44;
 
@@ -108,13 +108,9 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
   }
 
   function credentialOf(headers: Headers, config: SessionSettings): Credential {
-    const authorization = headers.get('authorization');
-    const bearer =
-      authorization && authorization.slice(0, BEARER.length).toLowerCase() === BEARER
-        ? authorization.slice(BEARER.length).trim()
-        : undefined;
     // Only a signed bearer token counts (`bearer({ requireSignature: true })`): Better Auth
-    // passes over a raw one, and so does this, on to the cookie.
+    // passes over a raw one or a malformed header, and so does this, on to the cookie.
+    const bearer = parseBearer(headers.get('authorization'));
     if (bearer?.includes('.')) {
       let signed = bearer;
       if (bearer.includes('%')) {

@@ -8,6 +8,7 @@
 import { type Context, Hono } from 'hono';
 import { audit } from '../../lib/audit.ts';
 import { AUTH_BASE_PATH, type Auth } from '../../lib/auth/auth.ts';
+import { parseBearer } from '../../lib/auth/authorization-header.ts';
 import { bindAuditSink } from '../../lib/auth/request-audit.ts';
 import { databaseAnswers } from '../../lib/db/unavailable.ts';
 import {
@@ -80,7 +81,7 @@ async function translateError(c: Context<AppBindings>, response: Response): Prom
   // into a 401 (a client would sign its user out); an unreachable database is an outage the
   // client may retry, answered like one anywhere else in the API.
   const sessionSent =
-    c.req.header('authorization')?.startsWith('Bearer ') ||
+    parseBearer(c.req.header('authorization')) !== null ||
     c.req.header('cookie')?.includes('session_token');
   if (status >= 500 || (status === 401 && sessionSent)) {
     if (!(await databaseAnswers(c.var.deps.database))) {
