@@ -205,6 +205,36 @@ describe('agent budget', () => {
       await deps.close();
     }
   });
+
+  test('parallel runs against a small budget record at most the budget plus one call’s worst case; the rest answer 429', async () => {
+    const { deps, app, alice } = await setup({
+      AI_DAILY_TOKEN_BUDGET: '50',
+      AI_MAX_OUTPUT_TOKENS: '20',
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          runAgent(app, alice, 'calculator', { input: 'What is 12 * (3 + 4)?' }),
+        ),
+      );
+      const statuses = responses.map((response) => response.status);
+      expect(statuses).toContain(200);
+      expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(
+        true,
+      );
+      expect(statuses).toContain(429);
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      // One call's worst case: the prompt (system prompt, question, tool exchange) and the output.
+      const worstCall = 100 + deps.env.AI_MAX_OUTPUT_TOKENS;
+      expect(recorded).toBeLessThanOrEqual(50 + worstCall);
+    } finally {
+      await deps.close();
+    }
+  });
 });
 
 describe('agents through @langchain/openai', () => {

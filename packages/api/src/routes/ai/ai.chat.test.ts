@@ -329,6 +329,38 @@ describe('budgets and limits', () => {
     }
   });
 
+  test('20 parallel chats against a budget of 100 record at most the budget plus one call’s worst case; the rest answer 429', async () => {
+    const h = await harness({ AI_DAILY_TOKEN_BUDGET: '100', AI_MAX_OUTPUT_TOKENS: '40' });
+    try {
+      const user = await signUp(h.app, h.deps);
+      const message = 'please spend my whole budget with a long answer of many words';
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? chat : chatStream)(h, user, { message }),
+        ),
+      );
+      await Promise.all(responses.map((response) => response.text()));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
+      expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(
+        true,
+      );
+      const limited = responses.find((response) => response.status === 429);
+      expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+      const recorded = (await usageOf(h, user.id)).reduce((sum, row) => sum + row.totalTokens, 0);
+      // One call's worst case: its prompt (system prompt and message) and the most output.
+      const worstCase = 40 + h.deps.env.AI_MAX_OUTPUT_TOKENS;
+      expect(recorded).toBeGreaterThan(0);
+      expect(recorded).toBeLessThanOrEqual(100 + worstCase);
+      // Every reservation was settled: the budget counts only what was recorded.
+      const { getAiRuntime } = await import('../../lib/ai/runtime.ts');
+      const status = await (await getAiRuntime(h.deps)).usage.budgetStatus(user.id);
+      expect(status.used).toBe(recorded);
+    } finally {
+      await h.deps.close();
+    }
+  });
+
   test('a stream outlives REQUEST_TIMEOUT_MS: AI routes have their own timeout', async () => {
     const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
     try {
@@ -447,7 +479,7 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
     const chats = createChatService({
       deps: h.deps,
       models: runtime.models,
-      usage: { ...runtime.usage, assertWithinBudget: () => Promise.reject(down) },
+      usage: { ...runtime.usage, reserve: () => Promise.reject(down) },
       outputFilter: runtime.outputFilter,
       runConfig: runtime.runConfig,
     });

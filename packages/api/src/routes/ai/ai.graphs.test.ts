@@ -550,6 +550,55 @@ describe('graph runs against a failing provider and a spent budget', () => {
   });
 });
 
+describe('the token budget in parallel runs', () => {
+  test('parallel streams against a small budget record at most the budget plus one call’s worst case', async () => {
+    const deps = await createTestDeps({
+      env: {
+        AI_DAILY_TOKEN_BUDGET: '30',
+        AI_MAX_OUTPUT_TOKENS: '20',
+        AI_LOCAL_TOKEN_DELAY_MS: '0',
+      },
+    });
+    const app = createApp(deps);
+    try {
+      const user = await signUp(app, deps);
+      const instances = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          start('approval', { topic: `A long topic with many words, number ${i}` }, user, app),
+        ),
+      );
+      const responses = await Promise.all(
+        instances.map((instance) =>
+          post(`/api/ai/graphs/${instance.graphId}/stream`, {}, user, app),
+        ),
+      );
+      const bodies = await Promise.all(responses.map((response) => response.text()));
+      // Refused before the stream (429) or by the node's reservation (an error event).
+      const refused = responses.filter(
+        (response, i) =>
+          response.status === 429 || parseSse(bodies[i] ?? '').some((e) => e.event === 'error'),
+      );
+      expect(refused.length).toBeGreaterThan(0);
+      for (const [i, response] of responses.entries()) {
+        if (response.status !== 200) continue;
+        const error = parseSse(bodies[i] ?? '').find((e) => e.event === 'error');
+        if (error) {
+          expect((error.data as { error: { code: string } }).error.code).toBe(
+            ERROR_CODES.RATE_LIMITED,
+          );
+        }
+      }
+      const rows = await deps.database.db.select().from(aiUsage).where(eq(aiUsage.userId, user.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      expect(recorded).toBeGreaterThan(0);
+      // One call's worst case: the prompt (system prompt and topic) and the most output.
+      expect(recorded).toBeLessThanOrEqual(30 + 40 + deps.env.AI_MAX_OUTPUT_TOKENS);
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
 describe('the OpenAPI document', () => {
   test('lists every agent and graph route with its security requirement', async () => {
     const response = await app.request('/openapi.json');

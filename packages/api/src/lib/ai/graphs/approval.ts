@@ -12,6 +12,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
+import { promptTokens, withReservation } from '../budget.ts';
 import { messageText } from '../local-model.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
 import { resumeCommandSchema } from './schemas.ts';
@@ -58,16 +59,15 @@ export function buildApprovalGraph(context: GraphContext) {
   return new StateGraph(ApprovalState)
     .addNode('write_draft', async (state, config) => {
       const userId = runUserId(config);
-      await context.usage.assertWithinBudget(userId);
       const { chatModel } = context.models.resolve(state.model);
-      const reply = await chatModel.invoke(
-        [
-          new SystemMessage(
-            'Write a short, clear draft on the topic the user gives. Answer with the draft only.',
-          ),
-          new HumanMessage(state.topic),
-        ],
-        config,
+      const prompt = [
+        new SystemMessage(
+          'Write a short, clear draft on the topic the user gives. Answer with the draft only.',
+        ),
+        new HumanMessage(state.topic),
+      ];
+      const reply = await withReservation(context.usage, userId, promptTokens(prompt), () =>
+        chatModel.invoke(prompt, config),
       );
       return {
         draft: messageText(reply).slice(0, MESSAGE_CONTENT_MAX),

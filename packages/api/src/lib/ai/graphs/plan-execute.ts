@@ -22,6 +22,7 @@ import {
   StateGraph,
 } from '@langchain/langgraph';
 import { z } from 'zod';
+import { promptTokens, withReservation } from '../budget.ts';
 import { findExpression, messageText } from '../local-model.ts';
 import { CalculatorError, evaluate, formatNumber } from '../tools/calculator.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
@@ -142,14 +143,13 @@ export function buildPlanExecuteGraph(context: GraphContext) {
     }
     try {
       const userId = runUserId(config);
-      await context.usage.assertWithinBudget(userId);
       const { chatModel } = context.models.resolve(task.model);
-      const reply = await chatModel.invoke(
-        [
-          new SystemMessage('Carry out this one step of a plan and answer briefly.'),
-          new HumanMessage(task.step.text),
-        ],
-        config,
+      const prompt = [
+        new SystemMessage('Carry out this one step of a plan and answer briefly.'),
+        new HumanMessage(task.step.text),
+      ];
+      const reply = await withReservation(context.usage, userId, promptTokens(prompt), () =>
+        chatModel.invoke(prompt, config),
       );
       const result: StepResult = {
         index: task.step.index,
