@@ -257,9 +257,16 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
     // --- end of token budget reservation ---
     const prompt = [new SystemMessage(SYSTEM_PROMPT), ...history, new HumanMessage(input.message)];
+    // Per user: a reply is never served to anyone but who it was made for.
     const cacheKey = input.cache
       ? `ai:reply:${createHash('sha256')
-          .update(JSON.stringify([model.name, prompt.map((m) => [m.getType(), messageText(m)])]))
+          .update(
+            JSON.stringify([
+              input.userId,
+              model.name,
+              prompt.map((m) => [m.getType(), messageText(m)]),
+            ]),
+          )
           .digest('base64url')}`
       : null;
     return {

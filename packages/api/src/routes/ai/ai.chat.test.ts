@@ -638,6 +638,26 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
     expect(completions().length).toBe(2);
   });
 
+  test('a cached reply is never served to another user who sends the same message', async () => {
+    const other = await signUp(h.app, h.deps);
+    server.reset();
+    server.script({ content: 'for the first user only' });
+    const first = await chat(h, user, { message: 'same words, two users', cache: true });
+    expect(first.status).toBe(200);
+    server.script({ content: 'for the second user' });
+    const second = await chat(h, other, { message: 'same words, two users', cache: true });
+    expect(second.status).toBe(200);
+    expect((await second.json()) as ChatBody).toMatchObject({
+      cached: false,
+      message: { content: 'for the second user' },
+    });
+    const streamed = parseSse(
+      await (await chatStream(h, other, { message: 'same words, two users', cache: true })).text(),
+    );
+    expect(tokensOf(streamed).join('')).toBe('for the second user');
+    expect(completions().length).toBe(2);
+  });
+
   test('moderation, when configured, withholds a flagged reply', async () => {
     server.reset();
     server.flagWords = ['menace'];
