@@ -184,6 +184,30 @@ describe('agents with the local model', () => {
   });
 });
 
+describe('agent input text rules', () => {
+  test('an input with a NUL or another control character answers 422, streamed or not', async () => {
+    const { deps, app, alice } = await setup();
+    try {
+      for (const input of ['a\u0000b', 'bell\u0007', 'esc\u001b[0m', 'c1\u0085']) {
+        for (const stream of [false, true]) {
+          const response = await runAgent(app, alice, 'assistant', { input, stream });
+          expect(response.status).toBe(422);
+          const body = (await response.json()) as ErrorBody;
+          expect(body.error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
+          expect(body.error.details).toEqual([expect.objectContaining({ path: 'input' })]);
+        }
+      }
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      expect(rows).toEqual([]);
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
 describe('agent budget', () => {
   test('over the daily token budget a run answers 429 before any model call', async () => {
     const { deps, app, alice } = await setup({ AI_DAILY_TOKEN_BUDGET: '5' });

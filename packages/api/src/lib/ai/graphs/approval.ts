@@ -7,6 +7,7 @@
  *   START → write_draft → review ─(approve | edit)→ finalize → END
  *                         └─(reject)──────────→ rejected → END
  */
+import { freeText, lineText } from '@backend/shared';
 import { CHAT_TITLE_MAX, chats, MESSAGE_CONTENT_MAX, messages } from '@backend/shared/schema';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
@@ -18,12 +19,9 @@ import { type GraphContext, runGraphId, runUserId } from './context.ts';
 import { resumeCommandSchema } from './schemas.ts';
 
 export const approvalInputSchema = z.strictObject({
-  topic: z.string().trim().min(1).max(2_000).describe('What the draft is about'),
-  chatTitle: z
-    .string()
-    .trim()
-    .min(1)
-    .max(CHAT_TITLE_MAX)
+  // The shared text rules, as the chats feature's own routes apply them.
+  topic: freeText(2_000).describe('What the draft is about'),
+  chatTitle: lineText(CHAT_TITLE_MAX)
     .optional()
     .describe('Title of the chat the approved text is stored in'),
   model: z.string().min(1).max(64).optional().describe('A model name; the default when omitted'),

@@ -11,6 +11,8 @@
  * a TransientStepError) is retried up to 3 attempts with backoff. `simulateFailures` makes
  * each research step fail transiently that many times first, to watch the policy work.
  */
+
+import { freeText, lineText } from '@backend/shared';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import {
   Annotation,
@@ -30,14 +32,10 @@ import { type GraphContext, runGraphId, runUserId } from './context.ts';
 export const PLAN_STEPS_MAX = 8;
 
 export const planExecuteInputSchema = z.strictObject({
-  goal: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2_000)
-    .describe('What to do; split into steps by line, ";" or "then"'),
+  // The shared text rules, as every stored text follows them.
+  goal: freeText(2_000).describe('What to do; split into steps by line, ";" or "then"'),
   steps: z
-    .array(z.string().trim().min(1).max(500))
+    .array(lineText(500))
     .min(1)
     .max(PLAN_STEPS_MAX)
     .optional()
