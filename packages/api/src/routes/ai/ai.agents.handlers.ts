@@ -55,7 +55,10 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     }
   }
 
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id);
   return streamSSE(c, async (stream) => {
+    stream.onAbort(() => void slot.release());
     try {
       for await (const event of runtime.agents.stream(request)) {
         if (event.type === 'done') {
@@ -68,6 +71,7 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     } catch (error) {
       await writeError(c, stream, runtime.agents.clientError(error));
     } finally {
+      await slot.release();
       await runtime.flush();
     }
   });

@@ -361,6 +361,65 @@ describe('budgets and limits', () => {
     }
   });
 
+  test('a user holds at most AI_MAX_CONCURRENT_STREAMS open streams across AI routes; a finished or abandoned one frees its slot', async () => {
+    const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
+    try {
+      const user = await signUp(h.app, h.deps);
+      expect(h.deps.env.AI_MAX_CONCURRENT_STREAMS).toBe(4);
+      const long = { message: 'a long answer please, with very many words in it, for this test' };
+      // Each resolves once the model has produced its first token: four streams are open.
+      const open = await Promise.all(Array.from({ length: 4 }, () => chatStream(h, user, long)));
+      expect(open.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      const fifth = await chatStream(h, user, long);
+      expect(fifth.status).toBe(429);
+      expect((await errorOf(fifth)).code).toBe(ERROR_CODES.TOO_MANY_STREAMS);
+      // Every streaming AI route counts against the same slots.
+      const agent = await h.app.request(
+        '/api/ai/agents/assistant/runs',
+        jsonRequest('POST', { input: 'hello', stream: true }, user.headers),
+      );
+      expect(agent.status).toBe(429);
+      expect((await errorOf(agent)).code).toBe(ERROR_CODES.TOO_MANY_STREAMS);
+      const started = await h.app.request(
+        '/api/ai/graphs',
+        jsonRequest('POST', { graph: 'approval', input: { topic: 'Slots' } }, user.headers),
+      );
+      const { graphId } = (await started.json()) as { graphId: string };
+      const graph = await h.app.request(
+        `/api/ai/graphs/${graphId}/stream`,
+        jsonRequest('POST', {}, user.headers),
+      );
+      expect(graph.status).toBe(429);
+      // Someone else is not limited by this user's streams.
+      const other = await signUp(h.app, h.deps);
+      const theirs = await chatStream(h, other, { message: 'hi' });
+      expect(theirs.status).toBe(200);
+      await theirs.text();
+      // A client that disconnects frees its slot.
+      await open[0]?.body?.cancel();
+      await until(async () => {
+        const response = await chatStream(h, user, { message: 'short' });
+        if (response.status === 429) return false;
+        expect(response.status).toBe(200);
+        open[0] = response;
+        return true;
+      });
+      // A stream that ends frees its slot.
+      await open[1]?.text();
+      const afterEnd = await chatStream(h, user, { message: 'again' });
+      expect(afterEnd.status).toBe(200);
+      await Promise.all([afterEnd, ...open.slice(0, 1), ...open.slice(2)].map((r) => r?.text()));
+      const agentStream = await h.app.request(
+        '/api/ai/agents/assistant/runs',
+        jsonRequest('POST', { input: 'hello', stream: true }, user.headers),
+      );
+      expect(agentStream.status).toBe(200);
+      await agentStream.text();
+    } finally {
+      await h.deps.close();
+    }
+  });
+
   test('a stream outlives REQUEST_TIMEOUT_MS: AI routes have their own timeout', async () => {
     const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
     try {
