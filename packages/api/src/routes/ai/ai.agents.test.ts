@@ -241,11 +241,9 @@ describe('agent budget', () => {
           runAgent(app, alice, 'calculator', { input: 'What is 12 * (3 + 4)?' }),
         ),
       );
+      // A run is refused at whichever model call finds the budget taken: 200 or 429, no other.
       const statuses = responses.map((response) => response.status);
-      expect(statuses).toContain(200);
-      expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(
-        true,
-      );
+      expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
       expect(statuses).toContain(429);
       const rows = await deps.database.db
         .select()
@@ -254,6 +252,7 @@ describe('agent budget', () => {
       const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
       // One call's worst case: the prompt (system prompt, question, tool exchange) and the output.
       const worstCall = 100 + deps.env.AI_MAX_OUTPUT_TOKENS;
+      expect(recorded).toBeGreaterThan(0);
       expect(recorded).toBeLessThanOrEqual(50 + worstCall);
     } finally {
       await deps.close();
