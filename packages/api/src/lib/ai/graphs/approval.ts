@@ -124,7 +124,7 @@ export function buildApprovalGraph(context: GraphContext) {
 export function approvalInitialState(input: z.infer<typeof approvalInputSchema>, model: string) {
   return {
     topic: input.topic,
-    chatTitle: (input.chatTitle ?? `Approved: ${input.topic}`)
+    chatTitle: (input.chatTitle ?? `Approved: ${input.topic.trim()}`)
       .replace(/\s+/g, ' ')
       .slice(0, CHAT_TITLE_MAX),
     model,
