@@ -28,7 +28,7 @@ import {
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import type { Database } from '../db/index.ts';
 import { ApiError, ERROR_CODES } from '../errors.ts';
-import { promptTokens, withReservation } from './budget.ts';
+import { type BudgetReservation, promptTokens, withReservation } from './budget.ts';
 import { messageText } from './local-model.ts';
 import type { ModelRegistry } from './models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from './output-filter.ts';
@@ -254,6 +254,8 @@ export interface AgentRequest {
   userId: string;
   /** Callbacks (usage, tracing), signal, tags: from the runtime's `runConfig`. */
   config: RunnableConfig;
+  /** The first model call's reservation (`reserveFirstCall`), used by that call. */
+  firstCall?: BudgetReservation;
 }
 
 export interface AgentService {
@@ -262,6 +264,11 @@ export interface AgentService {
   find(name: string): AgentDefinition | undefined;
   /** The model a request names, resolved (422 for an unknown name). */
   modelName(name?: string): string;
+  /**
+   * Reserves the first model call's worst case before anything answers (429 over budget),
+   * for `request.firstCall`; later calls reserve their own.
+   */
+  reserveFirstCall(request: AgentRequest): Promise<BudgetReservation>;
   run(request: AgentRequest): Promise<AgentRunResult>;
   stream(request: AgentRequest): AsyncGenerator<AgentEvent>;
   /** The error a client gets for a failure of a run (see toModelError). */
@@ -277,16 +284,23 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       fetchTimeoutMs: options.fetchTimeoutMs,
       fetch: options.fetch,
     });
-  const runOptions = (request: AgentRequest): AgentRunOptions => ({
-    agent: request.agent,
-    chatModel: options.models.resolve(request.model).chatModel,
-    tools: toolsFor(request.agent, request.userId),
-    input: request.input,
-    maxSteps: Math.min(request.maxSteps ?? options.maxSteps, options.maxSteps),
-    config: request.config,
-    underBudget: (prompt, call) =>
-      withReservation(options.usage, request.userId, promptTokens(prompt), call),
-  });
+  const runOptions = (request: AgentRequest): AgentRunOptions => {
+    let prepaid = request.firstCall;
+    return {
+      agent: request.agent,
+      chatModel: options.models.resolve(request.model).chatModel,
+      tools: toolsFor(request.agent, request.userId),
+      input: request.input,
+      maxSteps: Math.min(request.maxSteps ?? options.maxSteps, options.maxSteps),
+      config: request.config,
+      underBudget: (prompt, call) => {
+        const reserved = prepaid;
+        prepaid = undefined;
+        const budget = reserved ? { reserve: async () => reserved } : options.usage;
+        return withReservation(budget, request.userId, promptTokens(prompt), call);
+      },
+    };
+  };
   const allowed = async (output: string, request: AgentRequest) =>
     !options.outputFilter ||
     (await options.outputFilter.check(output, request.config.signal)).allowed;
@@ -307,6 +321,14 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       })),
     find: findAgent,
     modelName: (name) => options.models.resolve(name).name,
+    reserveFirstCall: (request) =>
+      options.usage.reserve(
+        request.userId,
+        promptTokens([
+          new SystemMessage(request.agent.systemPrompt),
+          new HumanMessage(request.input),
+        ]),
+      ),
     async run(request) {
       const result = await runAgent(runOptions(request));
       return (await allowed(result.output, request)) ? result : withheld(result);

@@ -260,6 +260,44 @@ describe('agent budget', () => {
   });
 });
 
+describe('agent streams and the budget', () => {
+  test('in a burst of streamed runs against a small budget, the refused ones answer 429 before any event', async () => {
+    const { deps, app, alice } = await setup({
+      AI_DAILY_TOKEN_BUDGET: '50',
+      AI_MAX_OUTPUT_TOKENS: '20',
+      AI_MAX_CONCURRENT_STREAMS: '50',
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          runAgent(app, alice, 'calculator', { input: 'What is 2 + 3?', stream: true }),
+        ),
+      );
+      const refused = responses.filter((response) => response.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const response of refused) {
+        expect(response.headers.get('content-type')).toContain('application/json');
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        const body = (await response.json()) as ErrorBody;
+        expect(body.error.code).toBe(ERROR_CODES.RATE_LIMITED);
+        expect(body.error.details).toMatchObject({ budget: 50 });
+      }
+      for (const response of responses.filter((r) => r.status !== 429)) {
+        expect(response.status).toBe(200);
+        await response.text();
+      }
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      expect(recorded).toBeLessThanOrEqual(50 + 100 + deps.env.AI_MAX_OUTPUT_TOKENS);
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
 describe('agents through @langchain/openai', () => {
   let server: OpenAiTestServer;
   let deps: AppDeps;
