@@ -103,12 +103,17 @@ export interface UsageService {
 
 export interface UsageServiceOptions {
   db: Database;
-  env: Pick<Env, 'AI_DAILY_TOKEN_BUDGET' | 'AI_PRICES' | 'AI_MAX_OUTPUT_TOKENS'> &
-    Partial<Pick<Env, 'AI_REQUEST_TIMEOUT_MS'>>;
+  env: Pick<
+    Env,
+    'AI_DAILY_TOKEN_BUDGET' | 'AI_PRICES' | 'AI_MAX_OUTPUT_TOKENS' | 'AI_REQUEST_TIMEOUT_MS'
+  >;
   logger?: Logger;
   /** Token usage and estimated cost by model, as CloudWatch metrics. @default none */
   metrics?: AppMetrics;
 }
+
+/** Added to AI_REQUEST_TIMEOUT_MS for how long an unsettled reservation counts. */
+const RESERVATION_MARGIN_MS = 60_000;
 
 export function createUsageService(options: UsageServiceOptions): UsageService {
   const { db, env, logger } = options;
@@ -129,7 +134,7 @@ export function createUsageService(options: UsageServiceOptions): UsageService {
   const budget = createTokenBudget({
     db,
     dailyBudget: env.AI_DAILY_TOKEN_BUDGET,
-    reservationTtlMs: (env.AI_REQUEST_TIMEOUT_MS ?? 120_000) + 60_000,
+    reservationTtlMs: env.AI_REQUEST_TIMEOUT_MS + RESERVATION_MARGIN_MS,
   });
 
   async function record(entry: UsageEntry) {
