@@ -151,6 +151,7 @@ const envSchema = z
     AI_MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(MESSAGE_CONTENT_MAX).default(8_000),
     AI_HISTORY_TOKENS: z.coerce.number().int().min(1).default(4_000),
     AI_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).default(1_024),
+    AI_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).max(100).default(4),
     AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
     AI_OUTPUT_BLOCKLIST: list(z.string().min(1)).optional(),
     AI_MODERATION: z.stringbool().default(false),

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   BAD_GATEWAY: 'BAD_GATEWAY',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   TIMEOUT: 'TIMEOUT',
+  /** 429: the caller already holds AI_MAX_CONCURRENT_STREAMS open AI streams. */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   /** 422: an agent or workflow run did not finish within its step limit. */
   STEP_LIMIT_EXCEEDED: 'STEP_LIMIT_EXCEEDED',
 } as const;

@@ -23,6 +23,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { AppDeps } from '../../deps.ts';
 import { chatListScope, touchChat } from '../../routes/chats/chats.queries.ts';
 import { ApiError, ERROR_CODES } from '../errors.ts';
+import { promptTokens } from './budget.ts';
 import { countTokens, messageText } from './local-model.ts';
 import {
   type ModelProvider,
@@ -32,7 +33,7 @@ import {
 } from './models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from './output-filter.ts';
 import type { AiRuntime } from './runtime.ts';
-import type { UsageService } from './usage.ts';
+import type { BudgetReservation, UsageService } from './usage.ts';
 
 /** What the model is told before the conversation. */
 export const SYSTEM_PROMPT =
@@ -137,8 +138,8 @@ interface Turn {
   isNew: boolean;
   prompt: BaseMessage[];
   cacheKey: string | null;
-  /** The budget check, under way; see `callModel`. */
-  budget: Promise<unknown>;
+  /** The budget reservation, under way; see `callModel`. Settled by `settle`. */
+  budget: Promise<BudgetReservation>;
 }
 
 /** Tokens of `text` for the history window: the local model's count, or ~4 characters each. */
@@ -185,6 +186,13 @@ const textOf = (chunk: AIMessageChunk) =>
 const hasOutput = (chunk: AIMessageChunk) =>
   Boolean(textOf(chunk) || chunk.tool_call_chunks?.length || chunk.usage_metadata);
 
+/** Ends a turn's reservation (its usage is recorded by then); nothing if none was taken. */
+const settle = (turn: Pick<Turn, 'budget'>) =>
+  turn.budget.then(
+    (reservation) => reservation.settle(),
+    () => undefined,
+  );
+
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { deps, models, usage, outputFilter, runConfig } = options;
   const { db } = deps.database;
@@ -228,17 +236,37 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ],
       });
     }
-    // The budget is read while the history is, and awaited before the model is called (see
-    // `callModel`): a chat that is not the caller's answers 404 first.
-    const budget = usage.assertWithinBudget(input.userId);
+    // The call's worst case is reserved while the history is read, and awaited before the
+    // model is called (see `callModel`): a chat that is not the caller's answers 404 first.
+    // The history is not known yet: its window, AI_HISTORY_TOKENS, bounds it.
+    // --- token budget reservation (see budget.ts) ---
+    const budget = usage.reserve(
+      input.userId,
+      promptTokens([new SystemMessage(SYSTEM_PROMPT), new HumanMessage(input.message)]) +
+        (input.chatId ? env.AI_HISTORY_TOKENS : 0),
+    );
     // Handled here, so that a rejection is never reported as unhandled meanwhile; whoever
     // awaits `budget` still gets it.
     budget.catch(() => {});
-    const history = input.chatId ? await readHistory(input.chatId, input.userId) : [];
+    let history: BaseMessage[] = [];
+    try {
+      history = input.chatId ? await readHistory(input.chatId, input.userId) : [];
+    } catch (error) {
+      await settle({ budget });
+      throw error;
+    }
+    // --- end of token budget reservation ---
     const prompt = [new SystemMessage(SYSTEM_PROMPT), ...history, new HumanMessage(input.message)];
+    // Per user: a reply is never served to anyone but who it was made for.
     const cacheKey = input.cache
       ? `ai:reply:${createHash('sha256')
-          .update(JSON.stringify([model.name, prompt.map((m) => [m.getType(), messageText(m)])]))
+          .update(
+            JSON.stringify([
+              input.userId,
+              model.name,
+              prompt.map((m) => [m.getType(), messageText(m)]),
+            ]),
+          )
           .digest('base64url')}`
       : null;
     return {
@@ -364,176 +392,196 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     async reply(input) {
       const turn = await prepare(input);
-      const hit = await cachedReply(turn);
-      let content: string;
-      let answer: AIMessage | AIMessageChunk | null = null;
-      if (hit !== null) {
-        await turn.budget;
-        content = hit;
-      } else {
-        const { signal, timedOut } = signals(input);
-        answer = await callModel(turn, timedOut, () =>
-          turn.model.chatModel.invoke(turn.prompt, config(turn, signal)),
-        );
-        content = textOf(answer as AIMessageChunk);
+      try {
+        return await replyTo(turn);
+      } finally {
+        await settle(turn);
       }
-      const verdict = await outputFilter.check(content, input.signal).catch((error: unknown) => {
-        throw providerError(error, false);
-      });
-      const filtered = !verdict.allowed;
-      const { question, answer: stored } = await store(turn, {
-        content: filtered ? WITHHELD_REPLY : content,
-        status: 'complete',
-      });
-      if (hit === null && !filtered) await remember(turn, content);
-      return {
-        chatId: turn.chatId,
-        model: turn.model.name,
-        provider: turn.model.provider,
-        message: toStored(stored),
-        userMessageId: question.id,
-        usage: hit === null ? usageOf(turn, answer) : NO_USAGE,
-        cached: hit !== null,
-        filtered,
-      };
     },
 
     async stream(input) {
       const turn = await prepare(input);
-      const hit = await cachedReply(turn);
-      const own = new AbortController();
-      const { signal, timedOut } = signals(input, own);
-      let iterator: AsyncIterator<AIMessageChunk> | null = null;
-      let first: IteratorResult<AIMessageChunk> | null = null;
-      if (hit !== null) {
-        await turn.budget;
-      } else {
-        try {
-          await callModel(turn, timedOut, async () => {
-            const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
-            iterator = source[Symbol.asyncIterator]();
-            // The provider's opening chunk (its role, no content) proves little: wait for
-            // output.
-            do first = await iterator.next();
-            while (!first.done && !hasOutput(first.value));
-          });
-        } catch (error) {
-          own.abort();
-          throw error;
-        }
+      try {
+        return await streamTo(turn);
+      } catch (error) {
+        await settle(turn);
+        throw error;
       }
-
-      let resolveDone: () => void = () => {};
-      const done = new Promise<void>((resolve) => {
-        resolveDone = resolve;
-      });
-      let clientGone = false;
-
-      async function* events(): AsyncGenerator<ChatStreamEvent> {
-        let text = '';
-        let combined: AIMessageChunk | null = null;
-        let status: MessageStatus = 'complete';
-        let filtered = false;
-        let failure: ApiError | null = null;
-        try {
-          yield {
-            event: 'start',
-            data: { chatId: turn.chatId, model: turn.model.name, provider: turn.model.provider },
-          };
-          const chunks: AsyncIterable<AIMessageChunk> | null = iterator
-            ? {
-                [Symbol.asyncIterator]: () => ({
-                  next: async () => {
-                    if (first) {
-                      const result = first;
-                      first = null;
-                      return result;
-                    }
-                    return (iterator as AsyncIterator<AIMessageChunk>).next();
-                  },
-                }),
-              }
-            : null;
-          if (hit !== null) {
-            text = hit;
-            yield { event: 'token', data: { text: hit } };
-          } else if (chunks) {
-            try {
-              for await (const chunk of chunks) {
-                combined = combined ? combined.concat(chunk) : chunk;
-                const piece = textOf(chunk);
-                if (!piece) continue;
-                if (outputFilter.blockedTerm(text + piece)) {
-                  filtered = true;
-                  own.abort();
-                  break;
-                }
-                text += piece;
-                yield { event: 'token', data: { text: piece } };
-              }
-            } catch (error) {
-              if (clientGone) {
-                status = 'incomplete';
-              } else {
-                failure = providerError(error, timedOut());
-                status = 'incomplete';
-              }
-            }
-          }
-          if (clientGone) status = 'incomplete';
-          if (!filtered && status === 'complete') {
-            const verdict = await outputFilter
-              .check(text, signal)
-              .catch(() => ({ allowed: false, reason: 'moderation', categories: [] }) as const);
-            filtered = !verdict.allowed;
-          }
-          if (filtered) yield { event: 'withheld', data: { content: WITHHELD_REPLY } };
-          if (failure) {
-            yield {
-              event: 'error',
-              data: {
-                error: {
-                  code: failure.code,
-                  message: failure.message,
-                  requestId: input.requestId,
-                },
-              },
-            };
-          }
-          // Nothing generated and nothing withheld: a failed turn leaves nothing behind.
-          if (!text && !filtered) return;
-          const stored = await store(turn, {
-            content: filtered ? WITHHELD_REPLY : text,
-            status: filtered ? 'complete' : status,
-          });
-          if (hit === null && !filtered && status === 'complete') await remember(turn, text);
-          yield {
-            event: 'end',
-            data: {
-              chatId: turn.chatId,
-              messageId: stored.answer.id,
-              userMessageId: stored.question.id,
-              model: turn.model.name,
-              status: stored.answer.status,
-              usage: hit === null ? usageOf(turn, combined) : NO_USAGE,
-              cached: hit !== null,
-              filtered,
-            },
-          };
-        } finally {
-          own.abort();
-          resolveDone();
-        }
-      }
-
-      return {
-        events: events(),
-        abort() {
-          clientGone = true;
-          own.abort();
-        },
-        done,
-      };
     },
   };
+
+  async function replyTo(turn: Turn): Promise<ChatReply> {
+    const { input } = turn;
+    const hit = await cachedReply(turn);
+    let content: string;
+    let answer: AIMessage | AIMessageChunk | null = null;
+    if (hit !== null) {
+      await turn.budget;
+      content = hit;
+    } else {
+      const { signal, timedOut } = signals(input);
+      answer = await callModel(turn, timedOut, () =>
+        turn.model.chatModel.invoke(turn.prompt, config(turn, signal)),
+      );
+      content = textOf(answer as AIMessageChunk);
+    }
+    const verdict = await outputFilter.check(content, input.signal).catch((error: unknown) => {
+      throw providerError(error, false);
+    });
+    const filtered = !verdict.allowed;
+    const { question, answer: stored } = await store(turn, {
+      content: filtered ? WITHHELD_REPLY : content,
+      status: 'complete',
+    });
+    if (hit === null && !filtered) await remember(turn, content);
+    return {
+      chatId: turn.chatId,
+      model: turn.model.name,
+      provider: turn.model.provider,
+      message: toStored(stored),
+      userMessageId: question.id,
+      usage: hit === null ? usageOf(turn, answer) : NO_USAGE,
+      cached: hit !== null,
+      filtered,
+    };
+  }
+
+  async function streamTo(turn: Turn): Promise<ChatStream> {
+    const { input } = turn;
+    const hit = await cachedReply(turn);
+    const own = new AbortController();
+    const { signal, timedOut } = signals(input, own);
+    let iterator: AsyncIterator<AIMessageChunk> | null = null;
+    let first: IteratorResult<AIMessageChunk> | null = null;
+    if (hit !== null) {
+      await turn.budget;
+    } else {
+      try {
+        await callModel(turn, timedOut, async () => {
+          const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
+          iterator = source[Symbol.asyncIterator]();
+          // The provider's opening chunk (its role, no content) proves little: wait for
+          // output.
+          do first = await iterator.next();
+          while (!first.done && !hasOutput(first.value));
+        });
+      } catch (error) {
+        own.abort();
+        throw error;
+      }
+    }
+
+    let resolveDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve;
+    });
+    let clientGone = false;
+
+    async function* events(): AsyncGenerator<ChatStreamEvent> {
+      let text = '';
+      let combined: AIMessageChunk | null = null;
+      let status: MessageStatus = 'complete';
+      let filtered = false;
+      let failure: ApiError | null = null;
+      try {
+        yield {
+          event: 'start',
+          data: { chatId: turn.chatId, model: turn.model.name, provider: turn.model.provider },
+        };
+        const chunks: AsyncIterable<AIMessageChunk> | null = iterator
+          ? {
+              [Symbol.asyncIterator]: () => ({
+                next: async () => {
+                  if (first) {
+                    const result = first;
+                    first = null;
+                    return result;
+                  }
+                  return (iterator as AsyncIterator<AIMessageChunk>).next();
+                },
+              }),
+            }
+          : null;
+        if (hit !== null) {
+          text = hit;
+          yield { event: 'token', data: { text: hit } };
+        } else if (chunks) {
+          try {
+            for await (const chunk of chunks) {
+              combined = combined ? combined.concat(chunk) : chunk;
+              const piece = textOf(chunk);
+              if (!piece) continue;
+              if (outputFilter.blockedTerm(text + piece)) {
+                filtered = true;
+                own.abort();
+                break;
+              }
+              text += piece;
+              yield { event: 'token', data: { text: piece } };
+            }
+          } catch (error) {
+            if (clientGone) {
+              status = 'incomplete';
+            } else {
+              failure = providerError(error, timedOut());
+              status = 'incomplete';
+            }
+          }
+        }
+        if (clientGone) status = 'incomplete';
+        if (!filtered && status === 'complete') {
+          const verdict = await outputFilter
+            .check(text, signal)
+            .catch(() => ({ allowed: false, reason: 'moderation', categories: [] }) as const);
+          filtered = !verdict.allowed;
+        }
+        if (filtered) yield { event: 'withheld', data: { content: WITHHELD_REPLY } };
+        if (failure) {
+          yield {
+            event: 'error',
+            data: {
+              error: {
+                code: failure.code,
+                message: failure.message,
+                requestId: input.requestId,
+              },
+            },
+          };
+        }
+        // Nothing generated and nothing withheld: a failed turn leaves nothing behind.
+        if (!text && !filtered) return;
+        const stored = await store(turn, {
+          content: filtered ? WITHHELD_REPLY : text,
+          status: filtered ? 'complete' : status,
+        });
+        if (hit === null && !filtered && status === 'complete') await remember(turn, text);
+        yield {
+          event: 'end',
+          data: {
+            chatId: turn.chatId,
+            messageId: stored.answer.id,
+            userMessageId: stored.question.id,
+            model: turn.model.name,
+            status: stored.answer.status,
+            usage: hit === null ? usageOf(turn, combined) : NO_USAGE,
+            cached: hit !== null,
+            filtered,
+          },
+        };
+      } finally {
+        own.abort();
+        await settle(turn);
+        resolveDone();
+      }
+    }
+
+    return {
+      events: events(),
+      abort() {
+        clientGone = true;
+        own.abort();
+      },
+      done,
+    };
+  }
 }

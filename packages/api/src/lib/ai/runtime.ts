@@ -20,6 +20,7 @@ import { createGraphService, type GraphService } from './graphs/index.ts';
 import { createTracing, type Tracing } from './langsmith.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
+import { createStreamSlots, type StreamSlots } from './stream-slots.ts';
 import { createUsageService, type UsageService } from './usage.ts';
 
 /** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
@@ -54,6 +55,8 @@ export interface AiRuntime {
   readonly agents: AgentService;
   /** The registered workflows and their instances. */
   readonly graphs: GraphService;
+  /** Open streams per user (AI_MAX_CONCURRENT_STREAMS): every streaming route takes a slot. */
+  readonly streamSlots: StreamSlots;
   /** Usage recording plus, when configured, the LangSmith tracer. */
   callbacks(context: RunContext): BaseCallbackHandler[];
   /** A RunnableConfig with the callbacks, tags and metadata of `options`. */
@@ -122,6 +125,12 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     checkpointer,
     agents,
     graphs,
+    streamSlots: createStreamSlots({
+      max: env.AI_MAX_CONCURRENT_STREAMS,
+      slotTtlMs: env.AI_REQUEST_TIMEOUT_MS + GRAPH_LEASE_MARGIN_MS,
+      cache: deps.cache,
+      logger,
+    }),
     callbacks,
     runConfig,
     flush: () => tracing.flush(),

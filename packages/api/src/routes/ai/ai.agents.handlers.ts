@@ -28,8 +28,7 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     ]);
   }
   const model = runtime.agents.modelName(body.model);
-  await runtime.usage.assertWithinBudget(user.id);
-  const request = {
+  const base = {
     agent,
     input: body.input,
     model,
@@ -43,6 +42,9 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
       tags: ['agent', `agent:${agent.name}`],
     }),
   };
+  // The first model call's worst case is reserved before anything answers: over budget, a
+  // 429 here, not an event mid-stream. Settled when the run ends, whether it was used or not.
+  const request = { ...base, firstCall: await runtime.agents.reserveFirstCall(base) };
 
   if (!body.stream) {
     try {
@@ -51,11 +53,18 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     } catch (error) {
       throw runtime.agents.clientError(error);
     } finally {
+      await request.firstCall.settle();
       await runtime.flush();
     }
   }
 
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id).catch(async (error: unknown) => {
+    await request.firstCall.settle();
+    throw error;
+  });
   return streamSSE(c, async (stream) => {
+    stream.onAbort(() => void slot.release());
     try {
       for await (const event of runtime.agents.stream(request)) {
         if (event.type === 'done') {
@@ -68,6 +77,8 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     } catch (error) {
       await writeError(c, stream, runtime.agents.clientError(error));
     } finally {
+      await request.firstCall.settle();
+      await slot.release();
       await runtime.flush();
     }
   });

@@ -32,15 +32,21 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
   const body = c.req.valid('json');
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id);
   // Failures before the model's first chunk throw here and answer JSON errors.
   const turn = await runtime.chat
     .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: c.req.raw.signal })
     .catch(async (error: unknown) => {
+      await slot.release();
       await runtime.flush();
       throw error;
     });
   const response = streamSSE(c, async (stream) => {
-    stream.onAbort(() => turn.abort());
+    stream.onAbort(() => {
+      turn.abort();
+      void slot.release();
+    });
     // Read every event even once the client is gone (writes then do nothing): the turn is
     // stored at the end of the events.
     try {
@@ -65,6 +71,7 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
       };
       await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: failure }) });
     }
+    await slot.release();
     // Traces are delivered before the response ends (a Lambda freezes after it).
     await runtime.flush();
   });
