@@ -146,6 +146,10 @@ export class ApiStack extends Stack {
         POWERTOOLS_SERVICE_NAME: config.project,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
         POWERTOOLS_TRACE_ENABLED: String(config.api.traceSubsegments),
+        // The function's timeout is above these (validateConfig); the app also caps its own
+        // deadline at the invocation's remaining time.
+        AI_REQUEST_TIMEOUT_MS: String(config.api.aiRequestTimeoutMs),
+        OPENAI_TIMEOUT_MS: String(config.api.openAiTimeoutMs),
         PUBLIC_URL: config.publicUrl,
         DATABASE_HOST: props.database.host,
         DATABASE_READER_HOST: props.database.readerHost,

@@ -24,7 +24,7 @@ import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config.ts';
+import { originReadTimeoutSeconds, type StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureBucket } from '../lib/constructs/secure-s3.ts';
 import { ORIGIN_VERIFY_HEADER } from './api-stack.ts';
@@ -72,7 +72,9 @@ export class EdgeStack extends Stack {
     ).unsafeUnwrap();
     const origin = new FunctionUrlOrigin(props.functionUrl, {
       customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
-      readTimeout: Duration.seconds(60),
+      // Above the app's AI deadline: a non-streaming AI call sends nothing until it is done.
+      // Streams stay under it between bytes by their 15 s heartbeat.
+      readTimeout: Duration.seconds(originReadTimeoutSeconds(config.api)),
       keepaliveTimeout: Duration.seconds(60),
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
-import { STAGE_NAMES, type StageName } from '../../src/config.ts';
+import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 /** The function's environment with tokens made concrete, as they are after deployment. */
@@ -59,6 +59,8 @@ const EXPECTED_ENV = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_TRACE_ENABLED',
+  'AI_REQUEST_TIMEOUT_MS',
+  'OPENAI_TIMEOUT_MS',
 ];
 
 function apiFunction(stage: StageName) {
@@ -76,7 +78,7 @@ describe('ApiStack', () => {
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
       MemorySize: 1769,
-      Timeout: 60,
+      Timeout: 130,
       ReservedConcurrentExecutions: 200,
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
       VpcConfig: Match.anyValue(),
@@ -169,13 +171,39 @@ describe('ApiStack', () => {
     expect(JSON.stringify(importedValue(env.REDIS_PORT, 'prod'))).toContain(
       '"PrimaryEndPoint.Port"',
     );
-    // Without a reader (dev), reads go to the cluster's reader endpoint.
-    expect(
-      JSON.stringify(
-        importedValue(apiFunction('dev').Environment.Variables.DATABASE_READER_HOST, 'dev'),
-      ),
-    ).toContain('"ReadEndpoint.Address"');
   });
+
+  test.each(STAGE_NAMES)(
+    '%s: reads go through the proxy (its read-only endpoint with a reader, the proxy itself without)',
+    (stage) => {
+      const env = apiFunction(stage).Environment.Variables;
+      const reader = JSON.stringify(importedValue(env.DATABASE_READER_HOST, stage));
+      // The cluster admits only the proxy: its own endpoints are unreachable from the function.
+      expect(reader).not.toContain('ReadEndpoint');
+      expect(reader).not.toMatch(/"DatabaseCluster[0-9A-F]{8}"/);
+      if (STAGE_CONFIGS[stage].database.reader) {
+        expect(reader).toMatch(
+          /"Fn::GetAtt":\["DatabaseProxyReadOnlyEndpoint[0-9A-F]{8}","Endpoint"\]/,
+        );
+      } else {
+        expect(reader).toBe(JSON.stringify(importedValue(env.DATABASE_HOST, stage)));
+      }
+    },
+  );
+
+  test.each(STAGE_NAMES)(
+    '%s: the function outlives the AI timeouts it sets (timeout ≥ AI_REQUEST_TIMEOUT_MS + 10 s)',
+    (stage) => {
+      const fn = apiFunction(stage);
+      const env = fn.Environment.Variables as Record<string, string>;
+      const aiMs = Number(env.AI_REQUEST_TIMEOUT_MS);
+      const providerMs = Number(env.OPENAI_TIMEOUT_MS);
+      expect(aiMs).toBe(STAGE_CONFIGS[stage].api.aiRequestTimeoutMs);
+      expect(providerMs).toBe(STAGE_CONFIGS[stage].api.openAiTimeoutMs);
+      expect(providerMs).toBeLessThanOrEqual(aiMs);
+      expect(fn.Timeout * 1000).toBeGreaterThanOrEqual(aiMs + 10_000);
+    },
+  );
 
   test('the function may read exactly its secrets, by ARN', () => {
     const count = (stage: StageName) => {
@@ -231,7 +259,7 @@ describe('ApiStack', () => {
   });
 
   test('memory, timeout and reserved concurrency per stage', () => {
-    expect(apiFunction('dev')).toMatchObject({ MemorySize: 1024, Timeout: 30 });
+    expect(apiFunction('dev')).toMatchObject({ MemorySize: 1024, Timeout: 75 });
     expect(apiFunction('dev').ReservedConcurrentExecutions).toBeUndefined();
     expect(apiFunction('staging')).toMatchObject({
       MemorySize: 1536,
