@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_NAMES } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 describe('DatabaseStack', () => {
@@ -114,5 +115,13 @@ describe('DatabaseStack', () => {
     expect(resource?.DependsOn ?? []).toEqual(
       expect.arrayContaining([expect.stringMatching(/^DatabaseClusterProxy/)]),
     );
+  });
+
+  test.each(STAGE_NAMES)('%s: the proxy and the cluster are named after the stage', (stage) => {
+    const t = template(stageApp(stage).stacks.database);
+    t.hasResourceProperties('AWS::RDS::DBProxy', { DBProxyName: `hono-ai-backend-${stage}-proxy` });
+    t.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterIdentifier: `hono-ai-backend-${stage}`,
+    });
   });
 });

@@ -80,7 +80,7 @@ export class SecureAuroraPostgres extends Construct {
   readonly databaseName: string;
   /** The writer endpoint clients use (the proxy). */
   readonly writerHost: string;
-  /** The reader endpoint: the proxy's read-only endpoint, or the cluster reader endpoint. */
+  /** The reader endpoint: the proxy's read-only endpoint, or the proxy itself without a reader. */
   readonly readerHost: string;
 
   constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
@@ -160,6 +160,8 @@ export class SecureAuroraPostgres extends Construct {
     });
 
     this.proxy = this.cluster.addProxy('Proxy', {
+      // Proxy names are unique per account and region: two stages side by side need their own.
+      dbProxyName: `${props.clusterIdentifier}-proxy`,
       secrets: this.cluster.secret ? [this.cluster.secret] : [],
       vpc: props.vpc,
       vpcSubnets: isolated,
@@ -192,7 +194,8 @@ export class SecureAuroraPostgres extends Construct {
       });
       this.readerHost = readOnly.attrEndpoint;
     } else {
-      this.readerHost = this.cluster.clusterReadEndpoint.hostname;
+      // Only the proxy is admitted to the cluster: without a reader, reads go through it too.
+      this.readerHost = this.proxy.endpoint;
     }
   }
 
