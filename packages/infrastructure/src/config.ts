@@ -59,6 +59,11 @@ export interface ApiFunctionConfig {
   readonly aiRequestTimeoutMs: number;
   /** `OPENAI_TIMEOUT_MS`: one provider call; never longer than `aiRequestTimeoutMs`. */
   readonly openAiTimeoutMs: number;
+  /**
+   * `BODY_LIMIT_BYTES`: the largest request body the app accepts. The WAF blocks a declared
+   * `Content-Length` above it, and the edge signer refuses bodies over 1 MB (Lambda@Edge).
+   */
+  readonly bodyLimitBytes: number;
 }
 
 export interface DatabaseConfig {
@@ -187,6 +192,7 @@ const BASE: Omit<StageDefaults, 'stage'> = {
     traceSubsegments: true,
     aiRequestTimeoutMs: 110_000,
     openAiTimeoutMs: 60_000,
+    bodyLimitBytes: 1_048_576,
   },
   database: {
     name: 'app',

@@ -150,6 +150,8 @@ export class ApiStack extends Stack {
         // deadline at the invocation's remaining time.
         AI_REQUEST_TIMEOUT_MS: String(config.api.aiRequestTimeoutMs),
         OPENAI_TIMEOUT_MS: String(config.api.openAiTimeoutMs),
+        // The WAF's size rule blocks declared bodies above the same number.
+        BODY_LIMIT_BYTES: String(config.api.bodyLimitBytes),
         PUBLIC_URL: config.publicUrl,
         DATABASE_HOST: props.database.host,
         DATABASE_READER_HOST: props.database.readerHost,

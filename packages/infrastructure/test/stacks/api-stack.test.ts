@@ -61,6 +61,7 @@ const EXPECTED_ENV = [
   'POWERTOOLS_TRACE_ENABLED',
   'AI_REQUEST_TIMEOUT_MS',
   'OPENAI_TIMEOUT_MS',
+  'BODY_LIMIT_BYTES',
 ];
 
 function apiFunction(stage: StageName) {
