@@ -165,7 +165,7 @@ export class ApiStack extends Stack {
         EMAIL_FROM: `no-reply@${config.domain.name}`,
         ...secretArns,
       },
-      synchronousReason:
+      noDeadLetterQueueReason:
         'Invoked synchronously through its Function URL; a failed request is answered to the caller, there is no async event to retry.',
     });
     this.function = api.function;

@@ -133,10 +133,22 @@ export interface SecureLambdaProps {
    */
   readonly description?: string;
   /**
-   * Why this function is invoked synchronously only (no DLQ/failure destination).
-   * Recorded as the acknowledgement of `Serverless-LambdaDLQ`.
+   * Why this function needs no dead-letter queue (it is invoked synchronously, or its failures
+   * are reported elsewhere). Recorded as the acknowledgement of `Serverless-LambdaDLQ`.
    */
-  readonly synchronousReason: string;
+  readonly noDeadLetterQueueReason: string;
+  /**
+   * Retries of a failed asynchronous invocation (0-2). Set, it also needs
+   * `noFailureDestinationReason`.
+   * @default - Lambda's default (2 retries)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Why failed asynchronous invocations need no failure destination; recorded as the
+   * acknowledgement of `Serverless-LambdaAsyncFailureDestination`. Required with `retryAttempts`.
+   * @default - none
+   */
+  readonly noFailureDestinationReason?: string;
 }
 
 /**
@@ -154,6 +166,9 @@ export class SecureLambda extends Construct {
       throw new Error(`memorySize ${props.memorySize} is outside 128-10240 MiB`);
     }
     if (props.securityGroups && !props.vpc) throw new Error('securityGroups need a vpc');
+    if (props.retryAttempts !== undefined && !props.noFailureDestinationReason) {
+      throw new Error('retryAttempts needs a noFailureDestinationReason');
+    }
     assertLocalEsbuild();
 
     const bundle = props.bundle ?? HANDLER_BUNDLE;
@@ -177,6 +192,7 @@ export class SecureLambda extends Construct {
       applicationLogLevelV2: APPLICATION_LOG_LEVELS[props.logLevel ?? 'info'],
       systemLogLevelV2: SystemLogLevel.INFO,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      retryAttempts: props.retryAttempts,
       ...(props.vpc
         ? {
             vpc: props.vpc,
@@ -228,6 +244,14 @@ export class SecureLambda extends Construct {
       'Node.js 22 is the runtime the app is built and tested for (DESIGN decision 1); moving to a newer runtime is a tested change.';
     acknowledge(this.function, 'AwsSolutions-L1', runtimeReason);
     acknowledge(this.function, 'Serverless-LambdaLatestVersion', runtimeReason);
-    acknowledge(this.function, 'Serverless-LambdaDLQ', props.synchronousReason);
+    acknowledge(this.function, 'Serverless-LambdaDLQ', props.noDeadLetterQueueReason);
+    const invokeConfig = this.function.node.tryFindChild('EventInvokeConfig');
+    if (invokeConfig && props.noFailureDestinationReason) {
+      acknowledge(
+        invokeConfig,
+        'Serverless-LambdaAsyncFailureDestination',
+        props.noFailureDestinationReason,
+      );
+    }
   }
 }

@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import {
   type CustomResourceHandler,
   createCustomResourceHandler,
+  lazyCustomResourceHandler,
   type ResponseSender,
 } from './cfn-response.ts';
 import {
@@ -64,14 +65,14 @@ export function createMigrationHandler(deps: MigrationHandlerDeps): CustomResour
   });
 }
 
-let defaultHandler: CustomResourceHandler | undefined;
-
-/** The Lambda entry: dependencies from the environment, built on first use. */
-export const handler: CustomResourceHandler = (event, context) => {
-  defaultHandler ??= createMigrationHandler({
+/**
+ * The Lambda entry. Its configuration is read from the environment on first use, inside the
+ * error handling: a missing or malformed setting answers FAILED at once.
+ */
+export const handler: CustomResourceHandler = lazyCustomResourceHandler(MIGRATION_PHYSICAL_ID, () =>
+  createMigrationHandler({
     target: databaseTargetFromEnv(process.env),
     migrationsFolder: `${process.env.LAMBDA_TASK_ROOT ?? '.'}/migrations`,
     secrets: createSecretsProvider(),
-  });
-  return defaultHandler(event, context);
-};
+  }),
+);
