@@ -101,6 +101,7 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     ...common('Edge'),
     functionUrl: api.functionUrl,
     originVerifySecret: api.originVerifySecret,
+    originRequestSigner: edgeGlobal.originRequestSigner.version,
     webAclArn: edgeGlobal.webAcl.attrArn,
     certificate: edgeGlobal.certificate,
   });

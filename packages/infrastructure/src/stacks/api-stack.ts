@@ -16,6 +16,11 @@ import { logRemovalPolicy, retentionDays } from './stack-helpers.ts';
 export const API_ALIAS_NAME = 'live';
 /** The header CloudFront adds and the app requires (DESIGN decision 4). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+/**
+ * The origin-verify secret is JSON: CloudFront sends `current`; the app accepts `current` and,
+ * while the value rotates, `previous` (docs/deploying.md).
+ */
+export const ORIGIN_VERIFY_CURRENT_FIELD = 'current';
 /** Where the cold-start metric (from the function's `platform.report` log lines) is published. */
 export const COLD_START_METRIC = { namespace: 'HonoAiBackend', metricName: 'ColdStart' } as const;
 
@@ -76,15 +81,21 @@ export class ApiStack extends Stack {
       'AwsSolutions-SMG4',
       'Rotating the Better Auth secret signs every user out; it is rotated by a planned runbook.',
     );
-    this.originVerifySecret = appSecret(
-      'OriginVerifySecret',
-      'Value CloudFront sends in x-origin-verify',
-      64,
-    );
+    this.originVerifySecret = new Secret(this, 'OriginVerifySecret', {
+      description: 'Value CloudFront sends in x-origin-verify',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: ORIGIN_VERIFY_CURRENT_FIELD,
+        passwordLength: 64,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: logRemovalPolicy(config),
+    });
     acknowledge(
       this.originVerifySecret,
       'AwsSolutions-SMG4',
-      'CloudFront reads the origin header value only when the distribution is deployed; it is rotated by redeploying.',
+      'CloudFront reads the origin header value only when the distribution is deployed: it rotates by a runbook (previous kept while the edge stack redeploys), not by a rotation function.',
     );
     const secrets: Record<string, ISecret> = {
       DATABASE_SECRET_ARN: props.database.secret,
@@ -193,8 +204,8 @@ export class ApiStack extends Stack {
         : {}),
     });
     this.functionUrl = this.alias.addFunctionUrl({
-      // The origin is protected by the x-origin-verify header the app checks (see README).
-      authType: FunctionUrlAuthType.NONE,
+      // Only requests CloudFront signs (Origin Access Control) reach the function.
+      authType: FunctionUrlAuthType.AWS_IAM,
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
 

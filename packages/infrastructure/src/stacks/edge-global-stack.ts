@@ -5,6 +5,7 @@ import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { EDGE_REGION, type StageConfig } from '../config.ts';
+import { OriginRequestSigner } from '../lib/constructs/origin-request-signer.ts';
 import { edgeErrorBody, PAYLOAD_TOO_LARGE } from '../lib/edge-errors.ts';
 import { greaterThanPattern } from '../lib/waf/numeric-regex.ts';
 import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
@@ -74,13 +75,15 @@ const managedRule = (name: string, priority: number): CfnWebACL.RuleProperty => 
 };
 
 /**
- * Resources CloudFront only accepts from us-east-1: the CLOUDFRONT-scope web ACL and the
- * viewer certificate. The main-region edge stack reads them through `crossRegionReferences`
+ * Resources CloudFront only accepts from us-east-1: the CLOUDFRONT-scope web ACL, the viewer
+ * certificate and the Lambda@Edge origin-request signer. The main-region edge stack reads them through `crossRegionReferences`
  * (SSM parameters written here, read there by a CDK-managed custom resource).
  */
 export class EdgeGlobalStack extends Stack {
   readonly webAcl: CfnWebACL;
   readonly certificate: Certificate;
+  /** The Lambda@Edge function that hashes request bodies for OAC signing. */
+  readonly originRequestSigner: OriginRequestSigner;
 
   constructor(scope: Construct, id: string, props: EdgeGlobalStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -207,6 +210,8 @@ export class EdgeGlobalStack extends Stack {
       hostedZoneId: config.domain.hostedZoneId,
       zoneName: config.domain.hostedZoneName,
     });
+    this.originRequestSigner = new OriginRequestSigner(this, 'OriginRequestSigner');
+
     this.certificate = new Certificate(this, 'Certificate', {
       domainName: config.domain.name,
       validation: CertificateValidation.fromDns(zone),

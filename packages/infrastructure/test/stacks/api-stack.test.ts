@@ -279,9 +279,9 @@ describe('ApiStack', () => {
     });
   });
 
-  test('a streaming Function URL on the alias, auth NONE (the origin header protects it)', () => {
+  test('a streaming Function URL on the alias, auth AWS_IAM (only CloudFront’s signed requests reach it)', () => {
     template(stageApp('prod').stacks.api).hasResourceProperties('AWS::Lambda::Url', {
-      AuthType: 'NONE',
+      AuthType: 'AWS_IAM',
       InvokeMode: 'RESPONSE_STREAM',
       Qualifier: 'live',
     });

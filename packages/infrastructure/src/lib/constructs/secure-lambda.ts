@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ESM_REQUIRE_BANNER } from '@backend/api/bundle';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   type ISecurityGroup,
@@ -44,8 +45,8 @@ export const HANDLER_BUNDLE: EsbuildSettings = {
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
-  banner:
-    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  // The one definition of the banner an ESM bundle needs (see ESM_REQUIRE_BANNER).
+  banner: ESM_REQUIRE_BANNER,
   externals: ['@aws-sdk/*'],
 };
 
