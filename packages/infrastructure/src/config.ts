@@ -11,6 +11,13 @@ export type StageName = (typeof STAGE_NAMES)[number];
 export const DEFAULT_REGION = 'eu-west-1';
 /** CloudFront-scope WAF web ACLs and CloudFront certificates must live here. */
 export const EDGE_REGION = 'us-east-1';
+/**
+ * The permissions boundary of the CloudFormation execution role and of every role the stacks
+ * create (`bootstrap/permissions-boundary.json`, created once per account, docs/deploying.md).
+ */
+export const DEPLOY_BOUNDARY_NAME = 'hono-ai-backend-deploy-boundary';
+/** The least-privilege CloudFormation execution policy (`bootstrap/execution-policy.json`). */
+export const EXECUTION_POLICY_NAME = 'hono-ai-backend-cfn-execution';
 /** The bootstrap qualifier of `cdk bootstrap` (the default one). */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
@@ -57,6 +64,11 @@ export interface ApiFunctionConfig {
    * least this plus `FUNCTION_TIMEOUT_MARGIN_MS`, and CloudFront's origin read timeout is above it.
    */
   readonly aiRequestTimeoutMs: number;
+  /**
+   * How CodeDeploy shifts the `live` alias to a new version: `canary` sends 10% of traffic
+   * for 5 minutes, then all of it, rolling back on an alarm; `allAtOnce` shifts at once.
+   */
+  readonly release: 'canary' | 'allAtOnce';
   /** `OPENAI_TIMEOUT_MS`: one provider call; never longer than `aiRequestTimeoutMs`. */
   readonly openAiTimeoutMs: number;
   /**
@@ -193,6 +205,7 @@ const BASE: Omit<StageDefaults, 'stage'> = {
     aiRequestTimeoutMs: 110_000,
     openAiTimeoutMs: 60_000,
     bodyLimitBytes: 1_048_576,
+    release: 'canary',
   },
   database: {
     name: 'app',
@@ -243,6 +256,7 @@ const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
       logLevel: 'debug',
       aiRequestTimeoutMs: 60_000,
       openAiTimeoutMs: 45_000,
+      release: 'allAtOnce',
     },
     database: { maxCapacityAcu: 2, reader: false, backupRetentionDays: 1 },
     cache: { nodeType: 'cache.t4g.micro', nodes: 1, multiAz: false },

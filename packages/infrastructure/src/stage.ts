@@ -7,7 +7,13 @@ import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { App, type AppProps, AspectPriority, Aspects, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { EDGE_REGION, resolveConfig, type StageConfig, type StageName } from './config.ts';
+import {
+  DEPLOY_BOUNDARY_NAME,
+  EDGE_REGION,
+  resolveConfig,
+  type StageConfig,
+  type StageName,
+} from './config.ts';
 import { BackupAspect } from './lib/aspects/backup-aspect.ts';
 import { ComplianceAspect } from './lib/aspects/compliance-aspect.ts';
 import { CostAspect } from './lib/aspects/cost-aspect.ts';
@@ -57,6 +63,9 @@ export const APP_CONTEXT: Readonly<Record<string, unknown>> = {
   '@aws-cdk/core:enablePartitionLiterals': true,
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  // Every role the stacks create carries the deploy boundary (bootstrap/permissions-boundary.json):
+  // the least-privilege execution role may create roles only with it.
+  '@aws-cdk/core:permissionsBoundary': { name: DEPLOY_BOUNDARY_NAME },
 };
 
 function stackName(config: StageConfig, part: string): string {

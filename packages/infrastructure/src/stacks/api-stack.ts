@@ -1,5 +1,16 @@
 import { LAMBDA_BUNDLE, LAMBDA_COMMAND_HOOKS, LAMBDA_ENTRY } from '@backend/api/bundle';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  LambdaApplication,
+  LambdaDeploymentConfig,
+  LambdaDeploymentGroup,
+} from 'aws-cdk-lib/aws-codedeploy';
 import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +21,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureLambda } from '../lib/constructs/secure-lambda.ts';
+import { releaseNames } from './cicd-stack.ts';
 import { logRemovalPolicy, retentionDays } from './stack-helpers.ts';
 
 /** The alias CloudFront calls; provisioned concurrency lives on it. */
@@ -54,6 +66,10 @@ export class ApiStack extends Stack {
   readonly originVerifySecret: Secret;
   /** The function's log group (its JSON logs, Powertools metric lines and audit lines). */
   readonly logGroup: ILogGroup;
+  /** CodeDeploy's canary (or all-at-once) release of each new version to the `live` alias. */
+  readonly deploymentGroup: LambdaDeploymentGroup;
+  /** The alarms that roll a release back. */
+  readonly releaseAlarms: Alarm[];
   /** Every secret the function may read (and nothing else). */
   readonly secrets: Readonly<Record<string, ISecret>>;
 
@@ -139,6 +155,8 @@ export class ApiStack extends Stack {
       bundle: LAMBDA_BUNDLE,
       // Rebuilds the asset split: index.mjs plus lazily loaded chunks (NodejsFunction cannot).
       commandHooks: LAMBDA_COMMAND_HOOKS,
+      // Named after the stage: the release workflow reads its alias by name.
+      functionName: releaseNames(config).functionName,
       description: `Hono API (${config.stage})`,
       memorySize: config.api.memorySize,
       timeout: Duration.seconds(config.api.timeoutSeconds),
@@ -209,6 +227,58 @@ export class ApiStack extends Stack {
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
 
+    // Canary releases: CodeDeploy shifts the alias to each new version (10% for 5 minutes,
+    // or all at once) and shifts it back by itself when an alarm on the alias fires.
+    const aliasMetric = (metricName: string, statistic: string) =>
+      this.alias.metric(metricName, { statistic, period: Duration.minutes(1) });
+    const releaseAlarm = (id: string, description: string, metric: Metric, threshold: number) =>
+      new Alarm(this, id, {
+        alarmDescription: `${description} (rolls a release back)`,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.releaseAlarms = [
+      releaseAlarm(
+        'ReleaseErrors',
+        'The live alias reports function errors',
+        aliasMetric('Errors', 'Sum'),
+        config.alarms.errors,
+      ),
+      releaseAlarm(
+        'Release5xx',
+        'The live alias answers 5xx',
+        aliasMetric('Url5xxCount', 'Sum'),
+        config.alarms.errors,
+      ),
+      releaseAlarm(
+        'ReleaseLatency',
+        `The live alias p99 latency is above ${config.alarms.p99LatencyMs} ms`,
+        aliasMetric('UrlRequestLatency', 'p99'),
+        config.alarms.p99LatencyMs,
+      ),
+    ];
+    this.deploymentGroup = new LambdaDeploymentGroup(this, 'Release', {
+      application: new LambdaApplication(this, 'ReleaseApplication', {
+        applicationName: releaseNames(config).applicationName,
+      }),
+      deploymentGroupName: releaseNames(config).deploymentGroupName,
+      alias: this.alias,
+      deploymentConfig:
+        config.api.release === 'canary'
+          ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+          : LambdaDeploymentConfig.ALL_AT_ONCE,
+      alarms: this.releaseAlarms,
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    acknowledge(
+      this.deploymentGroup.role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      'The AWS managed CodeDeploy policy for Lambda only reads and updates aliases of functions and publishes to topics named CodeDeployTopic*.',
+    );
+
     new MetricFilter(this, 'ColdStartMetric', {
       logGroup: api.logGroup,
       filterPattern: FilterPattern.all(
@@ -222,5 +292,12 @@ export class ApiStack extends Stack {
     });
 
     new CfnOutput(this, 'FunctionUrl', { value: this.functionUrl.url });
+    new CfnOutput(this, 'FunctionName', { value: this.function.functionName });
+    new CfnOutput(this, 'ReleaseApplicationName', {
+      value: this.deploymentGroup.application.applicationName,
+    });
+    new CfnOutput(this, 'ReleaseDeploymentGroupName', {
+      value: this.deploymentGroup.deploymentGroupName,
+    });
   }
 }

@@ -295,3 +295,39 @@ describe('ApiStack', () => {
     });
   });
 });
+
+describe.each(STAGE_NAMES)('canary releases (%s)', (stage) => {
+  test('CodeDeploy shifts the live alias: 10% for 5 minutes where the stage says canary, else all at once', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const expected =
+      STAGE_CONFIGS[stage].api.release === 'canary'
+        ? 'CodeDeployDefault.LambdaCanary10Percent5Minutes'
+        : 'CodeDeployDefault.LambdaAllAtOnce';
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: expected,
+      DeploymentGroupName: `hono-ai-backend-${stage}-api-live`,
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+      },
+    });
+    const [alias] = Object.values(t.findResources('AWS::Lambda::Alias'));
+    expect(alias?.UpdatePolicy?.CodeDeployLambdaAliasUpdate).toBeDefined();
+  });
+
+  test('alarms on errors, 5xx and p99 latency of the alias roll a release back by themselves', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const [group] = Object.values(t.findResources('AWS::CodeDeploy::DeploymentGroup'));
+    if (!group) throw new Error('no deployment group');
+    const alarmRefs = (group.Properties.AlarmConfiguration.Alarms as { Name: { Ref: string } }[])
+      .map((a) => a.Name.Ref)
+      .sort();
+    expect(group.Properties.AlarmConfiguration.Enabled).toBe(true);
+    const alarms = t.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+    const metrics = alarmRefs.map((ref) => alarms[ref]?.Properties.MetricName).sort();
+    expect(metrics).toEqual(['Errors', 'Url5xxCount', 'UrlRequestLatency']);
+    for (const ref of alarmRefs) {
+      expect(JSON.stringify(alarms[ref]?.Properties.Dimensions)).toContain(':live');
+    }
+  });
+});
