@@ -16,13 +16,15 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureLambda } from '../lib/constructs/secure-lambda.ts';
+import { SesSender } from '../lib/constructs/ses-sender.ts';
 import { releaseNames } from './cicd-stack.ts';
-import { logRemovalPolicy, retentionDays } from './stack-helpers.ts';
+import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
 
 /** The alias CloudFront calls; provisioned concurrency lives on it. */
 export const API_ALIAS_NAME = 'live';
@@ -68,6 +70,8 @@ export class ApiStack extends Stack {
   readonly logGroup: ILogGroup;
   /** CodeDeploy's canary (or all-at-once) release of each new version to the `live` alias. */
   readonly deploymentGroup: LambdaDeploymentGroup;
+  /** The SES identity and configuration set the app sends through. */
+  readonly email: SesSender;
   /** The alarms that roll a release back. */
   readonly releaseAlarms: Alarm[];
   /** Every secret the function may read (and nothing else). */
@@ -198,9 +202,20 @@ export class ApiStack extends Stack {
         'Invoked synchronously through its Function URL; a failed request is answered to the caller, there is no async event to retry.',
     });
     this.function = api.function;
+    // Verification and reset emails: the stage's own domain identity, DKIM-signed.
+    const emailConfigurationSetName = `${resourcePrefix(config)}-email`;
+    this.email = new SesSender(this, 'Email', {
+      domain: config.domain.name,
+      zone: HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: config.domain.hostedZoneId,
+        zoneName: config.domain.hostedZoneName,
+      }),
+      configurationSetName: emailConfigurationSetName,
+    });
     this.logGroup = api.logGroup;
     for (const secret of Object.values(this.secrets)) secret.grantRead(this.function);
-    // Verification and reset emails, from the stage's own domain identity only.
+    // Verification and reset emails, from the stage's own domain identity only (SES v2 also
+    // authorizes the configuration set the identity sends through).
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -209,6 +224,11 @@ export class ApiStack extends Stack {
             service: 'ses',
             resource: 'identity',
             resourceName: config.domain.name,
+          }),
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: emailConfigurationSetName,
           }),
         ],
       }),

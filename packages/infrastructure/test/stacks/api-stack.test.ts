@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
-import { stageApp, template } from '../helpers/synth.ts';
+import { stageApp, TEST_DEPLOYMENT, template } from '../helpers/synth.ts';
 
 /** The function's environment with tokens made concrete, as they are after deployment. */
 function concreteEnv(stage: StageName): Record<string, string> {
@@ -329,5 +329,45 @@ describe.each(STAGE_NAMES)('canary releases (%s)', (stage) => {
     for (const ref of alarmRefs) {
       expect(JSON.stringify(alarms[ref]?.Properties.Dimensions)).toContain(':live');
     }
+  });
+});
+
+describe.each(STAGE_NAMES)('email through SES (%s)', (stage) => {
+  test('a domain identity with Easy DKIM, its three CNAME records in the hosted zone', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const domain = TEST_DEPLOYMENT[stage].domainName;
+    t.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: domain,
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    const records = Object.values(t.findResources('AWS::Route53::RecordSet')).map(
+      (r) => r.Properties,
+    );
+    const cnames = records.filter((r) => r.Type === 'CNAME');
+    expect(cnames).toHaveLength(3);
+    for (const record of cnames) {
+      expect(record.HostedZoneId).toBe(TEST_DEPLOYMENT[stage].hostedZoneId);
+      expect(JSON.stringify(record.Name)).toContain('DkimDNSTokenName');
+      expect(JSON.stringify(record.ResourceRecords)).toContain('DkimDNSTokenValue');
+    }
+  });
+
+  test('a configuration set with reputation (bounce and complaint) metrics, TLS required', () => {
+    template(stageApp(stage).stacks.api).hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: `hono-ai-backend-${stage}-email`,
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  test('the function may send through that identity and configuration set only', () => {
+    const policies = template(stageApp(stage).stacks.api).findResources('AWS::IAM::Policy');
+    const [send] = Object.values(policies)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().includes('ses:SendEmail'));
+    const resources = JSON.stringify(send.Resource);
+    expect(resources).toContain(`:identity/${TEST_DEPLOYMENT[stage].domainName}`);
+    expect(resources).toContain(`:configuration-set/hono-ai-backend-${stage}-email`);
   });
 });
