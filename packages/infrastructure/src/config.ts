@@ -108,6 +108,23 @@ export interface AlarmThresholds {
   readonly databaseCpuPercent: number;
   /** ElastiCache memory use percentage. */
   readonly cacheMemoryPercent: number;
+  /** RDS Proxy client connections (near the pool the function's concurrency can open). */
+  readonly proxyClientConnections: number;
+  /** SES bounce rate (0-1); AWS reviews an account at 5%. */
+  readonly sesBounceRate: number;
+  /** SES complaint rate (0-1); AWS reviews an account at 0.1%. */
+  readonly sesComplaintRate: number;
+  /** CloudFront 5xx responses as a percentage of requests (us-east-1 metric). */
+  readonly edge5xxRatePercent: number;
+  /** CloudFront origin latency p99 in milliseconds (an additional CloudFront metric). */
+  readonly originLatencyP99Ms: number;
+  /** WAF blocked requests in 5 minutes: a spike is an attack or a rule blocking real users. */
+  readonly wafBlockedRequests: number;
+  /**
+   * Monthly AWS cost in USD that notifies at 80% actual and 100% forecast; `undefined` for no
+   * budget.
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 export interface FeatureFlags {
@@ -223,6 +240,12 @@ const BASE: Omit<StageDefaults, 'stage'> = {
     errors: 5,
     databaseCpuPercent: 80,
     cacheMemoryPercent: 80,
+    proxyClientConnections: 100,
+    sesBounceRate: 0.04,
+    sesComplaintRate: 0.0008,
+    edge5xxRatePercent: 5,
+    originLatencyP99Ms: 5000,
+    wafBlockedRequests: 500,
   },
   logRetentionDays: 30,
   dataRemovalPolicy: RemovalPolicy.SNAPSHOT,
@@ -267,6 +290,8 @@ const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
   },
   staging: {
     api: { reservedConcurrency: 50, provisionedConcurrency: 1 },
+    // 2 connections per container (the pool) × 50 reserved, at 80%.
+    alarms: { proxyClientConnections: 80 },
   },
   prod: {
     tags: { costCenter: 'product' },
@@ -279,7 +304,16 @@ const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
       deletionProtection: true,
     },
     cache: { nodeType: 'cache.r7g.large' },
-    alarms: { serverErrorRatePercent: 1, p99LatencyMs: 3000 },
+    alarms: {
+      serverErrorRatePercent: 1,
+      p99LatencyMs: 3000,
+      edge5xxRatePercent: 1,
+      originLatencyP99Ms: 3000,
+      // 2 connections per container (the pool) × 200 reserved, at 80%.
+      proxyClientConnections: 320,
+      wafBlockedRequests: 1000,
+      monthlyBudgetUsd: 1500,
+    },
     logRetentionDays: 365,
     dataRemovalPolicy: RemovalPolicy.RETAIN,
     features: {

@@ -25,6 +25,7 @@ import { CacheStack } from './stacks/cache-stack.ts';
 import { CicdStack } from './stacks/cicd-stack.ts';
 import { DatabaseStack } from './stacks/database-stack.ts';
 import { EdgeGlobalStack, webAclName } from './stacks/edge-global-stack.ts';
+import { EdgeMonitoringStack } from './stacks/edge-monitoring-stack.ts';
 import { EdgeStack } from './stacks/edge-stack.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
@@ -39,6 +40,8 @@ export interface StageStacks {
   readonly edgeGlobal: EdgeGlobalStack;
   readonly edge: EdgeStack;
   readonly monitoring: MonitoringStack;
+  /** Alarms on us-east-1 metrics (CloudFront, Lambda@Edge, WAF). */
+  readonly edgeMonitoring: EdgeMonitoringStack;
   readonly cicd: CicdStack;
 }
 
@@ -129,9 +132,28 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     proxyName: database.database.proxy.dbProxyName,
     cacheNodeIds: cache.nodeIds,
     webAclName: webAclName(config),
+    sesConfigurationSetName: api.email.configurationSet.configurationSetName,
+    rotatedSecretArns: [database.secret.secretArn],
+  });
+  const edgeMonitoring = new EdgeMonitoringStack(app, stackName(config, 'EdgeMonitoring'), {
+    ...common('EdgeMonitoring'),
+    env: { account: config.account, region: EDGE_REGION },
+    distributionId: edge.distribution.distributionId,
+    webAclName: webAclName(config),
   });
   const cicd = new CicdStack(app, stackName(config, 'Cicd'), common('Cicd'));
-  return { network, database, cache, storage, api, edgeGlobal, edge, monitoring, cicd };
+  return {
+    network,
+    database,
+    cache,
+    storage,
+    api,
+    edgeGlobal,
+    edge,
+    monitoring,
+    edgeMonitoring,
+    cicd,
+  };
 }
 
 /** Applies the house aspects; they are part of every stage, never optional. */

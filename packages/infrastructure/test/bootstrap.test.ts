@@ -21,6 +21,7 @@ const SERVICE_OF: Readonly<Record<string, string>> = {
   'AWS::CodeDeploy': 'codedeploy',
   'AWS::EC2': 'ec2',
   'AWS::ElastiCache': 'elasticache',
+  'AWS::Events': 'events',
   'AWS::IAM': 'iam',
   'AWS::KMS': 'kms',
   'AWS::Lambda': 'lambda',

@@ -7,6 +7,7 @@ import {
   CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
+  CfnMonitoringSubscription,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
@@ -155,6 +156,13 @@ export class EdgeStack extends Stack {
       enableLogging: true,
       logBucket: this.logBucket.bucket,
       logFilePrefix: 'cloudfront/',
+    });
+    // CloudFront's additional metrics (origin latency among them), alarmed in us-east-1.
+    new CfnMonitoringSubscription(this, 'AdditionalMetrics', {
+      distributionId: this.distribution.distributionId,
+      monitoringSubscription: {
+        realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: 'Enabled' },
+      },
     });
     // Function URLs created since October 2025 need lambda:InvokeFunction beside the
     // lambda:InvokeFunctionUrl the OAC origin grants; both only for this distribution.
