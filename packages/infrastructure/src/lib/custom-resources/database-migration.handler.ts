@@ -39,7 +39,8 @@ export async function openDatabase(target: DatabaseTarget, secrets: SecretsProvi
     database: target.database,
     username: credentials.username,
     password: credentials.password,
-    ssl: target.ssl ? 'require' : false,
+    // The proxy's certificate is verified (ACM-issued, trusted by Node), not only encrypted.
+    ssl: target.ssl ? ('verify-full' as const) : false,
     max: 1,
     prepare: false,
     connect_timeout: 10,
