@@ -137,7 +137,10 @@ export function createDatabase(
         port: env.DATABASE_PORT,
         database: env.DATABASE_NAME,
         username,
-        password: async () => (await secrets.getJson<DatabaseSecret>(arn)).password,
+        // Read fresh for each new connection (rare: the pool keeps its one or two), so a
+        // rotated password works at once instead of after the secrets cache expires.
+        password: async () =>
+          (await secrets.getJson<DatabaseSecret>(arn, { fresh: true })).password,
         ssl: env.DATABASE_SSL ?? true,
       });
       return createPostgresDatabase({
