@@ -101,7 +101,8 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
       host: database.database.writerHost,
       readerHost: database.database.readerHost,
       name: database.database.databaseName,
-      secret: database.secret,
+      // The least-privilege application role; the owner's secret stays with the migrations.
+      secret: database.appSecret,
     },
     cache: { host: cache.host, port: cache.port, authSecret: cache.authSecret },
   });
@@ -133,7 +134,7 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     cacheNodeIds: cache.nodeIds,
     webAclName: webAclName(config),
     sesConfigurationSetName: api.email.configurationSet.configurationSetName,
-    rotatedSecretArns: [database.secret.secretArn],
+    rotatedSecretArns: [database.secret.secretArn, database.appSecret.secretArn],
   });
   const edgeMonitoring = new EdgeMonitoringStack(app, stackName(config, 'EdgeMonitoring'), {
     ...common('EdgeMonitoring'),
