@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   app.use(secureHeaders({ hsts: env.STAGE !== 'local', docsPath: DOCS_PATH }));
-  if (deps.originVerify) app.use(originVerify({ secret: deps.originVerify }));
+  if (deps.originVerify) app.use(originVerify({ values: deps.originVerify }));
   app.use(cors({ allowedOrigins: env.ALLOWED_ORIGINS }));
   app.use(compression());
   app.use(

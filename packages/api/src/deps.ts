@@ -17,6 +17,7 @@ import { type AppMetrics, createMetrics } from './lib/observability/metrics.ts';
 import { createTracing, type Tracing } from './lib/observability/tracing.ts';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
+import { parseOriginVerifySecret } from './middleware/origin-verify.ts';
 
 export interface AppDeps {
   env: Env;
@@ -29,8 +30,11 @@ export interface AppDeps {
   /** Cache-aside for computed values (chat lists), in front of `cache`. */
   appCache: AppCache;
   rateLimiter: RateLimiter;
-  /** The value CloudFront sends as `x-origin-verify`, when the origin is protected so. */
-  originVerify: string | null;
+  /**
+   * Reads the values accepted in `x-origin-verify` (current and, while rotating, previous),
+   * when the origin is protected so; cached by the secrets provider.
+   */
+  originVerify: (() => Promise<string[]>) | null;
   /** Keys of the AI feature's services (env or Secrets Manager); null when not configured. */
   aiKeys: AiKeys;
   /** CloudWatch metrics (EMF lines), written once per invocation. */
@@ -104,6 +108,20 @@ export async function resolveAuthSecret(env: Env, secrets?: SecretsProvider): Pr
   return secret;
 }
 
+/**
+ * The `x-origin-verify` values, read through the secrets provider (cached for its TTL, so a
+ * rotated value reaches warm containers); read once here so a missing secret fails the init.
+ */
+async function resolveOriginVerify(
+  arn: string | undefined,
+  secrets: SecretsProvider,
+): Promise<(() => Promise<string[]>) | null> {
+  if (!arn) return null;
+  const read = async () => parseOriginVerifySecret(await secrets.get(arn));
+  if ((await read()).length === 0) throw new Error('The origin-verify secret holds no value');
+  return read;
+}
+
 export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const logger = overrides.logger ?? createRootLogger(env);
   const metrics =
@@ -131,7 +149,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
       overrides.cache ?? createCache(env, logger, secrets, tracing),
       overrides.email ?? createEmailSender(env, logger),
       resolveAuthSecret(env, secrets),
-      env.ORIGIN_VERIFY_SECRET_ARN ? secrets.get(env.ORIGIN_VERIFY_SECRET_ARN) : null,
+      resolveOriginVerify(env.ORIGIN_VERIFY_SECRET_ARN, secrets),
       resolveKey(env.OPENAI_API_KEY, env.OPENAI_SECRET_ARN, secrets),
       resolveKey(env.LANGSMITH_API_KEY, env.LANGSMITH_SECRET_ARN, secrets),
     ],

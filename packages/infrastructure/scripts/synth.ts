@@ -8,9 +8,13 @@
  */
 import { STAGE_NAMES } from '../src/config.ts';
 import contexts from '../test/fixtures/deployment-context.json' with { type: 'json' };
+// Synthesized as deployed: a fixed account and a region other than us-east-1, so the WAF and
+// certificate reach the edge stack through real cross-region references, and the VPC's
+// availability zones come from the committed `cdk.context.json` (no lookup, no credentials).
+import target from '../test/fixtures/synth-target.json' with { type: 'json' };
 
 for (const stage of STAGE_NAMES) {
-  const context = Object.entries(contexts[stage]).flatMap(([key, value]) => [
+  const context = Object.entries({ ...contexts[stage], ...target }).flatMap(([key, value]) => [
     '-c',
     `${key}=${value}`,
   ]);

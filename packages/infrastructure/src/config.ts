@@ -11,8 +11,32 @@ export type StageName = (typeof STAGE_NAMES)[number];
 export const DEFAULT_REGION = 'eu-west-1';
 /** CloudFront-scope WAF web ACLs and CloudFront certificates must live here. */
 export const EDGE_REGION = 'us-east-1';
+/**
+ * The permissions boundary of the CloudFormation execution role and of every role the stacks
+ * create (`bootstrap/permissions-boundary.json`, created once per account, docs/deploying.md).
+ */
+export const DEPLOY_BOUNDARY_NAME = 'hono-ai-backend-deploy-boundary';
+/** The least-privilege CloudFormation execution policy (`bootstrap/execution-policy.json`). */
+export const EXECUTION_POLICY_NAME = 'hono-ai-backend-cfn-execution';
 /** The bootstrap qualifier of `cdk bootstrap` (the default one). */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/** The function outlives its longest request by at least this much (the app ends its work first). */
+export const FUNCTION_TIMEOUT_MARGIN_MS = 10_000;
+/**
+ * The origin read timeout CloudFront accepts without a quota increase (CDK documents 120 s as
+ * the default quota); a stage's AI timeout plus `ORIGIN_READ_MARGIN_SECONDS` must fit in it.
+ */
+export const MAX_ORIGIN_READ_TIMEOUT_SECONDS = 120;
+/** CloudFront waits this much longer than the app's AI deadline, so the app's own 504 arrives. */
+export const ORIGIN_READ_MARGIN_SECONDS = 5;
+
+/** CloudFront's origin read timeout for a stage: the AI deadline plus a margin. */
+export function originReadTimeoutSeconds(
+  api: Pick<ApiFunctionConfig, 'aiRequestTimeoutMs'>,
+): number {
+  return Math.ceil(api.aiRequestTimeoutMs / 1000) + ORIGIN_READ_MARGIN_SECONDS;
+}
 
 /** Log levels the app (`LOG_LEVEL`) and Lambda's log filtering both understand. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -35,6 +59,23 @@ export interface ApiFunctionConfig {
    * at cold start when on.
    */
   readonly traceSubsegments: boolean;
+  /**
+   * `AI_REQUEST_TIMEOUT_MS`: how long an AI request may run. The function's timeout is at
+   * least this plus `FUNCTION_TIMEOUT_MARGIN_MS`, and CloudFront's origin read timeout is above it.
+   */
+  readonly aiRequestTimeoutMs: number;
+  /**
+   * How CodeDeploy shifts the `live` alias to a new version: `canary` sends 10% of traffic
+   * for 5 minutes, then all of it, rolling back on an alarm; `allAtOnce` shifts at once.
+   */
+  readonly release: 'canary' | 'allAtOnce';
+  /** `OPENAI_TIMEOUT_MS`: one provider call; never longer than `aiRequestTimeoutMs`. */
+  readonly openAiTimeoutMs: number;
+  /**
+   * `BODY_LIMIT_BYTES`: the largest request body the app accepts. The WAF blocks a declared
+   * `Content-Length` above it, and the edge signer refuses bodies over 1 MB (Lambda@Edge).
+   */
+  readonly bodyLimitBytes: number;
 }
 
 export interface DatabaseConfig {
@@ -67,6 +108,23 @@ export interface AlarmThresholds {
   readonly databaseCpuPercent: number;
   /** ElastiCache memory use percentage. */
   readonly cacheMemoryPercent: number;
+  /** RDS Proxy client connections (near the pool the function's concurrency can open). */
+  readonly proxyClientConnections: number;
+  /** SES bounce rate (0-1); AWS reviews an account at 5%. */
+  readonly sesBounceRate: number;
+  /** SES complaint rate (0-1); AWS reviews an account at 0.1%. */
+  readonly sesComplaintRate: number;
+  /** CloudFront 5xx responses as a percentage of requests (us-east-1 metric). */
+  readonly edge5xxRatePercent: number;
+  /** CloudFront origin latency p99 in milliseconds (an additional CloudFront metric). */
+  readonly originLatencyP99Ms: number;
+  /** WAF blocked requests in 5 minutes: a spike is an attack or a rule blocking real users. */
+  readonly wafBlockedRequests: number;
+  /**
+   * Monthly AWS cost in USD that notifies at 80% actual and 100% forecast; `undefined` for no
+   * budget.
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 export interface FeatureFlags {
@@ -149,124 +207,142 @@ export interface StageConfig extends Omit<StageDefaults, 'githubTrust'> {
 
 const PROJECT = 'hono-ai-backend';
 
-const BASE_ALARMS: AlarmThresholds = {
-  serverErrorRatePercent: 5,
-  p99LatencyMs: 5000,
-  throttles: 1,
-  errors: 5,
-  databaseCpuPercent: 80,
-  cacheMemoryPercent: 80,
+/** What every stage shares unless its overrides say otherwise. */
+const BASE: Omit<StageDefaults, 'stage'> = {
+  project: PROJECT,
+  tags: { costCenter: 'engineering', owner: 'platform' },
+  network: { maxAzs: 2, natGateways: 1, flowLogRetentionDays: 30 },
+  api: {
+    memorySize: 1536,
+    // Above AI_REQUEST_TIMEOUT_MS + 10 s (validateConfig): the app ends its own work first.
+    timeoutSeconds: 130,
+    provisionedConcurrency: 0,
+    logLevel: 'info',
+    traceSubsegments: true,
+    aiRequestTimeoutMs: 110_000,
+    openAiTimeoutMs: 60_000,
+    bodyLimitBytes: 1_048_576,
+    release: 'canary',
+  },
+  database: {
+    name: 'app',
+    minCapacityAcu: 0.5,
+    maxCapacityAcu: 4,
+    reader: true,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+  },
+  cache: { nodeType: 'cache.t4g.small', nodes: 2, multiAz: true },
+  alarms: {
+    serverErrorRatePercent: 5,
+    p99LatencyMs: 5000,
+    throttles: 1,
+    errors: 5,
+    databaseCpuPercent: 80,
+    cacheMemoryPercent: 80,
+    proxyClientConnections: 100,
+    sesBounceRate: 0.04,
+    sesComplaintRate: 0.0008,
+    edge5xxRatePercent: 5,
+    originLatencyP99Ms: 5000,
+    wafBlockedRequests: 500,
+  },
+  logRetentionDays: 30,
+  dataRemovalPolicy: RemovalPolicy.SNAPSHOT,
+  features: {
+    seedData: true,
+    cacheWarming: true,
+    createGithubOidcProvider: true,
+    openAiSecret: true,
+    langsmithSecret: true,
+  },
+  githubTrust: 'environment:staging',
+  bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
+  wafRateLimit: 2000,
 };
 
-export const STAGE_CONFIGS: Readonly<Record<StageName, StageDefaults>> = {
+/** Each stage's departures from `BASE`, one level deep (a nested object is merged, not replaced). */
+type StageOverrides = {
+  readonly [K in keyof Omit<StageDefaults, 'stage'>]?: StageDefaults[K] extends RemovalPolicy
+    ? StageDefaults[K]
+    : StageDefaults[K] extends object
+      ? Partial<StageDefaults[K]>
+      : StageDefaults[K];
+};
+
+const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
   dev: {
-    stage: 'dev',
-    project: PROJECT,
-    tags: { costCenter: 'engineering', owner: 'platform' },
-    network: { maxAzs: 2, natGateways: 1, flowLogRetentionDays: 14 },
+    network: { flowLogRetentionDays: 14 },
     api: {
       memorySize: 1024,
-      timeoutSeconds: 30,
-      provisionedConcurrency: 0,
+      timeoutSeconds: 75,
       logLevel: 'debug',
-      traceSubsegments: true,
+      aiRequestTimeoutMs: 60_000,
+      openAiTimeoutMs: 45_000,
+      release: 'allAtOnce',
     },
-    database: {
-      name: 'app',
-      minCapacityAcu: 0.5,
-      maxCapacityAcu: 2,
-      reader: false,
-      backupRetentionDays: 1,
-      deletionProtection: false,
-    },
+    database: { maxCapacityAcu: 2, reader: false, backupRetentionDays: 1 },
     cache: { nodeType: 'cache.t4g.micro', nodes: 1, multiAz: false },
-    alarms: BASE_ALARMS,
     logRetentionDays: 14,
     dataRemovalPolicy: RemovalPolicy.DESTROY,
-    features: {
-      seedData: true,
-      cacheWarming: true,
-      createGithubOidcProvider: true,
-      openAiSecret: false,
-      langsmithSecret: false,
-    },
+    features: { openAiSecret: false, langsmithSecret: false },
     githubTrust: 'ref:refs/heads/main',
-    bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
-    wafRateLimit: 2000,
   },
   staging: {
-    stage: 'staging',
-    project: PROJECT,
-    tags: { costCenter: 'engineering', owner: 'platform' },
-    network: { maxAzs: 2, natGateways: 1, flowLogRetentionDays: 30 },
-    api: {
-      memorySize: 1536,
-      timeoutSeconds: 30,
-      reservedConcurrency: 50,
-      provisionedConcurrency: 1,
-      logLevel: 'info',
-      traceSubsegments: true,
-    },
-    database: {
-      name: 'app',
-      minCapacityAcu: 0.5,
-      maxCapacityAcu: 4,
-      reader: true,
-      backupRetentionDays: 7,
-      deletionProtection: false,
-    },
-    cache: { nodeType: 'cache.t4g.small', nodes: 2, multiAz: true },
-    alarms: BASE_ALARMS,
-    logRetentionDays: 30,
-    dataRemovalPolicy: RemovalPolicy.SNAPSHOT,
-    features: {
-      seedData: true,
-      cacheWarming: true,
-      createGithubOidcProvider: true,
-      openAiSecret: true,
-      langsmithSecret: true,
-    },
-    githubTrust: 'environment:staging',
-    bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
-    wafRateLimit: 2000,
+    api: { reservedConcurrency: 50, provisionedConcurrency: 1 },
+    // 2 connections per container (the pool) × 50 reserved, at 80%.
+    alarms: { proxyClientConnections: 80 },
   },
   prod: {
-    stage: 'prod',
-    project: PROJECT,
-    tags: { costCenter: 'product', owner: 'platform' },
+    tags: { costCenter: 'product' },
     network: { maxAzs: 3, natGateways: 3, flowLogRetentionDays: 90 },
-    api: {
-      memorySize: 1769,
-      timeoutSeconds: 60,
-      reservedConcurrency: 200,
-      provisionedConcurrency: 2,
-      logLevel: 'info',
-      traceSubsegments: true,
-    },
+    api: { memorySize: 1769, reservedConcurrency: 200, provisionedConcurrency: 2 },
     database: {
-      name: 'app',
       minCapacityAcu: 1,
       maxCapacityAcu: 16,
-      reader: true,
       backupRetentionDays: 30,
       deletionProtection: true,
     },
-    cache: { nodeType: 'cache.r7g.large', nodes: 2, multiAz: true },
-    alarms: { ...BASE_ALARMS, serverErrorRatePercent: 1, p99LatencyMs: 3000 },
+    cache: { nodeType: 'cache.r7g.large' },
+    alarms: {
+      serverErrorRatePercent: 1,
+      p99LatencyMs: 3000,
+      edge5xxRatePercent: 1,
+      originLatencyP99Ms: 3000,
+      // 2 connections per container (the pool) × 200 reserved, at 80%.
+      proxyClientConnections: 320,
+      wafBlockedRequests: 1000,
+      monthlyBudgetUsd: 1500,
+    },
     logRetentionDays: 365,
     dataRemovalPolicy: RemovalPolicy.RETAIN,
     features: {
       seedData: false,
-      cacheWarming: true,
-      createGithubOidcProvider: true,
-      openAiSecret: true,
       // Production traces would carry users' prompts to a third party: opt in deliberately.
       langsmithSecret: false,
     },
     githubTrust: 'environment:production',
-    bootstrapQualifier: DEFAULT_BOOTSTRAP_QUALIFIER,
     wafRateLimit: 1000,
   },
+};
+
+/** `BASE` with one stage's overrides applied (nested objects merged one level deep). */
+export function stageDefaults(stage: StageName): StageDefaults {
+  const merged: Record<string, unknown> = { ...BASE };
+  for (const [key, value] of Object.entries(OVERRIDES[stage])) {
+    const base = (BASE as unknown as Record<string, unknown>)[key];
+    merged[key] =
+      typeof value === 'object' && value !== null && typeof base === 'object' && base !== null
+        ? { ...base, ...value }
+        : value;
+  }
+  return { ...(merged as Omit<StageDefaults, 'stage'>), stage };
+}
+
+export const STAGE_CONFIGS: Readonly<Record<StageName, StageDefaults>> = {
+  dev: stageDefaults('dev'),
+  staging: stageDefaults('staging'),
+  prod: stageDefaults('prod'),
 };
 
 /** One CDK context key that configures a deployment. */
@@ -439,5 +515,20 @@ export function validateConfig(config: StageConfig): void {
     problems.push('database.minCapacityAcu exceeds maxCapacityAcu');
   }
   if (config.cache.multiAz && config.cache.nodes < 2) problems.push('cache.multiAz needs 2+ nodes');
+  const { api } = config;
+  if (api.timeoutSeconds * 1000 < api.aiRequestTimeoutMs + FUNCTION_TIMEOUT_MARGIN_MS) {
+    problems.push(
+      `api.timeoutSeconds ${api.timeoutSeconds} must be at least aiRequestTimeoutMs + ${FUNCTION_TIMEOUT_MARGIN_MS / 1000} s`,
+    );
+  }
+  if (api.timeoutSeconds > 900) problems.push("api.timeoutSeconds exceeds Lambda's 900 s");
+  if (api.openAiTimeoutMs > api.aiRequestTimeoutMs) {
+    problems.push('api.openAiTimeoutMs exceeds aiRequestTimeoutMs');
+  }
+  if (originReadTimeoutSeconds(api) > MAX_ORIGIN_READ_TIMEOUT_SECONDS) {
+    problems.push(
+      `api.aiRequestTimeoutMs leaves no room under CloudFront's ${MAX_ORIGIN_READ_TIMEOUT_SECONDS} s origin read timeout`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(config.stage, problems);
 }

@@ -7,7 +7,13 @@ import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { App, type AppProps, AspectPriority, Aspects, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { EDGE_REGION, resolveConfig, type StageConfig, type StageName } from './config.ts';
+import {
+  DEPLOY_BOUNDARY_NAME,
+  EDGE_REGION,
+  resolveConfig,
+  type StageConfig,
+  type StageName,
+} from './config.ts';
 import { BackupAspect } from './lib/aspects/backup-aspect.ts';
 import { ComplianceAspect } from './lib/aspects/compliance-aspect.ts';
 import { CostAspect } from './lib/aspects/cost-aspect.ts';
@@ -19,6 +25,7 @@ import { CacheStack } from './stacks/cache-stack.ts';
 import { CicdStack } from './stacks/cicd-stack.ts';
 import { DatabaseStack } from './stacks/database-stack.ts';
 import { EdgeGlobalStack, webAclName } from './stacks/edge-global-stack.ts';
+import { EdgeMonitoringStack } from './stacks/edge-monitoring-stack.ts';
 import { EdgeStack } from './stacks/edge-stack.ts';
 import { MonitoringStack } from './stacks/monitoring-stack.ts';
 import { NetworkStack } from './stacks/network-stack.ts';
@@ -33,6 +40,8 @@ export interface StageStacks {
   readonly edgeGlobal: EdgeGlobalStack;
   readonly edge: EdgeStack;
   readonly monitoring: MonitoringStack;
+  /** Alarms on us-east-1 metrics (CloudFront, Lambda@Edge, WAF). */
+  readonly edgeMonitoring: EdgeMonitoringStack;
   readonly cicd: CicdStack;
 }
 
@@ -57,6 +66,9 @@ export const APP_CONTEXT: Readonly<Record<string, unknown>> = {
   '@aws-cdk/core:enablePartitionLiterals': true,
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
   '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  // Every role the stacks create carries the deploy boundary (bootstrap/permissions-boundary.json):
+  // the least-privilege execution role may create roles only with it.
+  '@aws-cdk/core:permissionsBoundary': { name: DEPLOY_BOUNDARY_NAME },
 };
 
 function stackName(config: StageConfig, part: string): string {
@@ -89,7 +101,8 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
       host: database.database.writerHost,
       readerHost: database.database.readerHost,
       name: database.database.databaseName,
-      secret: database.secret,
+      // The least-privilege application role; the owner's secret stays with the migrations.
+      secret: database.appSecret,
     },
     cache: { host: cache.host, port: cache.port, authSecret: cache.authSecret },
   });
@@ -101,6 +114,7 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     ...common('Edge'),
     functionUrl: api.functionUrl,
     originVerifySecret: api.originVerifySecret,
+    originRequestSigner: edgeGlobal.originRequestSigner.version,
     webAclArn: edgeGlobal.webAcl.attrArn,
     certificate: edgeGlobal.certificate,
   });
@@ -119,9 +133,28 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     proxyName: database.database.proxy.dbProxyName,
     cacheNodeIds: cache.nodeIds,
     webAclName: webAclName(config),
+    sesConfigurationSetName: api.email.configurationSet.configurationSetName,
+    rotatedSecretArns: [database.secret.secretArn, database.appSecret.secretArn],
+  });
+  const edgeMonitoring = new EdgeMonitoringStack(app, stackName(config, 'EdgeMonitoring'), {
+    ...common('EdgeMonitoring'),
+    env: { account: config.account, region: EDGE_REGION },
+    distributionId: edge.distribution.distributionId,
+    webAclName: webAclName(config),
   });
   const cicd = new CicdStack(app, stackName(config, 'Cicd'), common('Cicd'));
-  return { network, database, cache, storage, api, edgeGlobal, edge, monitoring, cicd };
+  return {
+    network,
+    database,
+    cache,
+    storage,
+    api,
+    edgeGlobal,
+    edge,
+    monitoring,
+    edgeMonitoring,
+    cicd,
+  };
 }
 
 /** Applies the house aspects; they are part of every stage, never optional. */

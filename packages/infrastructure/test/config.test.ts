@@ -116,4 +116,30 @@ describe('config', () => {
     expect(STAGE_CONFIGS.dev.features.openAiSecret).toBe(false);
     expect(STAGE_CONFIGS.prod.features.openAiSecret).toBe(true);
   });
+
+  test('a function timeout under the AI deadline plus 10 s, or a provider timeout over it, is refused', () => {
+    const prod = resolveConfig('prod', { env: {}, context: context(TEST_DEPLOYMENT.prod) });
+    const api = prod.api;
+    expect(() =>
+      validateConfig({ ...prod, api: { ...api, timeoutSeconds: api.aiRequestTimeoutMs / 1000 } }),
+    ).toThrow('api.timeoutSeconds');
+    expect(() =>
+      validateConfig({ ...prod, api: { ...api, openAiTimeoutMs: api.aiRequestTimeoutMs + 1 } }),
+    ).toThrow('openAiTimeoutMs');
+    expect(() =>
+      validateConfig({
+        ...prod,
+        api: { ...api, aiRequestTimeoutMs: 170_000, timeoutSeconds: 900 },
+      }),
+    ).toThrow('origin read timeout');
+  });
+
+  test('every stage is the base plus its overrides: nested settings not overridden are inherited', () => {
+    expect(STAGE_CONFIGS.prod.api.aiRequestTimeoutMs).toBe(
+      STAGE_CONFIGS.staging.api.aiRequestTimeoutMs,
+    );
+    expect(STAGE_CONFIGS.prod.tags.owner).toBe('platform');
+    expect(STAGE_CONFIGS.prod.tags.costCenter).toBe('product');
+    expect(STAGE_CONFIGS.dev.features.cacheWarming).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { DEPLOYMENT_CONTEXT, STAGE_CONFIGS } from '../src/config.ts';
 import { REPO_ROOT } from '../src/lib/constructs/secure-lambda.ts';
+import { releaseNames } from '../src/stacks/cicd-stack.ts';
 import { stageApp, template } from './helpers/synth.ts';
 
 const read = (path: string) => readFileSync(`${REPO_ROOT}${path}`, 'utf8');
@@ -33,4 +34,34 @@ describe.each([
 test('the docs list every deployment setting', () => {
   for (const { key } of Object.values(DEPLOYMENT_CONTEXT))
     expect(DEPLOYING).toContain(`\`${key}\``);
+});
+
+describe('build once, promote', () => {
+  const staging = read('.github/workflows/deploy-staging.yml');
+  const production = read('.github/workflows/deploy-production.yml');
+
+  test('staging deploys only after the CI workflow passed, from the assembly its build job uploaded', () => {
+    expect(staging).toContain('uses: ./.github/workflows/ci.yml');
+    expect(staging).toMatch(/build:\n(.*\n)*? {4}needs: validate\n/);
+    expect(staging).toMatch(/deploy:\n(.*\n)*? {4}needs: build\n/);
+    expect(staging).toContain('scripts/cdk.sh synth staging');
+    expect(staging).toContain('scripts/cdk.sh synth prod');
+    expect(staging).toContain('name: cloud-assembly');
+  });
+
+  test('prod deploys the assembly of the staging run of the same commit, never a new synth', () => {
+    expect(production).not.toContain('cdk.sh synth');
+    expect(production).toContain('--commit "$GITHUB_SHA"');
+    expect(production).toMatch(/run-id: \$\{\{ steps\.staging\.outputs\.run-id \}\}/);
+    expect(production).toContain('scripts/cdk.sh deploy prod');
+  });
+
+  test('the rollback shifts the live alias back through the prod CodeDeploy group', () => {
+    const names = releaseNames(STAGE_CONFIGS.prod);
+    expect(production).toContain(`FUNCTION_NAME: ${names.functionName}`);
+    expect(production).toContain(`RELEASE_APPLICATION: ${names.applicationName}`);
+    expect(production).toContain(`RELEASE_GROUP: ${names.deploymentGroupName}`);
+    expect(production).toContain('aws deploy create-deployment');
+    expect(production).not.toContain('Check out the previous version');
+  });
 });

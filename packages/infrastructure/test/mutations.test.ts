@@ -74,6 +74,7 @@ describe('a broken stage does not synthesize quietly', () => {
   test('a missing alarm on the database or on a deploy-time function', () => {
     const { app, stacks } = buildStageApp('dev');
     expect(stacks.monitoring.node.tryRemoveChild('DatabaseCpu')).toBe(true);
+    expect(stacks.monitoring.node.tryRemoveChild('DatabaseAtMaxCapacity')).toBe(true);
     expect(stacks.monitoring.node.tryRemoveChild('MigrationErrors')).toBe(true);
     const { errors } = synthFindings(app);
     expect(errors).toContain('[MonitoringAspect] Database cluster has no alarm');

@@ -19,10 +19,14 @@ import { buildStageApp, stageApp } from './helpers/synth.ts';
  * numbers and the pinned list (`fixtures/nag-acknowledgements.json`, construct path and finding
  * id). dev has extra ones (no deletion protection, single-node cache) and no AI provider
  * secrets; staging has both provider secrets and a backup plan; prod has no seed job and no
- * LangSmith secret. An alarm email adds two (its dead-letter queue).
+ * LangSmith secret. Each deploy-time job (migration, seed, cache warming) has retries off
+ * without a failure destination. The Lambda@Edge signer has five (runtime, no DLQ, no
+ * tracing, managed log policy); the CodeDeploy release role one (its managed policy); the
+ * rotation-event dead-letter queue two. An alarm email adds four: the dead-letter queues of
+ * its two subscriptions (the main-region topic and the us-east-1 edge topic).
  */
-const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 30, staging: 32, prod: 24 };
-const ALARM_EMAIL_ACKNOWLEDGEMENTS = 2;
+const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 41, staging: 43, prod: 34 };
+const ALARM_EMAIL_ACKNOWLEDGEMENTS = 4;
 
 const pinnedList = (scope: IConstruct) =>
   listAcknowledgements(scope)
@@ -104,7 +108,7 @@ describe.each(STAGE_NAMES)('stage %s', (stage) => {
     const assembly = app.synth();
     const errors = assembly.stacks.flatMap((s) => s.messages.filter((m) => m.level === 'error'));
     expect(errors.map((m) => `${m.id}: ${String(m.entry.data)}`)).toEqual([]);
-    expect(Object.keys(stacks)).toHaveLength(9);
+    expect(Object.keys(stacks)).toHaveLength(10);
   });
 });
 
@@ -124,7 +128,7 @@ describe('an alarm email (-c alarmEmail=…)', () => {
     expect(nagErrors(built.app)).toEqual([]);
   });
 
-  test('undelivered alarm emails raise an alarm; two more acknowledgements, both on the queue', () => {
+  test('undelivered alarm emails raise an alarm; four more acknowledgements, two on each queue', () => {
     monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
@@ -135,14 +139,17 @@ describe('an alarm email (-c alarmEmail=…)', () => {
       (line) => !pinnedAcknowledgements.prod.includes(line),
     );
     expect(added).toEqual([
+      'HonoAiBackend-Prod-EdgeMonitoring/AlarmEmailDeadLetters AwsSolutions-SQS3',
+      'HonoAiBackend-Prod-EdgeMonitoring/AlarmEmailDeadLetters Serverless-SQSRedrivePolicy',
       'HonoAiBackend-Prod-Monitoring/AlarmEmailDeadLetters AwsSolutions-SQS3',
       'HonoAiBackend-Prod-Monitoring/AlarmEmailDeadLetters Serverless-SQSRedrivePolicy',
     ]);
   });
 
-  test('without one, no subscription or queue exists', () => {
+  test('without one, no subscription or queue exists (but the rotation-event dead letters)', () => {
     const t = Template.fromStack(stageApp('prod').stacks.monitoring);
     t.resourceCountIs('AWS::SNS::Subscription', 0);
-    t.resourceCountIs('AWS::SQS::Queue', 0);
+    const queues = Object.keys(t.findResources('AWS::SQS::Queue'));
+    expect(queues.filter((id) => !id.startsWith('AlarmEventDeadLetters'))).toEqual([]);
   });
 });

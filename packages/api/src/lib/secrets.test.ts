@@ -31,6 +31,21 @@ describe('secrets provider', () => {
     expect(await secrets.get(ARN)).toBe('new');
   });
 
+  test('a fresh read skips the cache (a rotated password works at once) and falls back to it on failure', async () => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'old' })
+      .resolvesOnce({ SecretString: 'new' })
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const secrets = createSecretsProvider({ client: client(), ttlSeconds: 300 });
+    expect(await secrets.get(ARN)).toBe('old');
+    expect(await secrets.get(ARN)).toBe('old');
+    expect(await secrets.get(ARN, { fresh: true })).toBe('new');
+    // Secrets Manager failing: the last value read is still the answer.
+    expect(await secrets.get(ARN, { fresh: true })).toBe('new');
+    expect(await secrets.get(ARN)).toBe('new');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+  });
+
   test('a secret that cannot be fetched is an error naming it, never a value', async () => {
     sm.on(GetSecretValueCommand).rejects(
       Object.assign(new Error('denied s3cr3t'), { name: 'AccessDeniedException' }),

@@ -7,11 +7,20 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from './logger.ts';
 
+export interface SecretReadOptions {
+  /**
+   * Read from Secrets Manager now, whatever the cache holds (the cached value is still the
+   * answer when that read fails). For credentials a rotation changes under a live process.
+   * @default false
+   */
+  fresh?: boolean;
+}
+
 export interface SecretsProvider {
   /** The secret's string value. */
-  get(arn: string): Promise<string>;
+  get(arn: string, options?: SecretReadOptions): Promise<string>;
   /** The secret's value parsed as JSON (RDS and generated secrets are JSON objects). */
-  getJson<T>(arn: string): Promise<T>;
+  getJson<T>(arn: string, options?: SecretReadOptions): Promise<T>;
 }
 
 export class SecretError extends Error {
@@ -52,9 +61,9 @@ export function createSecretsProvider(options: SecretsProviderOptions = {}): Sec
     return result.SecretString;
   }
 
-  async function get(arn: string): Promise<string> {
+  async function get(arn: string, read: SecretReadOptions = {}): Promise<string> {
     const hit = cached.get(arn);
-    if (hit && Date.now() - hit.fetchedAt < ttlMs) return hit.value;
+    if (hit && !read.fresh && Date.now() - hit.fetchedAt < ttlMs) return hit.value;
     const inflight = pending.get(arn);
     if (inflight) return inflight;
     const task = fetchSecret(arn)
@@ -80,8 +89,8 @@ export function createSecretsProvider(options: SecretsProviderOptions = {}): Sec
 
   return {
     get,
-    async getJson<T>(arn: string) {
-      const value = await get(arn);
+    async getJson<T>(arn: string, read?: SecretReadOptions) {
+      const value = await get(arn, read);
       try {
         return JSON.parse(value) as T;
       } catch {

@@ -5,6 +5,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { AppDeps } from '../deps.ts';
 import type { AuthVariables } from '../middleware/auth.ts';
 import type { ClientIpVariables } from '../middleware/client-ip.ts';
+import type { RequestDeadlineVariables } from '../middleware/limits.ts';
 import type { Logger } from './logger.ts';
 
 export interface LoggerVariables {
@@ -21,7 +22,8 @@ export interface AppBindings {
     LoggerVariables &
     DepsVariables &
     AuthVariables &
-    ClientIpVariables;
+    ClientIpVariables &
+    RequestDeadlineVariables;
   /** Set by the Lambda adapter (`streamHandle` passes `context`); absent on the local server. */
   Bindings: { event?: LambdaEvent; context?: LambdaContext };
 }

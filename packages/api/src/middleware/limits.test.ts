@@ -174,4 +174,20 @@ describe('requestTimeout', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });
   });
+
+  test('on Lambda, ends the request before the invocation runs out (remaining time minus the margin)', async () => {
+    const remaining = 3_000 + 60;
+    const lambda = { context: { getRemainingTimeInMillis: () => remaining } };
+    const response = await slow.request(`${AI_PATH}complete`, {}, lambda);
+    expect(response.status).toBe(504);
+    const error = await errorOf(response);
+    expect(error.code).toBe(ERROR_CODES.TIMEOUT);
+    expect(error.message).toContain('60 ms');
+  });
+
+  test('on Lambda with time to spare, the route’s own time still applies', async () => {
+    const lambda = { context: { getRemainingTimeInMillis: () => 900_000 } };
+    const response = await slow.request(`${AI_PATH}complete`, {}, lambda);
+    expect(response.status).toBe(200);
+  });
 });

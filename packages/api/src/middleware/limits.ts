@@ -2,9 +2,8 @@
  * Body-size and time limits, by route: the first rule whose prefix matches a request's path
  * wins, so a route overrides the defaults by appearing earlier in the table.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
-import { timeout as honoTimeout } from 'hono/timeout';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
 
@@ -59,22 +58,52 @@ export interface TimeoutOptions {
   defaultMs?: number;
   /** Per-route overrides (AI routes take longer). @default [] */
   rules?: readonly LimitRule[];
+  /**
+   * On Lambda (`c.env.context` present), the deadline is also capped at the invocation's
+   * remaining time minus this margin, so the app ends its work (and stores what it has) before
+   * the runtime cuts the invocation. @default 3000
+   */
+  lambdaMarginMs?: number;
 }
 
-/** 504 in the error shape when a request runs past its route's time. */
+export interface RequestDeadlineVariables {
+  /**
+   * Aborts when the request's time is up, also after the handler has returned (a stream's body
+   * runs on): work that outlives the response listens to it.
+   */
+  deadline: AbortSignal;
+}
+
+/**
+ * 504 in the error shape when a request runs past its route's time (or, on Lambda, past the
+ * invocation's remaining time minus a margin), and `c.var.deadline` for the work that runs on.
+ */
 export const requestTimeout = (options: TimeoutOptions = {}): MiddlewareHandler<AppBindings> => {
   const timeFor = byPrefix(options.rules ?? [], options.defaultMs ?? 10_000);
-  const timers = new Map<number, MiddlewareHandler>();
+  const margin = options.lambdaMarginMs ?? 3_000;
   return async function requestTimeout(c, next) {
-    const ms = timeFor(c.req.path);
-    let timer = timers.get(ms);
-    if (!timer) {
-      timer = honoTimeout(
-        ms,
-        () => new ApiError(504, ERROR_CODES.TIMEOUT, `The request took longer than ${ms} ms`),
-      );
-      timers.set(ms, timer);
+    const routeMs = timeFor(c.req.path);
+    const remaining = c.env?.context?.getRemainingTimeInMillis?.();
+    const ms =
+      remaining === undefined ? routeMs : Math.max(0, Math.min(routeMs, remaining - margin));
+    const deadline = AbortSignal.timeout(ms);
+    c.set('deadline', deadline);
+    let onAbort = () => {};
+    const timedOut = new Promise<never>((_, reject) => {
+      onAbort = () =>
+        reject(new ApiError(504, ERROR_CODES.TIMEOUT, `The request took longer than ${ms} ms`));
+      deadline.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([next(), timedOut]);
+    } finally {
+      deadline.removeEventListener('abort', onAbort);
     }
-    return timer(c, next);
   };
 };
+
+/** The request's signal: the client leaving or the request's deadline, whichever comes first. */
+export function requestSignal(c: Context<AppBindings>): AbortSignal {
+  const deadline = c.get('deadline') as AbortSignal | undefined;
+  return deadline ? AbortSignal.any([c.req.raw.signal, deadline]) : c.req.raw.signal;
+}

@@ -1,21 +1,40 @@
 import { LAMBDA_BUNDLE, LAMBDA_COMMAND_HOOKS, LAMBDA_ENTRY } from '@backend/api/bundle';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  LambdaApplication,
+  LambdaDeploymentConfig,
+  LambdaDeploymentGroup,
+} from 'aws-cdk-lib/aws-codedeploy';
 import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureLambda } from '../lib/constructs/secure-lambda.ts';
-import { logRemovalPolicy, retentionDays } from './stack-helpers.ts';
+import { SesSender } from '../lib/constructs/ses-sender.ts';
+import { releaseNames } from './cicd-stack.ts';
+import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
 
 /** The alias CloudFront calls; provisioned concurrency lives on it. */
 export const API_ALIAS_NAME = 'live';
 /** The header CloudFront adds and the app requires (DESIGN decision 4). */
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+/**
+ * The origin-verify secret is JSON: CloudFront sends `current`; the app accepts `current` and,
+ * while the value rotates, `previous` (docs/deploying.md).
+ */
+export const ORIGIN_VERIFY_CURRENT_FIELD = 'current';
 /** Where the cold-start metric (from the function's `platform.report` log lines) is published. */
 export const COLD_START_METRIC = { namespace: 'HonoAiBackend', metricName: 'ColdStart' } as const;
 
@@ -49,6 +68,12 @@ export class ApiStack extends Stack {
   readonly originVerifySecret: Secret;
   /** The function's log group (its JSON logs, Powertools metric lines and audit lines). */
   readonly logGroup: ILogGroup;
+  /** CodeDeploy's canary (or all-at-once) release of each new version to the `live` alias. */
+  readonly deploymentGroup: LambdaDeploymentGroup;
+  /** The SES identity and configuration set the app sends through. */
+  readonly email: SesSender;
+  /** The alarms that roll a release back. */
+  readonly releaseAlarms: Alarm[];
   /** Every secret the function may read (and nothing else). */
   readonly secrets: Readonly<Record<string, ISecret>>;
 
@@ -76,15 +101,21 @@ export class ApiStack extends Stack {
       'AwsSolutions-SMG4',
       'Rotating the Better Auth secret signs every user out; it is rotated by a planned runbook.',
     );
-    this.originVerifySecret = appSecret(
-      'OriginVerifySecret',
-      'Value CloudFront sends in x-origin-verify',
-      64,
-    );
+    this.originVerifySecret = new Secret(this, 'OriginVerifySecret', {
+      description: 'Value CloudFront sends in x-origin-verify',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: ORIGIN_VERIFY_CURRENT_FIELD,
+        passwordLength: 64,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: logRemovalPolicy(config),
+    });
     acknowledge(
       this.originVerifySecret,
       'AwsSolutions-SMG4',
-      'CloudFront reads the origin header value only when the distribution is deployed; it is rotated by redeploying.',
+      'CloudFront reads the origin header value only when the distribution is deployed: it rotates by a runbook (previous kept while the edge stack redeploys), not by a rotation function.',
     );
     const secrets: Record<string, ISecret> = {
       DATABASE_SECRET_ARN: props.database.secret,
@@ -128,6 +159,8 @@ export class ApiStack extends Stack {
       bundle: LAMBDA_BUNDLE,
       // Rebuilds the asset split: index.mjs plus lazily loaded chunks (NodejsFunction cannot).
       commandHooks: LAMBDA_COMMAND_HOOKS,
+      // Named after the stage: the release workflow reads its alias by name.
+      functionName: releaseNames(config).functionName,
       description: `Hono API (${config.stage})`,
       memorySize: config.api.memorySize,
       timeout: Duration.seconds(config.api.timeoutSeconds),
@@ -146,6 +179,12 @@ export class ApiStack extends Stack {
         POWERTOOLS_SERVICE_NAME: config.project,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
         POWERTOOLS_TRACE_ENABLED: String(config.api.traceSubsegments),
+        // The function's timeout is above these (validateConfig); the app also caps its own
+        // deadline at the invocation's remaining time.
+        AI_REQUEST_TIMEOUT_MS: String(config.api.aiRequestTimeoutMs),
+        OPENAI_TIMEOUT_MS: String(config.api.openAiTimeoutMs),
+        // The WAF's size rule blocks declared bodies above the same number.
+        BODY_LIMIT_BYTES: String(config.api.bodyLimitBytes),
         PUBLIC_URL: config.publicUrl,
         DATABASE_HOST: props.database.host,
         DATABASE_READER_HOST: props.database.readerHost,
@@ -159,13 +198,24 @@ export class ApiStack extends Stack {
         EMAIL_FROM: `no-reply@${config.domain.name}`,
         ...secretArns,
       },
-      synchronousReason:
+      noDeadLetterQueueReason:
         'Invoked synchronously through its Function URL; a failed request is answered to the caller, there is no async event to retry.',
     });
     this.function = api.function;
+    // Verification and reset emails: the stage's own domain identity, DKIM-signed.
+    const emailConfigurationSetName = `${resourcePrefix(config)}-email`;
+    this.email = new SesSender(this, 'Email', {
+      domain: config.domain.name,
+      zone: HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: config.domain.hostedZoneId,
+        zoneName: config.domain.hostedZoneName,
+      }),
+      configurationSetName: emailConfigurationSetName,
+    });
     this.logGroup = api.logGroup;
     for (const secret of Object.values(this.secrets)) secret.grantRead(this.function);
-    // Verification and reset emails, from the stage's own domain identity only.
+    // Verification and reset emails, from the stage's own domain identity only (SES v2 also
+    // authorizes the configuration set the identity sends through).
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
@@ -174,6 +224,11 @@ export class ApiStack extends Stack {
             service: 'ses',
             resource: 'identity',
             resourceName: config.domain.name,
+          }),
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: emailConfigurationSetName,
           }),
         ],
       }),
@@ -187,10 +242,62 @@ export class ApiStack extends Stack {
         : {}),
     });
     this.functionUrl = this.alias.addFunctionUrl({
-      // The origin is protected by the x-origin-verify header the app checks (see README).
-      authType: FunctionUrlAuthType.NONE,
+      // Only requests CloudFront signs (Origin Access Control) reach the function.
+      authType: FunctionUrlAuthType.AWS_IAM,
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
+
+    // Canary releases: CodeDeploy shifts the alias to each new version (10% for 5 minutes,
+    // or all at once) and shifts it back by itself when an alarm on the alias fires.
+    const aliasMetric = (metricName: string, statistic: string) =>
+      this.alias.metric(metricName, { statistic, period: Duration.minutes(1) });
+    const releaseAlarm = (id: string, description: string, metric: Metric, threshold: number) =>
+      new Alarm(this, id, {
+        alarmDescription: `${description} (rolls a release back)`,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.releaseAlarms = [
+      releaseAlarm(
+        'ReleaseErrors',
+        'The live alias reports function errors',
+        aliasMetric('Errors', 'Sum'),
+        config.alarms.errors,
+      ),
+      releaseAlarm(
+        'Release5xx',
+        'The live alias answers 5xx',
+        aliasMetric('Url5xxCount', 'Sum'),
+        config.alarms.errors,
+      ),
+      releaseAlarm(
+        'ReleaseLatency',
+        `The live alias p99 latency is above ${config.alarms.p99LatencyMs} ms`,
+        aliasMetric('UrlRequestLatency', 'p99'),
+        config.alarms.p99LatencyMs,
+      ),
+    ];
+    this.deploymentGroup = new LambdaDeploymentGroup(this, 'Release', {
+      application: new LambdaApplication(this, 'ReleaseApplication', {
+        applicationName: releaseNames(config).applicationName,
+      }),
+      deploymentGroupName: releaseNames(config).deploymentGroupName,
+      alias: this.alias,
+      deploymentConfig:
+        config.api.release === 'canary'
+          ? LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES
+          : LambdaDeploymentConfig.ALL_AT_ONCE,
+      alarms: this.releaseAlarms,
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    acknowledge(
+      this.deploymentGroup.role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      'The AWS managed CodeDeploy policy for Lambda only reads and updates aliases of functions and publishes to topics named CodeDeployTopic*.',
+    );
 
     new MetricFilter(this, 'ColdStartMetric', {
       logGroup: api.logGroup,
@@ -205,5 +312,12 @@ export class ApiStack extends Stack {
     });
 
     new CfnOutput(this, 'FunctionUrl', { value: this.functionUrl.url });
+    new CfnOutput(this, 'FunctionName', { value: this.function.functionName });
+    new CfnOutput(this, 'ReleaseApplicationName', {
+      value: this.deploymentGroup.application.applicationName,
+    });
+    new CfnOutput(this, 'ReleaseDeploymentGroupName', {
+      value: this.deploymentGroup.deploymentGroupName,
+    });
   }
 }

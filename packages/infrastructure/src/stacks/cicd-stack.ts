@@ -20,14 +20,25 @@ export const BOOTSTRAP_ROLE_KINDS = [
   'lookup',
 ] as const;
 
+/** The API function and its CodeDeploy release names of a stage (fixed, so CI can name them). */
+export function releaseNames(config: Pick<StageConfig, 'project' | 'stage'>) {
+  const prefix = `${config.project}-${config.stage}`;
+  return {
+    functionName: `${prefix}-api`,
+    applicationName: `${prefix}-api`,
+    deploymentGroupName: `${prefix}-api-live`,
+  };
+}
+
 export interface CicdStackProps extends StackProps {
   readonly config: StageConfig;
 }
 
 /**
  * GitHub Actions deploys through OIDC: one role per stage, trusted only for this
- * repository's protected branch or environment, allowed only to assume the CDK
- * bootstrap roles (which carry the real deployment permissions).
+ * repository's protected branch or environment, allowed to assume the CDK bootstrap roles
+ * (which carry the real deployment permissions) and to roll the `live` alias back through
+ * the stage's CodeDeploy deployment group.
  */
 export class CicdStack extends Stack {
   readonly deployRole: Role;
@@ -50,6 +61,9 @@ export class CicdStack extends Stack {
           `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${GITHUB_OIDC_HOST}`,
         );
 
+    const release = releaseNames(config);
+    const arn = (service: string, resource: string) =>
+      `arn:${Aws.PARTITION}:${service}:${config.region}:${Aws.ACCOUNT_ID}:${resource}`;
     const bootstrapRoleArns = [config.region, EDGE_REGION].flatMap((region) =>
       BOOTSTRAP_ROLE_KINDS.map(
         (kind) =>
@@ -73,6 +87,46 @@ export class CicdStack extends Stack {
             new PolicyStatement({
               actions: ['sts:AssumeRole', 'sts:TagSession'],
               resources: [...new Set(bootstrapRoleArns)],
+            }),
+          ],
+        }),
+        // The workflow's rollback: read which version `live` points at, and ask CodeDeploy to
+        // shift it back, through this stage's deployment group only.
+        RollBackTheLiveAlias: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['lambda:GetAlias'],
+              resources: [
+                arn('lambda', `function:${release.functionName}`),
+                arn('lambda', `function:${release.functionName}:live`),
+              ],
+            }),
+            new PolicyStatement({
+              actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
+              resources: [
+                arn(
+                  'codedeploy',
+                  `deploymentgroup:${release.applicationName}/${release.deploymentGroupName}`,
+                ),
+              ],
+            }),
+            new PolicyStatement({
+              actions: [
+                'codedeploy:GetApplicationRevision',
+                'codedeploy:RegisterApplicationRevision',
+              ],
+              resources: [arn('codedeploy', `application:${release.applicationName}`)],
+            }),
+            new PolicyStatement({
+              actions: ['codedeploy:GetDeploymentConfig'],
+              // A rollback shifts all at once; the group's own config is read to start it.
+              resources: [
+                arn('codedeploy', 'deploymentconfig:CodeDeployDefault.LambdaAllAtOnce'),
+                arn(
+                  'codedeploy',
+                  'deploymentconfig:CodeDeployDefault.LambdaCanary10Percent5Minutes',
+                ),
+              ],
             }),
           ],
         }),

@@ -20,7 +20,10 @@ export interface DatabaseStackProps extends StackProps {
 /** Aurora PostgreSQL Serverless v2 behind RDS Proxy, migrated (and seeded) on deploy. */
 export class DatabaseStack extends Stack {
   readonly database: SecureAuroraPostgres;
+  /** The owner's credentials (the cluster's secret): migrations only. */
   readonly secret: ISecret;
+  /** The application role's credentials: what the API connects with. */
+  readonly appSecret: ISecret;
   readonly migration: DatabaseMigration;
   readonly seed?: SeedData;
 
@@ -43,6 +46,7 @@ export class DatabaseStack extends Stack {
     const secret = this.database.cluster.secret;
     if (!secret) throw new Error('The cluster has no credentials secret');
     this.secret = secret;
+    this.appSecret = this.database.appSecret;
     if (!config.database.deletionProtection) {
       acknowledge(
         this.database.cluster,
@@ -63,6 +67,7 @@ export class DatabaseStack extends Stack {
     this.migration = new DatabaseMigration(this, 'Migration', {
       ...target,
       migrationsFolder: props.migrationsFolder,
+      appSecret: this.appSecret,
     });
     this.database.allowClient(this.migration.securityGroup, 'Migration function to RDS Proxy');
     this.migration.resource.node.addDependency(this.database.proxy, this.database.cluster);

@@ -7,10 +7,12 @@ import {
   CacheHeaderBehavior,
   CachePolicy,
   CacheQueryStringBehavior,
+  CfnMonitoringSubscription,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
+  LambdaEdgeEventType,
   OriginRequestPolicy,
   PriceClass,
   ResponseHeadersPolicy,
@@ -18,16 +20,16 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { CfnPermission, type IFunctionUrl, type IVersion } from 'aws-cdk-lib/aws-lambda';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config.ts';
+import { originReadTimeoutSeconds, type StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureBucket } from '../lib/constructs/secure-s3.ts';
-import { ORIGIN_VERIFY_HEADER } from './api-stack.ts';
+import { ORIGIN_VERIFY_CURRENT_FIELD, ORIGIN_VERIFY_HEADER } from './api-stack.ts';
 import { bucketRemovalPolicy } from './stack-helpers.ts';
 
 /** The request headers that carry a credential: a bearer session token or an API key. */
@@ -40,6 +42,8 @@ export interface EdgeStackProps extends StackProps {
   readonly config: StageConfig;
   readonly functionUrl: IFunctionUrl;
   readonly originVerifySecret: ISecret;
+  /** The Lambda@Edge origin-request function version (from the us-east-1 stack). */
+  readonly originRequestSigner: IVersion;
   /** The CLOUDFRONT-scope web ACL (from the us-east-1 stack). */
   readonly webAclArn: string;
   /** The viewer certificate (from the us-east-1 stack). */
@@ -66,13 +70,18 @@ export class EdgeStack extends Stack {
     });
 
     // The value is a CloudFormation dynamic reference resolved at deploy time: the secret
-    // never appears in the template, the assembly or the CloudFormation console.
-    const originVerify = SecretValue.secretsManager(
-      props.originVerifySecret.secretArn,
-    ).unsafeUnwrap();
-    const origin = new FunctionUrlOrigin(props.functionUrl, {
+    // never appears in the template, the assembly or the CloudFormation console. CloudFront
+    // sends the `current` value; the app also accepts `previous` while it rotates.
+    const originVerify = SecretValue.secretsManager(props.originVerifySecret.secretArn, {
+      jsonField: ORIGIN_VERIFY_CURRENT_FIELD,
+    }).unsafeUnwrap();
+    // Origin Access Control: CloudFront signs every origin request (SigV4) and the Function URL
+    // (AuthType AWS_IAM) admits only this distribution, so nothing skips the WAF.
+    const origin = FunctionUrlOrigin.withOriginAccessControl(props.functionUrl, {
       customHeaders: { [ORIGIN_VERIFY_HEADER]: originVerify },
-      readTimeout: Duration.seconds(60),
+      // Above the app's AI deadline: a non-streaming AI call sends nothing until it is done.
+      // Streams stay under it between bytes by their 15 s heartbeat.
+      readTimeout: Duration.seconds(originReadTimeoutSeconds(config.api)),
       keepaliveTimeout: Duration.seconds(60),
     });
 
@@ -117,6 +126,14 @@ export class EdgeStack extends Stack {
       originRequestPolicy,
       responseHeadersPolicy: responseHeaders,
       compress: true,
+      // Puts the body's SHA-256 in x-amz-content-sha256, which OAC needs to sign a body.
+      edgeLambdas: [
+        {
+          functionVersion: props.originRequestSigner,
+          eventType: LambdaEdgeEventType.ORIGIN_REQUEST,
+          includeBody: true,
+        },
+      ],
     };
 
     const zone = HostedZone.fromHostedZoneAttributes(this, 'Zone', {
@@ -139,6 +156,27 @@ export class EdgeStack extends Stack {
       enableLogging: true,
       logBucket: this.logBucket.bucket,
       logFilePrefix: 'cloudfront/',
+    });
+    // CloudFront's additional metrics (origin latency among them), alarmed in us-east-1.
+    new CfnMonitoringSubscription(this, 'AdditionalMetrics', {
+      distributionId: this.distribution.distributionId,
+      monitoringSubscription: {
+        realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: 'Enabled' },
+      },
+    });
+    // Function URLs created since October 2025 need lambda:InvokeFunction beside the
+    // lambda:InvokeFunctionUrl the OAC origin grants; both only for this distribution.
+    new CfnPermission(this, 'InvokeFromDistribution', {
+      principal: 'cloudfront.amazonaws.com',
+      action: 'lambda:InvokeFunction',
+      functionName: props.functionUrl.functionArn,
+      sourceArn: Stack.of(this).formatArn({
+        service: 'cloudfront',
+        region: '',
+        resource: 'distribution',
+        resourceName: this.distribution.distributionId,
+      }),
+      invokedViaFunctionUrl: true,
     });
     acknowledge(
       this.distribution,

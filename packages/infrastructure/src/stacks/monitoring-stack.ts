@@ -1,4 +1,5 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import {
   Alarm,
   ComparisonOperator,
@@ -9,6 +10,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -42,6 +45,10 @@ export interface MonitoringStackProps extends StackProps {
   readonly proxyName: string;
   readonly cacheNodeIds: readonly string[];
   readonly webAclName: string;
+  /** The SES configuration set the app sends through (its reputation metrics). */
+  readonly sesConfigurationSetName: string;
+  /** Secrets whose rotation failing notifies the topic (the database credentials). */
+  readonly rotatedSecretArns: readonly string[];
 }
 
 /** The dashboard, and alarms that notify an encrypted SNS topic. */
@@ -49,6 +56,8 @@ export class MonitoringStack extends Stack {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
+  /** Rotation-failure events EventBridge could not deliver to the topic. */
+  readonly eventDeadLetterQueue: Queue;
   /** Alarm emails SNS could not deliver (only with an `alarmEmail`). */
   readonly emailDeadLetterQueue?: Queue;
   /** The committed Logs Insights queries, saved in the console under `<project>-<stage>/`. */
@@ -191,6 +200,138 @@ export class MonitoringStack extends Stack {
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         },
       );
+    }
+    alarm(
+      'ProxyClientConnections',
+      `RDS Proxy client connections at ${thresholds.proxyClientConnections} (near the pool's limit)`,
+      {
+        metric: proxyMetric('ClientConnections'),
+        threshold: thresholds.proxyClientConnections,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    alarm(
+      'DatabaseAtMaxCapacity',
+      `Aurora runs at its maximum of ${config.database.maxCapacityAcu} ACU`,
+      {
+        metric: props.cluster.metricServerlessDatabaseCapacity({
+          period: PERIOD,
+          statistic: 'Maximum',
+        }),
+        threshold: config.database.maxCapacityAcu,
+        evaluationPeriods: 3,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    for (const nodeId of props.cacheNodeIds) {
+      alarm(`CacheEvictions-${nodeId}`, `Cache node ${nodeId} evicts keys (memory is full)`, {
+        metric: new Metric({
+          namespace: 'AWS/ElastiCache',
+          metricName: 'Evictions',
+          dimensionsMap: { CacheClusterId: nodeId },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
+    const sesMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        dimensionsMap: { 'ses:configuration-set': props.sesConfigurationSetName },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      });
+    alarm(
+      'SesBounceRate',
+      `SES bounce rate at ${thresholds.sesBounceRate * 100}% (AWS reviews at 5%)`,
+      {
+        metric: sesMetric('Reputation.BounceRate'),
+        threshold: thresholds.sesBounceRate,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    alarm(
+      'SesComplaintRate',
+      `SES complaint rate at ${thresholds.sesComplaintRate * 100}% (AWS reviews at 0.1%)`,
+      {
+        metric: sesMetric('Reputation.ComplaintRate'),
+        threshold: thresholds.sesComplaintRate,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    // A failed rotation is an event, not a metric: Secrets Manager reports it through
+    // CloudTrail, and EventBridge forwards it to the alarm topic. What EventBridge cannot
+    // deliver lands in a dead-letter queue, itself alarmed.
+    this.eventDeadLetterQueue = new Queue(this, 'AlarmEventDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const eventDeadLetterReason =
+      'This queue is itself the dead-letter queue of the rotation-failure rule target (an EventBridge dead-letter config, which the rule does not see); it needs no dead-letter queue of its own.';
+    acknowledge(this.eventDeadLetterQueue, 'AwsSolutions-SQS3', eventDeadLetterReason);
+    acknowledge(this.eventDeadLetterQueue, 'Serverless-SQSRedrivePolicy', eventDeadLetterReason);
+    alarm('AlarmEventUndelivered', 'A rotation-failure event could not reach the alarm topic', {
+      metric: this.eventDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    this.topic.grantPublish(new ServicePrincipal('events.amazonaws.com'));
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [
+          new ServicePrincipal('events.amazonaws.com'),
+          new ServicePrincipal('budgets.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    new Rule(this, 'SecretRotationFailed', {
+      description: 'A secret rotation failed: the next connections may be refused',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: [...props.rotatedSecretArns] },
+        },
+      },
+      targets: [new SnsTopic(this.topic, { deadLetterQueue: this.eventDeadLetterQueue })],
+    });
+    if (thresholds.monthlyBudgetUsd !== undefined) {
+      this.topic.grantPublish(new ServicePrincipal('budgets.amazonaws.com'));
+      const notify = (notificationType: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
+        notification: {
+          notificationType,
+          comparisonOperator: 'GREATER_THAN',
+          threshold,
+          thresholdType: 'PERCENTAGE',
+        },
+        subscribers: [{ subscriptionType: 'SNS', address: this.topic.topicArn }],
+      });
+      new CfnBudget(this, 'MonthlyBudget', {
+        budget: {
+          budgetName: `${config.project}-${config.stage}-monthly`,
+          budgetType: 'COST',
+          timeUnit: 'MONTHLY',
+          budgetLimit: { amount: thresholds.monthlyBudgetUsd, unit: 'USD' },
+          costFilters: { TagKeyValue: [`user:Environment$${config.stage}`] },
+        },
+        notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)],
+      });
     }
     if (this.emailDeadLetterQueue) {
       alarm('AlarmEmailUndelivered', 'An alarm notification could not be emailed', {

@@ -4,10 +4,12 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import committedContext from '../../cdk.context.json' with { type: 'json' };
 import type { StageName } from '../../src/config.ts';
 import { REPO_ROOT } from '../../src/lib/constructs/secure-lambda.ts';
 import { APP_CONTEXT, createStageApp, type StageApp } from '../../src/stage.ts';
 import deploymentContexts from '../fixtures/deployment-context.json' with { type: 'json' };
+import synthTarget from '../fixtures/synth-target.json' with { type: 'json' };
 
 /** Any attempt at Docker bundling fails loudly instead of running. */
 process.env.CDK_DOCKER = '/bin/false';
@@ -17,10 +19,17 @@ process.env.PATH = `${REPO_ROOT}node_modules/.bin:${process.env.PATH ?? ''}`;
 /** Context that skips asset bundling (template tests do not need the code). */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/** The committed lookups (availability zones) the CLI reads from `cdk.context.json`. */
+export const COMMITTED_CONTEXT: Readonly<Record<string, unknown>> = committedContext;
+
 /** The test deployment settings of each stage (names under the reserved `.test` domain). */
 export const TEST_DEPLOYMENT: Readonly<Record<StageName, Readonly<Record<string, string>>>> =
   deploymentContexts;
-export const TEST_ENV = { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' };
+/** The account and region of the offline synth (`scripts/synth.ts`), never us-east-1. */
+export const TEST_ENV = {
+  CDK_DEFAULT_ACCOUNT: synthTarget.account,
+  CDK_DEFAULT_REGION: synthTarget.region,
+};
 
 const apps = new Map<string, StageApp>();
 
@@ -31,7 +40,7 @@ export function buildStageApp(
 ): StageApp {
   return createStageApp(stage, {
     env: TEST_ENV,
-    context: { ...TEST_DEPLOYMENT[stage], ...SKIP_BUNDLING, ...context },
+    context: { ...COMMITTED_CONTEXT, ...TEST_DEPLOYMENT[stage], ...SKIP_BUNDLING, ...context },
   });
 }
 
@@ -42,7 +51,11 @@ export function stageApp(stage: StageName, options: { bundle?: boolean } = {}): 
   if (!built) {
     built = createStageApp(stage, {
       env: TEST_ENV,
-      context: { ...TEST_DEPLOYMENT[stage], ...(options.bundle ? {} : SKIP_BUNDLING) },
+      context: {
+        ...COMMITTED_CONTEXT,
+        ...TEST_DEPLOYMENT[stage],
+        ...(options.bundle ? {} : SKIP_BUNDLING),
+      },
     });
     built.app.synth();
     apps.set(key, built);

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
-import { STAGE_NAMES, type StageName } from '../../src/config.ts';
-import { stageApp, template } from '../helpers/synth.ts';
+import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
+import { stageApp, TEST_DEPLOYMENT, template } from '../helpers/synth.ts';
 
 /** The function's environment with tokens made concrete, as they are after deployment. */
 function concreteEnv(stage: StageName): Record<string, string> {
@@ -59,6 +59,9 @@ const EXPECTED_ENV = [
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_TRACE_ENABLED',
+  'AI_REQUEST_TIMEOUT_MS',
+  'OPENAI_TIMEOUT_MS',
+  'BODY_LIMIT_BYTES',
 ];
 
 function apiFunction(stage: StageName) {
@@ -76,7 +79,7 @@ describe('ApiStack', () => {
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
       MemorySize: 1769,
-      Timeout: 60,
+      Timeout: 130,
       ReservedConcurrentExecutions: 200,
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
       VpcConfig: Match.anyValue(),
@@ -169,13 +172,39 @@ describe('ApiStack', () => {
     expect(JSON.stringify(importedValue(env.REDIS_PORT, 'prod'))).toContain(
       '"PrimaryEndPoint.Port"',
     );
-    // Without a reader (dev), reads go to the cluster's reader endpoint.
-    expect(
-      JSON.stringify(
-        importedValue(apiFunction('dev').Environment.Variables.DATABASE_READER_HOST, 'dev'),
-      ),
-    ).toContain('"ReadEndpoint.Address"');
   });
+
+  test.each(STAGE_NAMES)(
+    '%s: reads go through the proxy (its read-only endpoint with a reader, the proxy itself without)',
+    (stage) => {
+      const env = apiFunction(stage).Environment.Variables;
+      const reader = JSON.stringify(importedValue(env.DATABASE_READER_HOST, stage));
+      // The cluster admits only the proxy: its own endpoints are unreachable from the function.
+      expect(reader).not.toContain('ReadEndpoint');
+      expect(reader).not.toMatch(/"DatabaseCluster[0-9A-F]{8}"/);
+      if (STAGE_CONFIGS[stage].database.reader) {
+        expect(reader).toMatch(
+          /"Fn::GetAtt":\["DatabaseProxyReadOnlyEndpoint[0-9A-F]{8}","Endpoint"\]/,
+        );
+      } else {
+        expect(reader).toBe(JSON.stringify(importedValue(env.DATABASE_HOST, stage)));
+      }
+    },
+  );
+
+  test.each(STAGE_NAMES)(
+    '%s: the function outlives the AI timeouts it sets (timeout ≥ AI_REQUEST_TIMEOUT_MS + 10 s)',
+    (stage) => {
+      const fn = apiFunction(stage);
+      const env = fn.Environment.Variables as Record<string, string>;
+      const aiMs = Number(env.AI_REQUEST_TIMEOUT_MS);
+      const providerMs = Number(env.OPENAI_TIMEOUT_MS);
+      expect(aiMs).toBe(STAGE_CONFIGS[stage].api.aiRequestTimeoutMs);
+      expect(providerMs).toBe(STAGE_CONFIGS[stage].api.openAiTimeoutMs);
+      expect(providerMs).toBeLessThanOrEqual(aiMs);
+      expect(fn.Timeout * 1000).toBeGreaterThanOrEqual(aiMs + 10_000);
+    },
+  );
 
   test('the function may read exactly its secrets, by ARN', () => {
     const count = (stage: StageName) => {
@@ -231,7 +260,7 @@ describe('ApiStack', () => {
   });
 
   test('memory, timeout and reserved concurrency per stage', () => {
-    expect(apiFunction('dev')).toMatchObject({ MemorySize: 1024, Timeout: 30 });
+    expect(apiFunction('dev')).toMatchObject({ MemorySize: 1024, Timeout: 75 });
     expect(apiFunction('dev').ReservedConcurrentExecutions).toBeUndefined();
     expect(apiFunction('staging')).toMatchObject({
       MemorySize: 1536,
@@ -250,9 +279,9 @@ describe('ApiStack', () => {
     });
   });
 
-  test('a streaming Function URL on the alias, auth NONE (the origin header protects it)', () => {
+  test('a streaming Function URL on the alias, auth AWS_IAM (only CloudFront’s signed requests reach it)', () => {
     template(stageApp('prod').stacks.api).hasResourceProperties('AWS::Lambda::Url', {
-      AuthType: 'NONE',
+      AuthType: 'AWS_IAM',
       InvokeMode: 'RESPONSE_STREAM',
       Qualifier: 'live',
     });
@@ -264,5 +293,81 @@ describe('ApiStack', () => {
         Match.objectLike({ MetricName: 'ColdStart', MetricNamespace: 'HonoAiBackend/prod' }),
       ],
     });
+  });
+});
+
+describe.each(STAGE_NAMES)('canary releases (%s)', (stage) => {
+  test('CodeDeploy shifts the live alias: 10% for 5 minutes where the stage says canary, else all at once', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const expected =
+      STAGE_CONFIGS[stage].api.release === 'canary'
+        ? 'CodeDeployDefault.LambdaCanary10Percent5Minutes'
+        : 'CodeDeployDefault.LambdaAllAtOnce';
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: expected,
+      DeploymentGroupName: `hono-ai-backend-${stage}-api-live`,
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+      },
+    });
+    const [alias] = Object.values(t.findResources('AWS::Lambda::Alias'));
+    expect(alias?.UpdatePolicy?.CodeDeployLambdaAliasUpdate).toBeDefined();
+  });
+
+  test('alarms on errors, 5xx and p99 latency of the alias roll a release back by themselves', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const [group] = Object.values(t.findResources('AWS::CodeDeploy::DeploymentGroup'));
+    if (!group) throw new Error('no deployment group');
+    const alarmRefs = (group.Properties.AlarmConfiguration.Alarms as { Name: { Ref: string } }[])
+      .map((a) => a.Name.Ref)
+      .sort();
+    expect(group.Properties.AlarmConfiguration.Enabled).toBe(true);
+    const alarms = t.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>;
+    const metrics = alarmRefs.map((ref) => alarms[ref]?.Properties.MetricName).sort();
+    expect(metrics).toEqual(['Errors', 'Url5xxCount', 'UrlRequestLatency']);
+    for (const ref of alarmRefs) {
+      expect(JSON.stringify(alarms[ref]?.Properties.Dimensions)).toContain(':live');
+    }
+  });
+});
+
+describe.each(STAGE_NAMES)('email through SES (%s)', (stage) => {
+  test('a domain identity with Easy DKIM, its three CNAME records in the hosted zone', () => {
+    const t = template(stageApp(stage).stacks.api);
+    const domain = TEST_DEPLOYMENT[stage].domainName;
+    t.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: domain,
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    const records = Object.values(t.findResources('AWS::Route53::RecordSet')).map(
+      (r) => r.Properties,
+    );
+    const cnames = records.filter((r) => r.Type === 'CNAME');
+    expect(cnames).toHaveLength(3);
+    for (const record of cnames) {
+      expect(record.HostedZoneId).toBe(TEST_DEPLOYMENT[stage].hostedZoneId);
+      expect(JSON.stringify(record.Name)).toContain('DkimDNSTokenName');
+      expect(JSON.stringify(record.ResourceRecords)).toContain('DkimDNSTokenValue');
+    }
+  });
+
+  test('a configuration set with reputation (bounce and complaint) metrics, TLS required', () => {
+    template(stageApp(stage).stacks.api).hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: `hono-ai-backend-${stage}-email`,
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+    });
+  });
+
+  test('the function may send through that identity and configuration set only', () => {
+    const policies = template(stageApp(stage).stacks.api).findResources('AWS::IAM::Policy');
+    const [send] = Object.values(policies)
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => [s.Action].flat().includes('ses:SendEmail'));
+    const resources = JSON.stringify(send.Resource);
+    expect(resources).toContain(`:identity/${TEST_DEPLOYMENT[stage].domainName}`);
+    expect(resources).toContain(`:configuration-set/hono-ai-backend-${stage}-email`);
   });
 });

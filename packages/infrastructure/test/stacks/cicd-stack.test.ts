@@ -60,15 +60,37 @@ describe('CicdStack', () => {
     ).toThrow('wildcard');
   });
 
-  test('the deploy role may only assume the CDK bootstrap roles', () => {
+  test('the deploy role may only assume the CDK bootstrap roles (and roll the live alias back)', () => {
     const roles = template(stageApp('prod').stacks.cicd).findResources('AWS::IAM::Role');
     const [role] = Object.values(roles);
-    const statements = role?.Properties.Policies.flatMap(
-      (p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement,
+    const policies = role?.Properties.Policies as {
+      PolicyName: string;
+      PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+    }[];
+    const rollback = policies.find((p) => p.PolicyName === 'RollBackTheLiveAlias');
+    const rollbackActions = rollback?.PolicyDocument.Statement.flatMap((s) => [s.Action].flat());
+    expect(rollbackActions?.sort()).toEqual([
+      'codedeploy:CreateDeployment',
+      'codedeploy:GetApplicationRevision',
+      'codedeploy:GetDeployment',
+      'codedeploy:GetDeploymentConfig',
+      'codedeploy:RegisterApplicationRevision',
+      'lambda:GetAlias',
+    ]);
+    const rollbackResources = JSON.stringify(
+      rollback?.PolicyDocument.Statement.map((s) => s.Resource),
     );
+    expect(rollbackResources).toContain(
+      'deploymentgroup:hono-ai-backend-prod-api/hono-ai-backend-prod-api-live',
+    );
+    expect(rollbackResources).toContain('function:hono-ai-backend-prod-api');
+    expect(rollbackResources).not.toContain('"*"');
+    const statements = policies
+      .filter((p) => p.PolicyName !== 'RollBackTheLiveAlias')
+      .flatMap((p) => p.PolicyDocument.Statement) as { Action: string[]; Resource: unknown }[];
     expect(statements).toHaveLength(1);
-    expect(statements[0].Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
-    const resources = JSON.stringify(statements[0].Resource);
+    expect(statements[0]?.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    const resources = JSON.stringify(statements[0]?.Resource);
     for (const kind of ['deploy', 'file-publishing', 'image-publishing', 'lookup']) {
       expect(resources).toContain(`:role/cdk-hnb659fds-${kind}-role-`);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_NAMES } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 describe('DatabaseStack', () => {
@@ -39,7 +40,8 @@ describe('DatabaseStack', () => {
   test('RDS Proxy requires TLS and uses the rotated credentials secret', () => {
     const t = template(stageApp('prod').stacks.database);
     t.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, EngineFamily: 'POSTGRESQL' });
-    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    // The owner's secret and the application role's, each rotated.
+    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
     t.hasResourceProperties('AWS::RDS::DBProxyEndpoint', { TargetRole: 'READ_ONLY' });
   });
 
@@ -86,7 +88,7 @@ describe('DatabaseStack', () => {
     t.hasResourceProperties('AWS::RDS::DBInstance', { PubliclyAccessible: false });
   });
 
-  test('the migration and seed handlers run inside the VPC, reading only the credentials secret', () => {
+  test('the migration and seed handlers run inside the VPC; the seed reads the owner secret, the migration also the app role’s', () => {
     const t = template(stageApp('dev').stacks.database);
     const handlers = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) =>
       /^(Migration|Seed)Handler/.test(id),
@@ -97,15 +99,49 @@ describe('DatabaseStack', () => {
       expect(fn.Properties.Environment.Variables).toMatchObject({ DATABASE_SSL: 'require' });
       expect(JSON.stringify(fn.Properties.Environment.Variables)).not.toContain('resolve:');
     }
-    const reads = Object.entries(t.findResources('AWS::IAM::Policy'))
-      .filter(([id]) => /^(Migration|Seed)Handler/.test(id))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
-      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(reads).toHaveLength(2);
-    for (const statement of reads) {
-      expect(statement.Resource.Ref).toMatch(/^DatabaseClusterSecretAttachment/);
-    }
+    const readsOf = (prefix: string) =>
+      Object.entries(t.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .flatMap((s) => [s.Resource].flat().map((r: { Ref: string }) => r.Ref))
+        .sort();
+    expect(readsOf('SeedHandler')).toEqual([
+      expect.stringMatching(/^DatabaseClusterSecretAttachment/),
+    ]);
+    expect(readsOf('MigrationHandler')).toEqual([
+      expect.stringMatching(/^DatabaseAppSecretAttachment/),
+      expect.stringMatching(/^DatabaseClusterSecretAttachment/),
+    ]);
   });
+
+  test.each(STAGE_NAMES)(
+    '%s: the API connects as the application role, registered with the proxy',
+    (stage) => {
+      const { database, api } = stageApp(stage).stacks;
+      const t = template(database);
+      const [proxy] = Object.values(t.findResources('AWS::RDS::DBProxy'));
+      const auth = JSON.stringify(proxy?.Properties.Auth);
+      expect(auth).toContain('DatabaseAppSecretAttachment');
+      expect(auth).toContain('DatabaseClusterSecretAttachment');
+      t.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"app_user"}' }),
+      });
+      const [fn] = Object.values(template(api).findResources('AWS::Lambda::Function'));
+      const arn = JSON.stringify(fn?.Properties.Environment.Variables.DATABASE_SECRET_ARN);
+      const exportName = JSON.parse(arn)['Fn::ImportValue'] as string;
+      const outputs = Object.values(t.toJSON().Outputs ?? {}) as {
+        Value: unknown;
+        Export?: { Name: string };
+      }[];
+      const exported = outputs.find((o) => o.Export?.Name === exportName);
+      expect(JSON.stringify(exported?.Value)).toContain('DatabaseAppSecretAttachment');
+      const [migration] = Object.values(t.findResources('Custom::DatabaseMigration'));
+      expect(JSON.stringify(migration?.Properties.AppSecretArn)).toContain(
+        'DatabaseAppSecretAttachment',
+      );
+    },
+  );
 
   test('a failed migration fails the deployment: the resource invokes the handler directly', () => {
     const t = template(stageApp('dev').stacks.database);
@@ -114,5 +150,13 @@ describe('DatabaseStack', () => {
     expect(resource?.DependsOn ?? []).toEqual(
       expect.arrayContaining([expect.stringMatching(/^DatabaseClusterProxy/)]),
     );
+  });
+
+  test.each(STAGE_NAMES)('%s: the proxy and the cluster are named after the stage', (stage) => {
+    const t = template(stageApp(stage).stacks.database);
+    t.hasResourceProperties('AWS::RDS::DBProxy', { DBProxyName: `hono-ai-backend-${stage}-proxy` });
+    t.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterIdentifier: `hono-ai-backend-${stage}`,
+    });
   });
 });

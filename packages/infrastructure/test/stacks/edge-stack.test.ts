@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_NAMES } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 const distribution = () => {
@@ -164,5 +165,102 @@ describe('EdgeStack', () => {
     // The distribution in the main region reads the ACL through a cross-region reference.
     expect(JSON.stringify(distribution().WebACLId)).toContain('WebAcl');
     expect(stageApp('prod').stacks.edge.region).toBe('eu-west-1');
+  });
+});
+
+describe.each(STAGE_NAMES)('Origin Access Control (%s)', (stage) => {
+  const distributionOf = () => {
+    const [resource] = Object.values(
+      template(stageApp(stage).stacks.edge).findResources('AWS::CloudFront::Distribution'),
+    );
+    return resource?.Properties.DistributionConfig;
+  };
+
+  test('the Function URL takes only signed requests (AWS_IAM) and still streams', () => {
+    template(stageApp(stage).stacks.api).hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      InvokeMode: 'RESPONSE_STREAM',
+    });
+  });
+
+  test('CloudFront signs every origin request with SigV4 through an OAC for Lambda', () => {
+    const t = template(stageApp(stage).stacks.edge);
+    t.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 'lambda',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+        Name: Match.anyValue(),
+      },
+    });
+    const [origin] = distributionOf().Origins;
+    expect(JSON.stringify(origin.OriginAccessControlId)).toContain('OriginAccessControl');
+  });
+
+  test('only this distribution may invoke the URL (InvokeFunctionUrl and InvokeFunction)', () => {
+    const permissions = Object.values(
+      template(stageApp(stage).stacks.edge).findResources('AWS::Lambda::Permission'),
+    ).map((p) => p.Properties);
+    const actions = permissions
+      .filter((p) => p.Principal === 'cloudfront.amazonaws.com')
+      .map((p) => {
+        expect(JSON.stringify(p.SourceArn)).toContain(':distribution/');
+        return p.Action;
+      })
+      .sort();
+    expect(actions).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']);
+    const invoke = permissions.find((p) => p.Action === 'lambda:InvokeFunction');
+    expect(invoke?.InvokedViaFunctionUrl).toBe(true);
+  });
+
+  test('every behavior runs the edge signer on origin requests, with the body', () => {
+    const config = distributionOf();
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior.LambdaFunctionAssociations).toHaveLength(1);
+      expect(behavior.LambdaFunctionAssociations[0]).toMatchObject({
+        EventType: 'origin-request',
+        IncludeBody: true,
+      });
+      // A version from the us-east-1 stack, read through a cross-region reference.
+      expect(JSON.stringify(behavior.LambdaFunctionAssociations[0].LambdaFunctionARN)).toContain(
+        'OriginRequestSigner',
+      );
+    }
+  });
+
+  test('the edge signer is a published x86_64 version in us-east-1, without environment', () => {
+    const global = stageApp(stage).stacks.edgeGlobal;
+    expect(global.region).toBe('us-east-1');
+    const t = template(global);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Architectures: ['x86_64'],
+      Runtime: 'nodejs22.x',
+      Environment: Match.absent(),
+      VpcConfig: Match.absent(),
+    });
+    t.resourceCountIs('AWS::Lambda::Version', 1);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: Match.arrayWith(['edgelambda.amazonaws.com']) },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('CloudFront sends the current origin-verify value; the secret is JSON {current}', () => {
+    const [origin] = distributionOf().Origins;
+    const header = origin.OriginCustomHeaders.find(
+      (h: { HeaderName: string }) => h.HeaderName === 'x-origin-verify',
+    );
+    expect(JSON.stringify(header.HeaderValue)).toContain(':SecretString:current::}}');
+    template(stageApp(stage).stacks.api).hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: '{}',
+        GenerateStringKey: 'current',
+      }),
+    });
   });
 });

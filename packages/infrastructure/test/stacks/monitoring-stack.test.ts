@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import type { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_CONFIGS, STAGE_NAMES } from '../../src/config.ts';
 import { readCommittedQueries } from '../../src/lib/logs-insights.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
@@ -89,6 +91,8 @@ describe('MonitoringStack', () => {
       )) {
         // CDK's own cross-region reference reader is not ours to configure.
         if (id.startsWith('CustomCrossRegion')) continue;
+        // Lambda@Edge supports no X-Ray active tracing.
+        if (id.startsWith('OriginRequestSigner')) continue;
         expect({ id, mode: fn.Properties.TracingConfig?.Mode }).toEqual({ id, mode: 'Active' });
       }
     }
@@ -118,6 +122,82 @@ describe('MonitoringStack', () => {
       // A cross-stack reference to the API stack's (only) log group.
       expect(JSON.stringify(definition?.LogGroupNames)).toContain('HonoAiBackend-Prod-Api');
       expect(apiLogGroup).toContain('ApiLogGroup');
+    }
+  });
+});
+
+describe.each(STAGE_NAMES)('alarms where users feel it (%s)', (stage) => {
+  const alarmsOf = (stack: Stack) =>
+    Object.values(template(stack).findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties as { MetricName?: string; Namespace?: string; Threshold: number },
+    );
+  const has = (stack: Stack, namespace: string, metricName: string) =>
+    alarmsOf(stack).find((a) => a.Namespace === namespace && a.MetricName === metricName);
+
+  test('in us-east-1: CloudFront 5xx rate, origin latency, Lambda@Edge errors, WAF blocked spikes', () => {
+    const { edgeMonitoring, edge } = stageApp(stage).stacks;
+    expect(edgeMonitoring.region).toBe('us-east-1');
+    for (const [namespace, metric] of [
+      ['AWS/CloudFront', '5xxErrorRate'],
+      ['AWS/CloudFront', 'OriginLatency'],
+      ['AWS/CloudFront', 'LambdaExecutionError'],
+      ['AWS/WAFV2', 'BlockedRequests'],
+    ] as const) {
+      expect({ metric, found: Boolean(has(edgeMonitoring, namespace, metric)) }).toEqual({
+        metric,
+        found: true,
+      });
+    }
+    // Origin latency is one of CloudFront's additional metrics: switched on for the distribution.
+    template(edge).hasResourceProperties('AWS::CloudFront::MonitoringSubscription', {
+      MonitoringSubscription: {
+        RealtimeMetricsSubscriptionConfig: { RealtimeMetricsSubscriptionStatus: 'Enabled' },
+      },
+    });
+    for (const alarm of Object.values(
+      template(edgeMonitoring).findResources('AWS::CloudWatch::Alarm'),
+    )) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  test('in the main region: proxy connections, Aurora at max ACU, cache evictions, SES reputation', () => {
+    const { monitoring } = stageApp(stage).stacks;
+    const config = STAGE_CONFIGS[stage];
+    expect(has(monitoring, 'AWS/RDS', 'ClientConnections')?.Threshold).toBe(
+      config.alarms.proxyClientConnections,
+    );
+    expect(has(monitoring, 'AWS/RDS', 'ServerlessDatabaseCapacity')?.Threshold).toBe(
+      config.database.maxCapacityAcu,
+    );
+    const evictions = alarmsOf(monitoring).filter((a) => a.MetricName === 'Evictions');
+    expect(evictions).toHaveLength(config.cache.nodes);
+    expect(has(monitoring, 'AWS/SES', 'Reputation.BounceRate')?.Threshold).toBe(0.04);
+    expect(has(monitoring, 'AWS/SES', 'Reputation.ComplaintRate')).toBeDefined();
+  });
+
+  test('a failed secret rotation reaches the alarm topic (EventBridge, with dead letters)', () => {
+    const t = template(stageApp(stage).stacks.monitoring);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        source: ['aws.secretsmanager'],
+        detail: Match.objectLike({ eventName: ['RotationFailed'] }),
+      }),
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  test('a monthly budget notifies the topic where the stage sets one (prod)', () => {
+    const t = template(stageApp(stage).stacks.monitoring);
+    const budget = STAGE_CONFIGS[stage].alarms.monthlyBudgetUsd;
+    t.resourceCountIs('AWS::Budgets::Budget', budget === undefined ? 0 : 1);
+    if (budget !== undefined) {
+      t.hasResourceProperties('AWS::Budgets::Budget', {
+        Budget: Match.objectLike({ BudgetLimit: { Amount: budget, Unit: 'USD' } }),
+        NotificationsWithSubscribers: Match.arrayWith([
+          Match.objectLike({ Subscribers: [Match.objectLike({ SubscriptionType: 'SNS' })] }),
+        ]),
+      });
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
-import { stageApp, template } from '../helpers/synth.ts';
+import { STAGE_CONFIGS, STAGE_NAMES } from '../../src/config.ts';
+import { COMMITTED_CONTEXT, stageApp, TEST_ENV, template } from '../helpers/synth.ts';
 
 describe('NetworkStack', () => {
   test('dev has one NAT gateway; prod one per AZ', () => {
@@ -46,4 +47,23 @@ describe('NetworkStack', () => {
       ServiceName: 'com.amazonaws.eu-west-1.logs',
     });
   });
+
+  test.each(STAGE_NAMES)(
+    '%s: subnets sit in the committed availability zones of the synth region (no lookup left)',
+    (stage) => {
+      const { app, stacks } = stageApp(stage);
+      const zones = COMMITTED_CONTEXT[
+        `availability-zones:account=${TEST_ENV.CDK_DEFAULT_ACCOUNT}:region=${TEST_ENV.CDK_DEFAULT_REGION}`
+      ] as string[];
+      expect(TEST_ENV.CDK_DEFAULT_REGION).not.toBe('us-east-1');
+      const used = new Set(
+        Object.values(template(stacks.network).findResources('AWS::EC2::Subnet')).map(
+          (subnet) => subnet.Properties.AvailabilityZone,
+        ),
+      );
+      expect([...used].sort()).toEqual(zones.slice(0, STAGE_CONFIGS[stage].network.maxAzs));
+      const assembly = app.synth();
+      expect(assembly.manifest.missing ?? []).toEqual([]);
+    },
+  );
 });

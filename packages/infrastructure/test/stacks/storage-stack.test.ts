@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_CONFIGS, STAGE_NAMES } from '../../src/config.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 describe('StorageStack', () => {
@@ -46,5 +48,18 @@ describe('StorageStack', () => {
     expect(policies('prod')).toEqual(new Set(['Retain']));
     expect(policies('staging')).toEqual(new Set(['Retain']));
     expect(policies('dev')).toEqual(new Set(['Delete']));
+  });
+});
+
+describe.each(STAGE_NAMES)('StorageStack (%s)', (stage) => {
+  test('buckets whose stage destroys data are emptied on delete; the others keep theirs', () => {
+    const t = template(stageApp(stage).stacks.storage);
+    const destroys = STAGE_CONFIGS[stage].dataRemovalPolicy === RemovalPolicy.DESTROY;
+    const buckets = Object.values(t.findResources('AWS::S3::Bucket'));
+    expect(buckets.length).toBeGreaterThan(0);
+    for (const bucket of buckets) {
+      expect(bucket.DeletionPolicy).toBe(destroys ? 'Delete' : 'Retain');
+    }
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', destroys ? buckets.length : 0);
   });
 });

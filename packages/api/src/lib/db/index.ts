@@ -34,7 +34,11 @@ export type PostgresTarget =
       username: string;
       /** Called for each new connection, so a rotated password is picked up. */
       password: () => Promise<string>;
-      /** TLS, required by RDS Proxy. */
+      /**
+       * TLS, required by RDS Proxy, with the server's certificate verified against the host
+       * name. RDS Proxy presents an ACM certificate (Amazon Root CA, in Node's own trust store),
+       * so no RDS CA bundle is needed (docs/deploying.md).
+       */
       ssl: boolean;
     };
 
@@ -76,7 +80,9 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
       database: target.database,
       username: target.username,
       password: target.password,
-      ssl: target.ssl ? 'require' : false,
+      // 'require' would encrypt without checking who answers; 'verify-full' checks the chain
+      // and that the certificate names the host.
+      ssl: target.ssl ? ('verify-full' as const) : false,
     });
   };
   const primary = connect(options.primary);
@@ -131,7 +137,10 @@ export function createDatabase(
         port: env.DATABASE_PORT,
         database: env.DATABASE_NAME,
         username,
-        password: async () => (await secrets.getJson<DatabaseSecret>(arn)).password,
+        // Read fresh for each new connection (rare: the pool keeps its one or two), so a
+        // rotated password works at once instead of after the secrets cache expires.
+        password: async () =>
+          (await secrets.getJson<DatabaseSecret>(arn, { fresh: true })).password,
         ssl: env.DATABASE_SSL ?? true,
       });
       return createPostgresDatabase({

@@ -3,6 +3,7 @@ import { loadAiRuntime } from '../../lib/ai/load.ts';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
+import { requestSignal } from '../../middleware/limits.ts';
 import type { ListRoute, RunRoute } from './ai.agents.routes.ts';
 import { writeError, writeEvent } from './ai.sse.ts';
 
@@ -37,7 +38,7 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     config: runtime.runConfig({
       userId: user.id,
       requestId: c.get('requestId'),
-      signal: c.req.raw.signal,
+      signal: requestSignal(c),
       runName: `agent:${agent.name}`,
       tags: ['agent', `agent:${agent.name}`],
     }),

@@ -3,6 +3,7 @@ import { loadAiRuntime } from '../../lib/ai/load.ts';
 import { ERROR_CODES } from '../../lib/errors.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
+import { requestSignal } from '../../middleware/limits.ts';
 import type { ChatRoute, ChatStreamRoute, ModelsRoute } from './ai.chat.routes.ts';
 import { flushWrites, writeEvent } from './ai.sse.ts';
 
@@ -20,7 +21,7 @@ export const chat: AppRouteHandler<ChatRoute> = async (c) => {
       ...body,
       userId: user.id,
       requestId: c.get('requestId'),
-      signal: c.req.raw.signal,
+      signal: requestSignal(c),
     });
     return c.json(reply, 200);
   } finally {
@@ -36,7 +37,7 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
   const slot = await runtime.streamSlots.acquire(user.id);
   // Failures before the model's first chunk throw here and answer JSON errors.
   const turn = await runtime.chat
-    .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: c.req.raw.signal })
+    .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: requestSignal(c) })
     .catch(async (error: unknown) => {
       await slot.release();
       await runtime.flush();

@@ -440,6 +440,41 @@ describe('budgets and limits', () => {
     }
   });
 
+  test('a Lambda invocation about to run out ends the stream cleanly; the partial reply is stored once, incomplete', async () => {
+    const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
+    try {
+      const user = await signUp(h.app, h.deps);
+      // 3 s is the request-timeout margin: 400 ms are left for the work.
+      const lambda = { context: { getRemainingTimeInMillis: () => 3_400 } };
+      const started = Date.now();
+      const response = await h.app.request(
+        '/api/ai/chat/stream',
+        jsonRequest(
+          'POST',
+          { message: 'please write a long answer with many many words in it for this test' },
+          user.headers,
+        ),
+        lambda,
+      );
+      expect(response.status).toBe(200);
+      const events = parseSse(await response.text());
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(tokensOf(events).length).toBeGreaterThan(0);
+      const names = events.map((e) => e.event);
+      expect(names.at(-1)).toBe('end');
+      expect(names.at(-2)).toBe('error');
+      expect((events.at(-2)?.data as ErrorBody | undefined)?.error.code).toBe(ERROR_CODES.TIMEOUT);
+      const end = events.at(-1)?.data as { chatId: string; status: string };
+      expect(end.status).toBe('incomplete');
+      const stored = await storedMessages(h, end.chatId);
+      expect(stored.length).toBe(2);
+      expect(stored[1]?.status).toBe('incomplete');
+      expect(stored[1]?.content).toBe(tokensOf(events).join(''));
+    } finally {
+      await h.deps.close();
+    }
+  });
+
   test('a client that disconnects mid-stream stops the local model; the partial reply is stored once, incomplete', async () => {
     const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '30' });
     try {

@@ -2,6 +2,7 @@ import { streamSSE } from 'hono/streaming';
 import { loadAiRuntime } from '../../lib/ai/load.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
+import { requestSignal } from '../../middleware/limits.ts';
 import type {
   HistoryRoute,
   ListRoute,
@@ -42,7 +43,7 @@ const runOptions = (
   config: runtime.runConfig({
     userId,
     requestId: c.get('requestId'),
-    signal: c.req.raw.signal,
+    signal: requestSignal(c),
     runName: 'graph',
     tags: ['graph'],
     metadata: { graph_id: graphId },

@@ -13,6 +13,13 @@ function collectStrings(value: unknown, into: Set<string>): void {
 }
 
 /**
+ * Marks a Lambda@Edge function: it logs in every edge region (`/aws/lambda/us-east-1.<name>`),
+ * never to a log group of ours, and its failures are CloudFront's `LambdaExecutionError`
+ * metric of the distribution, not its own `Errors`. The value says where it is alarmed.
+ */
+export const LAMBDA_EDGE_METADATA = 'house:lambda-edge';
+
+/**
  * Every Lambda function and Aurora cluster must have at least one alarm on its metrics;
  * every function an explicit log group with a retention, and every cluster a log group with
  * a retention for each log type it exports (`/aws/rds/cluster/<id>/<type>`, created before
@@ -28,6 +35,7 @@ export class MonitoringAspect implements IAspect {
     const dimensions = this.dimensions(node);
 
     if (node instanceof LambdaFunction) {
+      if (node.node.metadata.some((entry) => entry.type === LAMBDA_EDGE_METADATA)) return;
       if (!dimensions.has(node.functionName)) error('Function has no alarm');
       const logGroup = node.node.scope?.node.children.find(
         (child) => child.node.defaultChild instanceof CfnLogGroup,

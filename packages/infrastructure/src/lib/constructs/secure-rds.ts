@@ -17,8 +17,17 @@ import {
   DatabaseCluster,
   DatabaseClusterEngine,
   type DatabaseProxy,
+  DatabaseSecret,
 } from 'aws-cdk-lib/aws-rds';
+import {
+  type ISecret,
+  SecretRotation,
+  SecretRotationApplication,
+} from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+
+/** Characters generated passwords leave out (they trouble URLs and shells). */
+const EXCLUDED_PASSWORD_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
 /** PostgreSQL's port, on which RDS Proxy always listens. */
 export const POSTGRES_PORT = 5432;
@@ -61,10 +70,16 @@ export interface SecureAuroraPostgresProps {
    */
   readonly logRetention?: RetentionDays;
   /**
-   * Rotation period of the credentials secret.
+   * Rotation period of the credentials secrets.
    * @default Duration.days(30)
    */
   readonly rotationPeriod?: Duration;
+  /**
+   * The application's own login role (created and granted by the migrations, see
+   * `database-migration.handler.ts`): its generated, rotated secret is registered with the proxy.
+   * @default 'app_user'
+   */
+  readonly appUsername?: string;
 }
 
 /**
@@ -78,9 +93,11 @@ export class SecureAuroraPostgres extends Construct {
   readonly proxy: DatabaseProxy;
   readonly proxySecurityGroup: SecurityGroup;
   readonly databaseName: string;
+  /** The application role's credentials (least privilege; the owner's stay with migrations). */
+  readonly appSecret: ISecret;
   /** The writer endpoint clients use (the proxy). */
   readonly writerHost: string;
-  /** The reader endpoint: the proxy's read-only endpoint, or the cluster reader endpoint. */
+  /** The reader endpoint: the proxy's read-only endpoint, or the proxy itself without a reader. */
   readonly readerHost: string;
 
   constructor(scope: Construct, id: string, props: SecureAuroraPostgresProps) {
@@ -123,7 +140,7 @@ export class SecureAuroraPostgres extends Construct {
       clusterIdentifier: props.clusterIdentifier,
       defaultDatabaseName: this.databaseName,
       credentials: Credentials.fromGeneratedSecret('postgres_admin', {
-        excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
+        excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
       }),
       writer: ClusterInstance.serverlessV2('writer', { enablePerformanceInsights: true }),
       readers: props.reader
@@ -158,9 +175,30 @@ export class SecureAuroraPostgres extends Construct {
       automaticallyAfter: props.rotationPeriod ?? Duration.days(30),
       vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
     });
+    const appSecret = new DatabaseSecret(this, 'AppSecret', {
+      username: props.appUsername ?? 'app_user',
+      excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
+    });
+    // Attached: the secret also names the host, as the rotation function needs.
+    const attachedAppSecret = appSecret.attach(this.cluster);
+    this.appSecret = attachedAppSecret;
+    // The app role changes its own password (PostgreSQL lets a role do that); the app reads the
+    // secret afresh for each new connection, so a rotation refuses none.
+    new SecretRotation(this, 'AppSecretRotation', {
+      application: SecretRotationApplication.POSTGRES_ROTATION_SINGLE_USER,
+      secret: attachedAppSecret,
+      target: this.cluster,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+      automaticallyAfter: props.rotationPeriod ?? Duration.days(30),
+      excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
+    });
 
     this.proxy = this.cluster.addProxy('Proxy', {
-      secrets: this.cluster.secret ? [this.cluster.secret] : [],
+      // Proxy names are unique per account and region: two stages side by side need their own.
+      dbProxyName: `${props.clusterIdentifier}-proxy`,
+      // The owner (migrations) and the application role each authenticate with their own.
+      secrets: [...(this.cluster.secret ? [this.cluster.secret] : []), attachedAppSecret],
       vpc: props.vpc,
       vpcSubnets: isolated,
       securityGroups: [this.proxySecurityGroup],
@@ -192,7 +230,8 @@ export class SecureAuroraPostgres extends Construct {
       });
       this.readerHost = readOnly.attrEndpoint;
     } else {
-      this.readerHost = this.cluster.clusterReadEndpoint.hostname;
+      // Only the proxy is admitted to the cluster: without a reader, reads go through it too.
+      this.readerHost = this.proxy.endpoint;
     }
   }
 

@@ -35,6 +35,7 @@ export interface SecureBucketProps {
    */
   readonly expireAfterDays?: number;
   /**
+   * DESTROY also deletes the bucket's objects (every version) when the stack is deleted.
    * @default RemovalPolicy.RETAIN - data outlives its stack unless the stage says otherwise
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -90,6 +91,8 @@ export class SecureBucket extends Construct {
       serverAccessLogsPrefix: logsBucket ? `${id.toLowerCase()}/` : undefined,
       lifecycleRules,
       removalPolicy,
+      // A versioned bucket with objects cannot be deleted: DESTROY empties it first.
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
 
     if (isLogDestination) {

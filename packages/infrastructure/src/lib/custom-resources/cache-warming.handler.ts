@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import {
   type CustomResourceHandler,
   createCustomResourceHandler,
+  lazyCustomResourceHandler,
   type ResponseSender,
   type WorkResult,
 } from './cfn-response.ts';
@@ -92,17 +93,23 @@ export function createCacheWarmingHandler(deps: CacheWarmingDeps): CustomResourc
   });
 }
 
-let defaultHandler: CustomResourceHandler | undefined;
-
-export const handler: CustomResourceHandler = (event, context) => {
-  defaultHandler ??= createCacheWarmingHandler({
-    target: {
-      host: process.env.REDIS_HOST ?? '',
-      port: Number(process.env.REDIS_PORT ?? 6379),
-      tls: process.env.REDIS_TLS === 'true',
-      authSecretArn: process.env.REDIS_AUTH_SECRET_ARN,
-    },
-    secrets: createSecretsProvider(),
-  });
-  return defaultHandler(event, context);
-};
+/**
+ * The Lambda entry. Its configuration is read from the environment on first use, inside the
+ * error handling: a missing or malformed setting answers FAILED at once.
+ */
+export const handler: CustomResourceHandler = lazyCustomResourceHandler(
+  CACHE_WARMING_PHYSICAL_ID,
+  () => {
+    const host = process.env.REDIS_HOST;
+    if (!host) throw new Error('REDIS_HOST is required');
+    return createCacheWarmingHandler({
+      target: {
+        host,
+        port: Number(process.env.REDIS_PORT ?? 6379),
+        tls: process.env.REDIS_TLS === 'true',
+        authSecretArn: process.env.REDIS_AUTH_SECRET_ARN,
+      },
+      secrets: createSecretsProvider(),
+    });
+  },
+);

@@ -117,3 +117,35 @@ export function createCustomResourceHandler(
     return response;
   };
 }
+
+/**
+ * A Lambda entry whose handler (and the configuration it reads from its environment) is
+ * built on first use, inside the error handling: a build that throws answers FAILED at once
+ * for Create and Update instead of leaving CloudFormation waiting. A Delete still succeeds
+ * (these resources undo nothing on delete), so a stack whose handler cannot start can roll
+ * back and be deleted.
+ */
+export function lazyCustomResourceHandler(
+  physicalResourceId: string,
+  build: () => CustomResourceHandler,
+  sendResponse: ResponseSender = sendCfnResponse,
+): CustomResourceHandler {
+  let built: CustomResourceHandler | undefined;
+  return async function lazyHandler(event, context) {
+    if (!built) {
+      try {
+        built = build();
+      } catch (error) {
+        const failing = createCustomResourceHandler({
+          physicalResourceId,
+          sendResponse,
+          onCreateOrUpdate: async () => {
+            throw error;
+          },
+        });
+        return failing(event, context);
+      }
+    }
+    return built(event, context);
+  };
+}

@@ -15,6 +15,11 @@ export interface DatabaseMigrationProps {
   readonly databaseName: string;
   /** The credentials secret (JSON with username/password). */
   readonly secret: ISecret;
+  /**
+   * The application role's secret: the handler creates the role and grants it data access.
+   * @default - no application role
+   */
+  readonly appSecret?: ISecret;
   /** The drizzle-kit output folder (SQL files and `meta/_journal.json`). */
   readonly migrationsFolder: string;
   /**
@@ -47,7 +52,10 @@ export class DatabaseMigration extends Construct {
       securityGroupDescription: 'Migration function: reaches RDS Proxy and Secrets Manager',
       resourceType: 'Custom::DatabaseMigration',
       // The hash changes exactly when a migration is added, which re-runs the handler.
-      properties: { MigrationsHash: migrationsHash },
+      properties: {
+        MigrationsHash: migrationsHash,
+        ...(props.appSecret ? { AppSecretArn: props.appSecret.secretArn } : {}),
+      },
       timeout: Duration.minutes(5),
       memorySize: 512,
       environment: {
@@ -55,8 +63,9 @@ export class DatabaseMigration extends Construct {
         DATABASE_NAME: props.databaseName,
         DATABASE_SECRET_ARN: props.secret.secretArn,
         DATABASE_SSL: 'require',
+        ...(props.appSecret ? { APP_DATABASE_SECRET_ARN: props.appSecret.secretArn } : {}),
       },
-      secrets: [props.secret],
+      secrets: [props.secret, ...(props.appSecret ? [props.appSecret] : [])],
       commandHooks: {
         beforeBundling: () => [],
         beforeInstall: () => [],

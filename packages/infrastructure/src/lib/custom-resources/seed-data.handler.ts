@@ -6,6 +6,7 @@ import { createSecretsProvider, type SecretsProvider } from '@backend/api/secret
 import {
   type CustomResourceHandler,
   createCustomResourceHandler,
+  lazyCustomResourceHandler,
   type ResponseSender,
 } from './cfn-response.ts';
 import { openDatabase } from './database-migration.handler.ts';
@@ -69,12 +70,13 @@ export function createSeedHandler(deps: SeedHandlerDeps): CustomResourceHandler 
   });
 }
 
-let defaultHandler: CustomResourceHandler | undefined;
-
-export const handler: CustomResourceHandler = (event, context) => {
-  defaultHandler ??= createSeedHandler({
+/**
+ * The Lambda entry. Its configuration is read from the environment on first use, inside the
+ * error handling: a missing or malformed setting answers FAILED at once.
+ */
+export const handler: CustomResourceHandler = lazyCustomResourceHandler(SEED_PHYSICAL_ID, () =>
+  createSeedHandler({
     target: databaseTargetFromEnv(process.env),
     secrets: createSecretsProvider(),
-  });
-  return defaultHandler(event, context);
-};
+  }),
+);

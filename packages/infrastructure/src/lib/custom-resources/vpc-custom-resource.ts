@@ -1,4 +1,4 @@
-import { CustomResource, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type IVpc, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -6,9 +6,17 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SecureLambda } from '../constructs/secure-lambda.ts';
 
-/** Why a deploy-time handler needs no dead-letter queue (its `Serverless-LambdaDLQ` reason). */
-export const CUSTOM_RESOURCE_SYNCHRONOUS_REASON =
-  'Invoked synchronously by CloudFormation, which receives its result through the response URL.';
+/**
+ * Why a deploy-time handler needs no dead-letter queue or failure destination. CloudFormation
+ * invokes it asynchronously, with retries off: every outcome, a failure included, is answered
+ * to CloudFormation through the response URL, and the resource's service timeout bounds a
+ * handler that dies without answering.
+ */
+export const CUSTOM_RESOURCE_FAILURE_REASON =
+  'Invoked asynchronously by CloudFormation with retries off; every outcome, failures included, is answered through the response URL and fails the deployment, and the service timeout bounds a handler that dies silently.';
+
+/** How long CloudFormation waits beyond the handler's own timeout before failing the resource. */
+export const SERVICE_TIMEOUT_MARGIN = Duration.seconds(30);
 
 export interface VpcCustomResourceProps {
   readonly vpc: IVpc;
@@ -93,11 +101,17 @@ export class VpcCustomResource extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
       environment: props.environment,
       commandHooks: props.commandHooks,
-      synchronousReason: CUSTOM_RESOURCE_SYNCHRONOUS_REASON,
+      noDeadLetterQueueReason: CUSTOM_RESOURCE_FAILURE_REASON,
+      // A retried deploy-time job would run twice (a migration, a seed) after answering once.
+      retryAttempts: 0,
+      noFailureDestinationReason: CUSTOM_RESOURCE_FAILURE_REASON,
     });
     for (const secret of props.secrets ?? []) secret.grantRead(this.handler.function);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.function.functionArn,
+      // CloudFormation's default is an hour: a handler that dies without answering fails the
+      // deployment shortly after its own timeout instead.
+      serviceTimeout: (props.timeout ?? Duration.seconds(30)).plus(SERVICE_TIMEOUT_MARGIN),
       resourceType: props.resourceType,
       properties: { ...props.properties },
     });

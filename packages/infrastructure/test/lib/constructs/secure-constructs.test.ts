@@ -15,7 +15,7 @@ describe('SecureLambda', () => {
     const stack = testStack();
     new SecureLambda(stack, 'Fn', {
       entry: ENTRY,
-      synchronousReason: 'Invoked synchronously by its only caller in tests.',
+      noDeadLetterQueueReason: 'Invoked synchronously by its only caller in tests.',
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -31,12 +31,16 @@ describe('SecureLambda', () => {
 
   test('validates its props', () => {
     const stack = testStack();
-    expect(() => new SecureLambda(stack, 'Js', { entry: '/x.js', synchronousReason: 'x' })).toThrow(
-      '.ts',
-    );
+    expect(
+      () => new SecureLambda(stack, 'Js', { entry: '/x.js', noDeadLetterQueueReason: 'x' }),
+    ).toThrow('.ts');
     expect(
       () =>
-        new SecureLambda(stack, 'Big', { entry: ENTRY, memorySize: 64, synchronousReason: 'x' }),
+        new SecureLambda(stack, 'Big', {
+          entry: ENTRY,
+          memorySize: 64,
+          noDeadLetterQueueReason: 'x',
+        }),
     ).toThrow('memorySize');
   });
 });

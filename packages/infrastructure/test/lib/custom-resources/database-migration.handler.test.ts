@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import {
 import { createThrowawayDatabase, DATABASE_URL, type Throwaway } from '../../helpers/databases.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db';
+const APP_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-db';
 
 /** A drizzle-kit shaped folder with the given SQL migrations. */
 function writeMigrations(statements: string[]): string {
@@ -40,6 +42,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
   let server: ResponseServer;
   let db: Throwaway;
   const folders: string[] = [];
+  const roles: string[] = [];
 
   beforeAll(async () => {
     server = await startResponseServer();
@@ -48,13 +51,24 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
   afterEach(async () => {
     secretsManager.reset();
     await db?.drop();
+    // Roles outlive databases: dropped once the database holding their grants is gone.
+    for (const role of roles.splice(0)) {
+      const admin = postgres(DATABASE_URL ?? '', { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop role if exists "${role}"`);
+      await admin.end();
+    }
     for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
   });
 
-  async function run(migrationsFolder: string) {
+  async function run(migrationsFolder: string, app?: { username: string; password: string }) {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
       .resolves({ SecretString: JSON.stringify({ username: db.username, password: db.password }) });
+    if (app) {
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: APP_SECRET_ARN })
+        .resolves({ SecretString: JSON.stringify(app) });
+    }
     const handler = createMigrationHandler({
       target: {
         host: db.host,
@@ -64,6 +78,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
         ssl: false,
       },
       migrationsFolder,
+      ...(app ? { appSecretArn: APP_SECRET_ARN } : {}),
       secrets: createSecretsProvider({
         client: new SecretsManagerClient({ region: 'eu-west-1' }),
       }),
@@ -98,6 +113,51 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
     const rows = await sql`select to_regclass('public.widgets') as t`;
     await sql.end();
     expect(rows[0]?.t).toBe('widgets');
+  });
+
+  test('creates the application role: rows read and written, no DDL; a second run keeps it working', async () => {
+    db = await createThrowawayDatabase();
+    const folder = writeMigrations([
+      'create table widgets (id serial primary key, name text not null);',
+    ]);
+    folders.push(folder);
+    const app = { username: `app_${randomBytes(4).toString('hex')}`, password: "it's a secret" };
+    try {
+      expect((await run(folder, app)).Status).toBe('SUCCESS');
+      // Again, as every deploy that changes the migrations does (the role exists by then).
+      expect((await run(folder, app)).Status).toBe('SUCCESS');
+      const asApp = postgres({
+        host: db.host,
+        port: db.port,
+        database: db.name,
+        username: app.username,
+        password: app.password,
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        await asApp`insert into widgets (name) values ('a')`;
+        expect((await asApp`select count(*)::int as n from widgets`)[0]?.n).toBe(1);
+        await asApp`update widgets set name = 'b'`;
+        await asApp`delete from widgets`;
+        for (const ddl of [
+          'create table intruder (id int)',
+          'drop table widgets',
+          'alter table widgets add column x int',
+          'select * from drizzle.__drizzle_migrations',
+        ]) {
+          const error = await asApp.unsafe(ddl).then(
+            () => null,
+            (caught: { code?: string }) => caught,
+          );
+          expect({ ddl, code: error?.code }).toEqual({ ddl, code: '42501' });
+        }
+      } finally {
+        await asApp.end();
+      }
+    } finally {
+      roles.push(app.username);
+    }
   });
 
   test('a failing migration answers FAILED (failing the deployment) with the database error', async () => {
