@@ -19,6 +19,7 @@
  * then the routes, whose guards (requireAuth / requireRole / requirePermission) run first.
  */
 import { requestId } from 'hono/request-id';
+import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
 import { AUTH_BASE_PATH } from './lib/auth/auth.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
@@ -37,7 +38,6 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
 import { adminRouter } from './routes/admin/admin.index.ts';
-import { aiRouter } from './routes/ai/ai.index.ts';
 import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { chatsRouter } from './routes/chats/chats.index.ts';

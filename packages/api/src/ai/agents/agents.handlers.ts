@@ -1,0 +1,74 @@
+import { streamSSE } from 'hono/streaming';
+import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
+import { writeError, writeEvent } from '../../lib/sse.ts';
+import type { AppRouteHandler } from '../../lib/types.ts';
+import { callerOf } from '../../middleware/auth.ts';
+import { loadAiRuntime } from '../runtime/load.ts';
+import type { ListRoute, RunRoute } from './agents.routes.ts';
+
+export const list: AppRouteHandler<ListRoute> = async (c) => {
+  const runtime = await loadAiRuntime(c.var.deps);
+  return c.json({ items: runtime.agents.list(), maxSteps: runtime.agents.maxSteps }, 200);
+};
+
+export const run: AppRouteHandler<RunRoute> = async (c) => {
+  const { agentId } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const { user } = callerOf(c);
+  const runtime = await loadAiRuntime(c.var.deps);
+  const agent = runtime.agents.find(agentId);
+  if (!agent) return errorResponse(c, 404, ERROR_CODES.NOT_FOUND, 'Agent not found');
+  if (body.input.length > c.var.deps.env.AI_MESSAGE_MAX_CHARS) {
+    return errorResponse(c, 422, ERROR_CODES.VALIDATION_FAILED, 'The input is too long', [
+      {
+        location: 'body',
+        path: 'input',
+        message: `Must be at most ${c.var.deps.env.AI_MESSAGE_MAX_CHARS} characters`,
+      },
+    ]);
+  }
+  const model = runtime.agents.modelName(body.model);
+  await runtime.usage.assertWithinBudget(user.id);
+  const request = {
+    agent,
+    input: body.input,
+    model,
+    maxSteps: body.maxSteps,
+    userId: user.id,
+    config: runtime.runConfig({
+      userId: user.id,
+      requestId: c.get('requestId'),
+      signal: c.req.raw.signal,
+      runName: `agent:${agent.name}`,
+      tags: ['agent', `agent:${agent.name}`],
+    }),
+  };
+
+  if (!body.stream) {
+    try {
+      const result = await runtime.agents.run(request);
+      return c.json({ agent: agent.name, model, ...result }, 200);
+    } catch (error) {
+      throw runtime.agents.clientError(error);
+    } finally {
+      await runtime.flush();
+    }
+  }
+
+  return streamSSE(c, async (stream) => {
+    try {
+      for await (const event of runtime.agents.stream(request)) {
+        if (event.type === 'done') {
+          await writeEvent(stream, 'end', { agent: agent.name, model, ...event.result });
+        } else {
+          const { type, ...data } = event;
+          await writeEvent(stream, type, data);
+        }
+      }
+    } catch (error) {
+      await writeError(c, stream, runtime.agents.clientError(error));
+    } finally {
+      await runtime.flush();
+    }
+  });
+};
