@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 
 const ALLOWED = 'https://app.example';
 const PUBLIC_ORIGIN = 'http://localhost:3000';

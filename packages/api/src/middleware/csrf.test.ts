@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createApiKey, jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
+import { captureLogs, createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { AUDIT_EVENTS } from '../lib/audit.ts';
 import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { createApiKey, jsonRequest, signUp, type TestUser } from '../test/accounts.ts';
-import { captureLogs, createTestDeps } from '../test/test-deps.ts';
 
 const logs = captureLogs('info');
 let deps: AppDeps;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest, signIn, signUp, type TestUser } from '../../test/accounts.ts';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { DOCS_PATH, OPENAPI_PATH } from '../lib/openapi.ts';
-import { jsonRequest, signIn, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { CACHE_POLICIES, etagMatches, weakEtag } from './http-cache.ts';
 
 let deps: AppDeps;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { signUp, type TestUser } from '../../test/accounts.ts';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { AI_PATH, createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { ERROR_CODES, type ErrorBody, notFound, onError } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
-import { signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { bodyLimit, requestTimeout } from './limits.ts';
 
 const LIMIT = 2048;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { parseEnv } from '../env.ts';
 import { DOCS_PATH, OPENAPI_PATH } from '../lib/openapi.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;

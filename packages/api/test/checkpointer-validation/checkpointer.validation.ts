@@ -8,7 +8,7 @@ import { aiCheckpoints, aiCheckpointWrites } from '@backend/shared/schema';
 import type { CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
 import { DrizzleCheckpointSaver } from '../../src/ai/checkpointer/checkpointer.ts';
 import type { DatabaseClient } from '../../src/lib/db/index.ts';
-import { createTestDatabase } from '../../src/test/test-deps.ts';
+import { createTestDatabase } from '../test-deps.ts';
 
 export function createCheckpointerInitializer(): CheckpointSaverTestInitializer<DrizzleCheckpointSaver> {
   let database: DatabaseClient | undefined;

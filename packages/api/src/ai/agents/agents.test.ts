@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { aiUsage, chats, messages } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { type OpenAiTestServer, startOpenAiServer } from '../../../test/openai-server.ts';
+import { parseSse } from '../../../test/sse.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import type { EnvInput } from '../../env.ts';
 import { ERROR_CODES } from '../../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
-import { parseSse } from '../../test/sse.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
 interface AgentRun {
   agent: string;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { aiUsage, chats, type MessageResponse, messages } from '@backend/shared/schema';
 import { and, eq } from 'drizzle-orm';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { type OpenAiTestServer, startOpenAiServer } from '../../../test/openai-server.ts';
+import { parseSse, readSseUntil, type SseEvent } from '../../../test/sse.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
-import { parseSse, readSseUntil, type SseEvent } from '../../test/sse.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 import { WITHHELD_REPLY } from '../runtime/output-filter.ts';
 
 interface ChatBody {
@@ -396,7 +396,7 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
     });
     user = await signUp(h.app, h.deps);
     admin = await signUp(h.app, h.deps);
-    const { promoteToAdmin } = await import('../../test/accounts.ts');
+    const { promoteToAdmin } = await import('../../../test/accounts.ts');
     await promoteToAdmin(h.deps, admin.id);
   });
   afterAll(async () => {

@@ -12,9 +12,9 @@ import {
 } from '@backend/shared/schema';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { inArray } from 'drizzle-orm';
+import { createTestDatabase } from '../../../test/test-deps.ts';
 import { createEmbeddedDatabase } from '../../lib/db/embedded.ts';
 import type { Database } from '../../lib/db/index.ts';
-import { createTestDatabase } from '../../test/test-deps.ts';
 import {
   DrizzleCheckpointSaver,
   deleteGraphInstances,

@@ -9,13 +9,13 @@ import {
   messages,
 } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { type OpenAiTestServer, startOpenAiServer } from '../../../test/openai-server.ts';
+import { parseSse } from '../../../test/sse.ts';
+import { createTestDatabase, createTestDeps } from '../../../test/test-deps.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES } from '../../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
-import { parseSse } from '../../test/sse.ts';
-import { createTestDatabase, createTestDeps } from '../../test/test-deps.ts';
 
 type Database = Awaited<ReturnType<typeof createTestDatabase>>;
 

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { jsonRequest, signUp } from '../../../test/accounts.ts';
+import { parseSse } from '../../../test/sse.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { jsonRequest, signUp } from '../../test/accounts.ts';
-import { parseSse } from '../../test/sse.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 import { createTracing } from './langsmith.ts';
 
 /** A stand-in for the LangSmith API on 127.0.0.1 that keeps what it is sent. */

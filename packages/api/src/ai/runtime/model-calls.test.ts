@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { type App, createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { createMetrics } from '../../lib/observability/metrics.ts';
 import { noTracing, type Tracing } from '../../lib/observability/tracing.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 import { modelCallCallbacks } from './model-calls.ts';
 
 interface RecordedSpan {

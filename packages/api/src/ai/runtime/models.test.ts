@@ -4,11 +4,11 @@ import { type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/
 import { tool } from '@langchain/core/tools';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { type OpenAiTestServer, startOpenAiServer } from '../../../test/openai-server.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import type { AppDeps } from '../../deps.ts';
 import { parseEnv } from '../../env.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
-import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 import { createModelRegistry } from './models.ts';
 import { getAiRuntime } from './runtime.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chats, messages, user } from '@backend/shared/schema';
-import { createTestDatabase } from '../../test/test-deps.ts';
+import { createTestDatabase } from '../../../test/test-deps.ts';
 import { CalculatorError, createCalculatorTool, evaluate } from './calculator.ts';
 import { createCurrentTimeTool, currentTime } from './current-time.ts';
 import { createHttpFetchTool, FetchRefusedError, fetchAllowed } from './http-fetch.ts';

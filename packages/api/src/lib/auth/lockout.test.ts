@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
+import { signIn, signUp } from '../../../test/accounts.ts';
+import { captureLogs, createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { signIn, signUp } from '../../test/accounts.ts';
-import { captureLogs, createTestDeps } from '../../test/test-deps.ts';
 import { createMemoryCache } from '../cache/memory.ts';
 import { createRedisCache } from '../cache/redis.ts';
 import { ERROR_CODES, type ErrorBody } from '../errors.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest, signUp } from '../../../test/accounts.ts';
+import { createTestCache, createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { jsonRequest, signUp } from '../../test/accounts.ts';
-import { createTestCache, createTestDeps } from '../../test/test-deps.ts';
 import { createAppCache } from './app-cache.ts';
 import type { Cache } from './index.ts';
 import { createMemoryCache } from './memory.ts';

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { user as userTable } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
-import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
 import {
   cookiesOf,
   createApiKey,
@@ -12,8 +9,11 @@ import {
   signIn,
   signUp,
   type TestUser,
-} from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
+} from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
+import { createApp } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
+import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { apikey } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
+import { createApiKey, jsonRequest, promoteToAdmin, signUp } from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
-import { createApiKey, jsonRequest, promoteToAdmin, signUp } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;

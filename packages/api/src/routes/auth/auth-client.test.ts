@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createOTP } from '@better-auth/utils/otp';
 import { createAuthClient } from 'better-auth/client';
 import { twoFactorClient } from 'better-auth/client/plugins';
+import { PASSWORD, uniqueEmail } from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { PASSWORD, uniqueEmail } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;

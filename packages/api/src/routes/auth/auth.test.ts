@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
-import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
 import {
   cookiesOf,
   jsonRequest,
@@ -9,13 +6,16 @@ import {
   signIn,
   signUp,
   uniqueEmail,
-} from '../../test/accounts.ts';
+} from '../../../test/accounts.ts';
 import {
   captureEmails,
   captureLogs,
   createTestDeps,
   DEPLOYED_STAGE_ENV,
-} from '../../test/test-deps.ts';
+} from '../../../test/test-deps.ts';
+import { createApp } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
+import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
 
 const emails = captureEmails();
 const logs = captureLogs('info');

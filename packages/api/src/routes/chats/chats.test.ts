@@ -8,11 +8,11 @@ import {
   messages,
 } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;

@@ -8,12 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Redis } from 'ioredis';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { createRedisCache } from '../lib/cache/redis.ts';
-import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { jsonRequest, signIn, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps, uniqueName } from '../test/test-deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { createRedisCache } from '../../src/lib/cache/redis.ts';
+import { ERROR_CODES, type ErrorBody } from '../../src/lib/errors.ts';
+import { jsonRequest, signIn, signUp, type TestUser } from '../accounts.ts';
+import { createTestDeps, uniqueName } from '../test-deps.ts';
 import { type RedisProcess, redisServerAvailable, startRedis, waitFor } from './services.ts';
 
 const RATE_LIMIT = 40;

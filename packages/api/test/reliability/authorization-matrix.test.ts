@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { session } from '@backend/shared/schema';
 import { createOTP } from '@better-auth/utils/otp';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { ERROR_CODES } from '../lib/errors.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { ERROR_CODES } from '../../src/lib/errors.ts';
 import {
   cookiesOf,
   createApiKey,
@@ -25,8 +25,8 @@ import {
   signIn,
   signUp,
   type TestUser,
-} from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+} from '../accounts.ts';
+import { createTestDeps } from '../test-deps.ts';
 import {
   fillPath,
   listOperations,

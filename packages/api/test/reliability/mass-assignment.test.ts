@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { user as userTable } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
 import {
   createApiKey,
   jsonRequest,
@@ -19,8 +19,8 @@ import {
   signUp,
   type TestUser,
   uniqueEmail,
-} from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+} from '../accounts.ts';
+import { createTestDeps } from '../test-deps.ts';
 import { fillPath, listOperations, loadDocument, type Operation } from './document.ts';
 import { type Ids, MATRIX } from './matrix.ts';
 import { snapshotDatabase } from './snapshot.ts';

@@ -3,11 +3,11 @@
  * showed it, so a regression names itself.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { ERROR_CODES, type ErrorBody } from '../../src/lib/errors.ts';
+import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../accounts.ts';
+import { createTestDeps } from '../test-deps.ts';
 import { loadDocument } from './document.ts';
 
 let deps: AppDeps;

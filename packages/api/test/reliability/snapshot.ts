@@ -1,6 +1,6 @@
 /** Every row of every table, to prove that a request changed nothing. */
 import { sql } from 'drizzle-orm';
-import type { Database } from '../lib/db/index.ts';
+import type { Database } from '../../src/lib/db/index.ts';
 
 export type Snapshot = Record<string, string[]>;
 

@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../accounts.ts';
+import { createTestDeps } from '../test-deps.ts';
 import { requestsFor } from './arbitraries.ts';
 import {
   createResponseChecker,

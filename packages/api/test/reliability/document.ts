@@ -3,7 +3,7 @@
  * response against what the document declares for it (status, content type, body schema).
  */
 import { type Schema, Validator } from '@cfworker/json-schema';
-import type { App } from '../app.ts';
+import type { App } from '../../src/app.ts';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -5,10 +5,10 @@
  * origin that is not on the list.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { signUp, type TestUser } from '../accounts.ts';
+import { createTestDeps } from '../test-deps.ts';
 import { fillPath, listOperations, loadDocument, type Operation } from './document.ts';
 
 const ALLOWED = 'https://app.example.com';

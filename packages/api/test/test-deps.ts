@@ -4,16 +4,16 @@
  * With REDIS_URL set each call gets Redis under its own key prefix; otherwise an LRU.
  */
 import { randomBytes } from 'node:crypto';
-import { type AppDeps, createDeps } from '../deps.ts';
-import { type Env, type EnvInput, loadEnv, parseEnv } from '../env.ts';
-import type { Cache } from '../lib/cache/index.ts';
-import { createMemoryCache } from '../lib/cache/memory.ts';
-import { createRedisCache } from '../lib/cache/redis.ts';
-import { createEmbeddedDatabase } from '../lib/db/embedded.ts';
-import { createPostgresDatabase, type DatabaseClient } from '../lib/db/index.ts';
-import { migratePostgres } from '../lib/db/migrate.ts';
-import type { EmailMessage, EmailSender } from '../lib/email/index.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import { type AppDeps, createDeps } from '../src/deps.ts';
+import { type Env, type EnvInput, loadEnv, parseEnv } from '../src/env.ts';
+import type { Cache } from '../src/lib/cache/index.ts';
+import { createMemoryCache } from '../src/lib/cache/memory.ts';
+import { createRedisCache } from '../src/lib/cache/redis.ts';
+import { createEmbeddedDatabase } from '../src/lib/db/embedded.ts';
+import { createPostgresDatabase, type DatabaseClient } from '../src/lib/db/index.ts';
+import { migratePostgres } from '../src/lib/db/migrate.ts';
+import type { EmailMessage, EmailSender } from '../src/lib/email/index.ts';
+import { createLogger, type Logger } from '../src/lib/logger.ts';
 
 /** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
 export const services = (() => {

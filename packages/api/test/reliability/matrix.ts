@@ -3,7 +3,7 @@
  * for the right caller. The authorization matrix and the mass-assignment suite read it; a
  * route added to the document without an entry here fails the matrix.
  */
-import { PASSWORD } from '../test/accounts.ts';
+import { PASSWORD } from '../accounts.ts';
 
 /** Entries under this prefix may precede their routes: the AI routes land one by one. */
 export const AI_PREFIX = '/api/ai/';

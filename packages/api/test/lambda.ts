@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BundleResult, bundleLambda } from '../bundle.ts';
+import { type BundleResult, bundleLambda } from '../src/bundle.ts';
 import httpApiEvent from './fixtures/apigw-v2-request-no-authorizer.json';
 import functionUrlEvent from './fixtures/lambda-urls-request.json';
 
@@ -58,7 +58,7 @@ export const functionUrlRequest = (spec: RequestSpec) => fromSample(functionUrlE
 /** An API Gateway HTTP API (v2) event for `spec`, made from the documented sample. */
 export const httpApiRequest = (spec: RequestSpec) => fromSample(httpApiEvent, spec);
 
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 
 export interface BundledLambda {

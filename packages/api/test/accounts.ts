@@ -1,7 +1,7 @@
 /** Helpers for tests that need signed-up users, sessions and API keys. */
 import { randomBytes } from 'node:crypto';
-import type { App } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
+import type { App } from '../src/app.ts';
+import type { AppDeps } from '../src/deps.ts';
 
 export const PASSWORD = 'correct horse battery';
 

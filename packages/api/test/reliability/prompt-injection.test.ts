@@ -10,17 +10,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { chats, messages } from '@backend/shared/schema';
 import { count, eq } from 'drizzle-orm';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../test/accounts.ts';
-import {
-  type OpenAiTestServer,
-  type ScriptedReply,
-  startOpenAiServer,
-} from '../test/openai-server.ts';
-import { parseSse } from '../test/sse.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+import { createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { ERROR_CODES, type ErrorBody } from '../../src/lib/errors.ts';
+import { jsonRequest, signUp, type TestUser } from '../accounts.ts';
+import { type OpenAiTestServer, type ScriptedReply, startOpenAiServer } from '../openai-server.ts';
+import { parseSse } from '../sse.ts';
+import { createTestDeps } from '../test-deps.ts';
 
 const BOB_SECRET = 'bob-secret-invoice-9931';
 /** In Bob's rows only, never in a query: seeing it anywhere means a row of Bob's came back. */
