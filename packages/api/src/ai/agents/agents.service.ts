@@ -28,9 +28,9 @@ import {
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
-import { messageText } from '../runtime/local-model.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from '../runtime/output-filter.ts';
+import { messageText } from '../runtime/tokens.ts';
 import { buildTools, type ToolName } from '../tools/index.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 

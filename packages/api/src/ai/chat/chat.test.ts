@@ -442,10 +442,27 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
   test('a budget check that fails (the database, say) answers as that failure, never a 502', async () => {
     const { getAiRuntime } = await import('../runtime/runtime.ts');
     const { createChatService } = await import('./chat.service.ts');
+    const { createReplyCache } = await import('./reply-cache.ts');
+    const { createChatsService } = await import('../../routes/chats/chats.service.ts');
     const runtime = await getAiRuntime(h.deps);
     const down = new Error('database down');
+    const { env } = h.deps;
     const chats = createChatService({
-      deps: h.deps,
+      chats: createChatsService({
+        db: h.deps.database.db,
+        appCache: h.deps.appCache,
+        listTtlSeconds: env.APP_CACHE_TTL_SECONDS,
+      }),
+      replyCache: createReplyCache({
+        cache: h.deps.cache,
+        ttlSeconds: env.AI_CACHE_TTL_SECONDS,
+        logger: h.deps.logger,
+      }),
+      limits: {
+        messageMaxChars: env.AI_MESSAGE_MAX_CHARS,
+        historyTokens: env.AI_HISTORY_TOKENS,
+        requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
+      },
       models: runtime.models,
       usage: { ...runtime.usage, assertWithinBudget: () => Promise.reject(down) },
       outputFilter: runtime.outputFilter,

@@ -12,7 +12,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
-import { messageText } from '../runtime/local-model.ts';
+import { messageText } from '../runtime/tokens.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
 import { resumeCommandSchema } from './schemas.ts';
 

@@ -22,8 +22,8 @@ import {
   StateGraph,
 } from '@langchain/langgraph';
 import { z } from 'zod';
-import { findExpression, messageText } from '../runtime/local-model.ts';
-import { CalculatorError, evaluate, formatNumber } from '../tools/calculator.ts';
+import { messageText } from '../runtime/tokens.ts';
+import { CalculatorError, evaluate, findExpression, formatNumber } from '../tools/calculator.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
 
 export const PLAN_STEPS_MAX = 8;

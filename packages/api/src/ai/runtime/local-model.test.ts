@@ -8,7 +8,9 @@ import {
 } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
-import { decide, findExpression, LocalChatModel, tokenize } from './local-model.ts';
+import { findExpression } from '../tools/calculator.ts';
+import { decide, LocalChatModel } from './local-model.ts';
+import { tokenize } from './tokens.ts';
 
 const calculator = tool(async ({ expression }) => `${expression} = 42`, {
   name: 'calculator',

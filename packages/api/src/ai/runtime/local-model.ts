@@ -51,6 +51,8 @@ import {
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
 import { convertToOpenAITool } from '@langchain/core/utils/function_calling';
+import { findExpression } from '../tools/calculator.ts';
+import { countTokens, messageText, tokenize } from './tokens.ts';
 
 /** The name the local model goes by, everywhere. */
 export const LOCAL_MODEL_NAME = 'local';
@@ -70,29 +72,6 @@ export interface LocalChatModelFields extends BaseChatModelParams {
   tokenDelayMs?: number;
 }
 
-/** The tokens of `text`: runs of non-space characters, each with its leading whitespace. */
-export function tokenize(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? [];
-}
-
-/** How many tokens the local model counts in `text`. */
-export const countTokens = (text: string) => tokenize(text).length;
-
-/** The text of a message's content (text blocks joined; other blocks ignored). */
-export function messageText(message: BaseMessage): string {
-  const { content } = message;
-  if (typeof content === 'string') return content;
-  return content
-    .map((block) =>
-      typeof block === 'string'
-        ? block
-        : block.type === 'text' && typeof block.text === 'string'
-          ? block.text
-          : '',
-    )
-    .join('');
-}
-
 type Intent = 'arithmetic' | 'time' | 'search';
 
 const TOOL_NAMES: Record<Intent, RegExp> = {
@@ -105,15 +84,6 @@ const ARGUMENT_NAMES: Record<Intent, string[]> = {
   time: ['timezone', 'timeZone', 'tz'],
   search: ['query', 'q', 'term', 'text', 'input'],
 };
-
-/** The longest arithmetic expression in `text` (two numbers and an operator at least). */
-export function findExpression(text: string): string | null {
-  const candidates = text.match(/[-(\d][\d\s.()+\-*/^%×÷]*[\d)]/g) ?? [];
-  const expressions = candidates
-    .map((candidate) => candidate.trim())
-    .filter((candidate) => /\d\s*[-+*/^%×÷]\s*[-(]*\s*\d/.test(candidate));
-  return expressions.sort((a, b) => b.length - a.length)[0] ?? null;
-}
 
 function findSearchQuery(text: string): string {
   const quoted = text.match(/["“'‘]([^"”'’]+)["”'’]/);

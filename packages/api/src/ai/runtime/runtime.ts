@@ -9,11 +9,12 @@
  * response completes.
  */
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import type { RunnableConfig } from '@langchain/core/runnables';
 import type { AppDeps } from '../../deps.ts';
 import type { Env } from '../../env.ts';
+import { createChatsService } from '../../routes/chats/chats.service.ts';
 import { type AgentService, createAgentService } from '../agents/agents.service.ts';
 import { type ChatService, createChatService } from '../chat/chat.service.ts';
+import { createReplyCache } from '../chat/reply-cache.ts';
 import { DrizzleCheckpointSaver } from '../checkpointer/checkpointer.ts';
 import { createGraphService, type GraphService } from '../graphs/graphs.service.ts';
 import { createUsageService, type UsageService } from '../usage/usage.service.ts';
@@ -21,24 +22,12 @@ import { createTracing, type Tracing } from './langsmith.ts';
 import { modelCallCallbacks } from './model-calls.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
+import type { RunConfigFactory, RunContext } from './run-config.ts';
 
 /** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
 const GRAPH_LEASE_MARGIN_MS = 30_000;
 
-/** Who a run is for: usage is charged to the user, traces carry both ids. */
-export interface RunContext {
-  userId: string;
-  requestId?: string | null;
-}
-
-export interface RunConfigOptions extends RunContext {
-  /** Aborts the run (the client disconnected, the request timed out). */
-  signal?: AbortSignal;
-  /** The run's name in traces. */
-  runName?: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-}
+export type { RunConfigOptions, RunContext } from './run-config.ts';
 
 export interface AiRuntime {
   readonly env: Env;
@@ -57,7 +46,7 @@ export interface AiRuntime {
   /** Usage recording plus, when configured, the LangSmith tracer. */
   callbacks(context: RunContext): BaseCallbackHandler[];
   /** A RunnableConfig with the callbacks, tags and metadata of `options`. */
-  runConfig(options: RunConfigOptions): RunnableConfig & { callbacks: BaseCallbackHandler[] };
+  runConfig: RunConfigFactory;
   /** Waits for traces to be delivered (nothing to wait for without LangSmith). */
   flush(): Promise<void>;
 }
@@ -118,7 +107,27 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     usage,
     tracing,
     outputFilter,
-    chat: createChatService({ deps, models, usage, outputFilter, runConfig }),
+    chat: createChatService({
+      chats: createChatsService({
+        db: deps.database.db,
+        appCache: deps.appCache,
+        listTtlSeconds: env.APP_CACHE_TTL_SECONDS,
+      }),
+      replyCache: createReplyCache({
+        cache: deps.cache,
+        ttlSeconds: env.AI_CACHE_TTL_SECONDS,
+        logger,
+      }),
+      models,
+      usage,
+      outputFilter,
+      runConfig,
+      limits: {
+        messageMaxChars: env.AI_MESSAGE_MAX_CHARS,
+        historyTokens: env.AI_HISTORY_TOKENS,
+        requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
+      },
+    }),
     checkpointer,
     agents,
     graphs,

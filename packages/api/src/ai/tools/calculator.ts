@@ -209,3 +209,12 @@ export function createCalculatorTool() {
     },
   );
 }
+
+/** The longest arithmetic expression in `text` (two numbers and an operator at least). */
+export function findExpression(text: string): string | null {
+  const candidates = text.match(/[-(\d][\d\s.()+\-*/^%×÷]*[\d)]/g) ?? [];
+  const expressions = candidates
+    .map((candidate) => candidate.trim())
+    .filter((candidate) => /\d\s*[-+*/^%×÷]\s*[-(]*\s*\d/.test(candidate));
+  return expressions.sort((a, b) => b.length - a.length)[0] ?? null;
+}

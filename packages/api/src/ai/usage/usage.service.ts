@@ -18,8 +18,8 @@ import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AppMetrics } from '../../lib/observability/metrics.ts';
-import { countTokens, messageText } from '../runtime/local-model.ts';
 import { MODEL_METADATA } from '../runtime/models.ts';
+import { countTokens, messageText } from '../runtime/tokens.ts';
 
 /** USD per million tokens. */
 export interface ModelPrice {
