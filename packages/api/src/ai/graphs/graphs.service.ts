@@ -9,75 +9,29 @@
  * One run or resume at a time holds an instance (a lease in `ai_graphs.running_until`, taken
  * atomically in the database, so across containers too): another one meanwhile answers 409.
  */
-import { aiGraphs } from '@backend/shared/schema';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import {
-  Command,
-  type CompiledStateGraph,
-  GraphRecursionError,
-  type StateGraph,
-  type StateSnapshot,
-} from '@langchain/langgraph';
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import { Command, GraphRecursionError, type StateSnapshot } from '@langchain/langgraph';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { DrizzleCheckpointSaver } from '../checkpointer/checkpointer.ts';
 import { deleteGraphInstances } from '../checkpointer/checkpointer.ts';
-import {
-  type ApprovalDecision,
-  approvalInitialState,
-  approvalInputSchema,
-  buildApprovalGraph,
-} from './approval.ts';
+import type { ApprovalDecision } from './approval.ts';
 import type { GraphContext } from './context.ts';
 import {
-  buildPlanExecuteGraph,
-  planExecuteInitialState,
-  planExecuteInputSchema,
-} from './plan-execute.ts';
+  createGraphInstances,
+  type GraphInstance,
+  type GraphLease,
+  graphNotFound,
+} from './instances.ts';
+import { compileWorkflows, describeWorkflows, findWorkflow, type GraphInfo } from './registry.ts';
+
+export type { GraphLease } from './instances.ts';
+export type { GraphInfo } from './registry.ts';
 
 export type ResumeCommand = ApprovalDecision;
 
 /** Supersteps one run of an instance may take before it is stopped (422). */
 export const GRAPH_STEP_LIMIT = 25;
-
-interface WorkflowDefinition {
-  name: string;
-  description: string;
-  inputSchema: z.ZodType;
-  // biome-ignore lint/suspicious/noExplicitAny: each workflow has its own state type; the service only runs them
-  build(context: GraphContext): StateGraph<any, any, any, any, any, any>;
-  initialState(input: unknown, model: string): Record<string, unknown>;
-}
-
-const WORKFLOWS: readonly WorkflowDefinition[] = [
-  {
-    name: 'approval',
-    description:
-      'Drafts a text with the model, waits for a person to approve, edit or reject it (POST …/resume), then stores an approved text as a message in a new chat.',
-    inputSchema: approvalInputSchema,
-    build: buildApprovalGraph,
-    initialState: (input, model) =>
-      approvalInitialState(input as z.infer<typeof approvalInputSchema>, model),
-  },
-  {
-    name: 'plan-execute',
-    description:
-      'Splits a goal into steps, routes each to the calculator or the model, runs them in parallel (the model steps with a retry policy) and summarizes the results.',
-    inputSchema: planExecuteInputSchema,
-    build: buildPlanExecuteGraph,
-    initialState: (input, model) =>
-      planExecuteInitialState(input as z.infer<typeof planExecuteInputSchema>, model),
-  },
-];
-
-export interface GraphInfo {
-  name: string;
-  description: string;
-  /** JSON Schema of the input `POST /api/ai/graphs` takes. */
-  inputSchema: Record<string, unknown>;
-}
 
 export type GraphStatus = 'ready' | 'interrupted' | 'done';
 
@@ -141,15 +95,6 @@ export interface GraphService {
   remove(userId: string, graphId: string): Promise<void>;
 }
 
-/** An instance held by one run; releasing twice, or after the lease ran out, does nothing. */
-export interface GraphLease {
-  /** The instance, as taking the lease left it. */
-  readonly instance: typeof aiGraphs.$inferSelect;
-  release(): Promise<void>;
-}
-
-const notFound = () => new ApiError(404, ERROR_CODES.NOT_FOUND, 'Graph instance not found');
-
 export interface GraphServiceOptions {
   context: GraphContext;
   checkpointer: DrizzleCheckpointSaver;
@@ -160,111 +105,31 @@ export interface GraphServiceOptions {
   leaseMs: number;
 }
 
-type CompiledWorkflow = CompiledStateGraph<
-  Record<string, unknown>,
-  Record<string, unknown>,
-  string
->;
-
 export function createGraphService(options: GraphServiceOptions): GraphService {
   const { context, checkpointer, leaseMs } = options;
   const { db } = context;
-  const compiled = new Map<string, CompiledWorkflow>(
-    WORKFLOWS.map((workflow) => [
-      workflow.name,
-      workflow
-        .build(context)
-        .compile({ checkpointer, name: workflow.name }) as unknown as CompiledWorkflow,
-    ]),
-  );
-  const workflowOf = (name: string) => {
-    const graph = compiled.get(name);
-    if (!graph) throw new Error(`No workflow named ${name}`);
-    return graph;
-  };
+  const workflowOf = compileWorkflows(context, checkpointer);
+  const instances = createGraphInstances({ db, leaseMs });
   const threadConfig = (graphId: string, userId?: string): RunnableConfig => ({
     configurable: { thread_id: graphId, ...(userId ? { user_id: userId } : {}) },
   });
 
   async function owned(userId: string, graphId: string) {
-    const [row] = await db
-      .select()
-      .from(aiGraphs)
-      .where(and(eq(aiGraphs.id, graphId), eq(aiGraphs.userId, userId)));
-    if (!row) throw notFound();
+    const row = await instances.find(userId, graphId);
+    if (!row) throw graphNotFound();
     return row;
   }
 
-  async function view(row: typeof aiGraphs.$inferSelect): Promise<GraphStateView> {
+  async function view(row: GraphInstance): Promise<GraphStateView> {
     const snapshot = await workflowOf(row.graph).getState(threadConfig(row.id));
     return toView(row, snapshot);
   }
 
-  /** The 409 for an instance a run holds, with Retry-After; 404 if it is gone meanwhile. */
-  async function running(graphId: string): Promise<ApiError> {
-    const [held] = await db
-      .select({ wait: sql<number>`ceil(extract(epoch from ${aiGraphs.runningUntil} - now()))` })
-      .from(aiGraphs)
-      .where(eq(aiGraphs.id, graphId));
-    if (!held) return notFound();
-    const retryAfter = Math.max(1, Number(held.wait ?? 1));
-    return new ApiError(
-      409,
-      ERROR_CODES.CONFLICT,
-      'The instance is running; try again when that run has finished',
-      { headers: { 'Retry-After': String(retryAfter) } },
-    );
-  }
-
-  /**
-   * Takes the instance for one run, and marks it used now (what the prune TTL counts from):
-   * 409 with Retry-After while another run holds it.
-   */
-  async function acquire(row: typeof aiGraphs.$inferSelect): Promise<GraphLease> {
-    const [claimed] = await db
-      .update(aiGraphs)
-      .set({
-        runningUntil: sql`now() + ${leaseMs} * interval '1 millisecond'`,
-        updatedAt: new Date(),
-      })
-      .where(
-        and(
-          eq(aiGraphs.id, row.id),
-          or(isNull(aiGraphs.runningUntil), lte(aiGraphs.runningUntil, sql`now()`)),
-        ),
-      )
-      .returning();
-    const until = claimed?.runningUntil;
-    if (!claimed || !until) throw await running(row.id);
-    let released = false;
-    return {
-      instance: claimed,
-      async release() {
-        if (released) return;
-        released = true;
-        // Only this lease: one that ran out may have been taken by another run since.
-        await db
-          .update(aiGraphs)
-          .set({ runningUntil: null })
-          .where(and(eq(aiGraphs.id, row.id), eq(aiGraphs.runningUntil, until)));
-      },
-    };
-  }
-
   return {
-    list() {
-      return WORKFLOWS.map((workflow) => ({
-        name: workflow.name,
-        description: workflow.description,
-        inputSchema: z.toJSONSchema(workflow.inputSchema, { io: 'input' }) as Record<
-          string,
-          unknown
-        >,
-      }));
-    },
+    list: describeWorkflows,
 
     async start(userId, name, input) {
-      const workflow = WORKFLOWS.find((candidate) => candidate.name === name);
+      const workflow = findWorkflow(name);
       if (!workflow) {
         throw new ApiError(404, ERROR_CODES.NOT_FOUND, `No workflow named ${name}`);
       }
@@ -285,8 +150,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
       }
       const { model } = parsed.data as { model?: string };
       const resolved = context.models.resolve(model);
-      const [row] = await db.insert(aiGraphs).values({ userId, graph: name }).returning();
-      if (!row) throw new Error('insert returned no row');
+      const row = await instances.create(userId, name);
       try {
         // Checkpoints the input and stops before the first node: nothing runs yet.
         await workflowOf(name).invoke(workflow.initialState(parsed.data, resolved.name), {
@@ -306,7 +170,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
 
     async prepareStream(userId, graphId) {
       const row = await owned(userId, graphId);
-      const lease = await acquire(row);
+      const lease = await instances.acquire(row);
       try {
         const current = await view(row);
         if (current.status === 'interrupted') {
@@ -361,7 +225,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     },
 
     async resume(graphId, command, { userId, config }) {
-      const lease = await acquire(await owned(userId, graphId));
+      const lease = await instances.acquire(await owned(userId, graphId));
       const row = lease.instance;
       try {
         if ((await view(row)).status !== 'interrupted') {
@@ -404,7 +268,7 @@ export function createGraphService(options: GraphServiceOptions): GraphService {
     async remove(userId, graphId) {
       await owned(userId, graphId);
       const deleted = await deleteGraphInstances(db, [graphId], userId, { idleOnly: true });
-      if (deleted === 0) throw await running(graphId);
+      if (deleted === 0) throw await instances.running(graphId);
     },
   };
 }
@@ -422,7 +286,7 @@ function jsonSafe(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value ?? null));
 }
 
-function toView(row: typeof aiGraphs.$inferSelect, snapshot: StateSnapshot): GraphStateView {
+function toView(row: GraphInstance, snapshot: StateSnapshot): GraphStateView {
   const interrupts = snapshot.tasks.flatMap((task) =>
     (task.interrupts ?? []).map((pending) => ({
       id: String((pending as { id?: unknown }).id ?? task.id),
