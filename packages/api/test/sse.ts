@@ -7,29 +7,33 @@ export interface SseEvent {
 
 /** The events in `text` (`event:` and `data:` lines, blank-line separated; data as JSON). */
 export function parseSse(text: string): SseEvent[] {
-  return text
-    .split(/\n\n/)
-    .map((block) => block.trim())
-    .filter(Boolean)
-    .map((block) => {
-      const lines = block.split('\n');
-      const event =
-        lines
-          .find((line) => line.startsWith('event:'))
-          ?.slice(6)
-          .trim() ?? 'message';
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-        .join('\n');
-      let parsed: unknown = data;
-      try {
-        parsed = JSON.parse(data);
-      } catch {
-        // Not JSON: kept as text.
-      }
-      return { event, data: parsed };
-    });
+  return (
+    text
+      .split(/\n\n/)
+      .map((block) => block.trim())
+      .filter(Boolean)
+      // Comments (`: keep-alive`) are not events.
+      .filter((block) => !block.split('\n').every((line) => line.startsWith(':')))
+      .map((block) => {
+        const lines = block.split('\n');
+        const event =
+          lines
+            .find((line) => line.startsWith('event:'))
+            ?.slice(6)
+            .trim() ?? 'message';
+        const data = lines
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).replace(/^ /, ''))
+          .join('\n');
+        let parsed: unknown = data;
+        try {
+          parsed = JSON.parse(data);
+        } catch {
+          // Not JSON: kept as text.
+        }
+        return { event, data: parsed };
+      })
+  );
 }
 
 /**

@@ -1,6 +1,5 @@
-import { streamSSE } from 'hono/streaming';
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
-import { writeError, writeEvent } from '../../lib/sse.ts';
+import { streamEvents } from '../../lib/sse.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
@@ -55,20 +54,22 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     }
   }
 
-  return streamSSE(c, async (stream) => {
-    try {
-      for await (const event of runtime.agents.stream(request)) {
-        if (event.type === 'done') {
-          await writeEvent(stream, 'end', { agent: agent.name, model, ...event.result });
-        } else {
-          const { type, ...data } = event;
-          await writeEvent(stream, type, data);
+  return streamEvents(
+    c,
+    async (sse) => {
+      try {
+        for await (const event of runtime.agents.stream(request)) {
+          if (event.type === 'done') {
+            await sse.event('end', { agent: agent.name, model, ...event.result });
+          } else {
+            const { type, ...data } = event;
+            await sse.event(type, data);
+          }
         }
+      } catch (error) {
+        await sse.error(runtime.agents.clientError(error));
       }
-    } catch (error) {
-      await writeError(c, stream, runtime.agents.clientError(error));
-    } finally {
-      await runtime.flush();
-    }
-  });
+    },
+    { heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS, onClose: () => runtime.flush() },
+  );
 };

@@ -157,10 +157,12 @@ describe('agents with the local model', () => {
       stream: true,
     });
     const events = parseSse(await streamed.text());
-    expect(events.at(-1)?.event).toBe('error');
-    expect((events.at(-1)?.data as ErrorBody | undefined)?.error.code).toBe(
+    // The error event, then the final end event.
+    expect(events.at(-2)?.event).toBe('error');
+    expect((events.at(-2)?.data as ErrorBody | undefined)?.error.code).toBe(
       ERROR_CODES.STEP_LIMIT_EXCEEDED,
     );
+    expect(events.at(-1)).toEqual({ event: 'end', data: { status: 'failed' } });
     // A question that needs no tool fits in one model call.
     const direct = await runAgent(app, alice, 'assistant', { input: 'Hello', maxSteps: 1 });
     expect(direct.status).toBe(200);

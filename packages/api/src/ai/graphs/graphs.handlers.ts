@@ -1,5 +1,4 @@
-import { streamSSE } from 'hono/streaming';
-import { writeError, writeEvent } from '../../lib/sse.ts';
+import { streamEvents } from '../../lib/sse.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
@@ -63,18 +62,25 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
     throw error;
   }
   const options = runOptions(runtime, c, user.id, graphId);
-  return streamSSE(c, async (sse) => {
-    try {
-      for await (const event of runtime.graphs.stream(lease, options)) {
-        await writeEvent(sse, event.type, event.data);
+  return streamEvents(
+    c,
+    async (sse) => {
+      try {
+        for await (const event of runtime.graphs.stream(lease, options)) {
+          await sse.event(event.type, event.data);
+        }
+      } catch (error) {
+        await sse.error(runtime.agents.clientError(error));
       }
-    } catch (error) {
-      await writeError(c, sse, runtime.agents.clientError(error));
-    } finally {
-      await lease.release();
-      await runtime.flush();
-    }
-  });
+    },
+    {
+      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
+      async onClose() {
+        await lease.release();
+        await runtime.flush();
+      },
+    },
+  );
 };
 
 export const resume: AppRouteHandler<ResumeRoute> = async (c) => {

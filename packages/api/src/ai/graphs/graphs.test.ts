@@ -505,7 +505,9 @@ describe('graph runs against a failing provider and a spent budget', () => {
       server.reset();
       server.script({ status: 503 }, { content: 'A fine draft.' });
       const failed = await runStream(started.graphId, user, app);
-      const last = failed.at(-1);
+      // The error event, then the final end event.
+      expect(failed.at(-1)).toEqual({ event: 'end', data: { status: 'failed' } });
+      const last = failed.at(-2);
       expect(last?.event).toBe('error');
       expect((last?.data as { error?: { code: string } } | undefined)?.error?.code).toBe(
         ERROR_CODES.BAD_GATEWAY,
