@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
+import type { AppDeps } from './lib/app-deps.ts';
 import { type Auth, createAuth } from './lib/auth/auth.ts';
 import { createLockout, type Lockout } from './lib/auth/lockout.ts';
 import { type AppCache, createAppCache } from './lib/cache/app-cache.ts';
@@ -18,35 +19,7 @@ import { createTracing, type Tracing } from './lib/observability/tracing.ts';
 import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
 
-export interface AppDeps {
-  env: Env;
-  logger: Logger;
-  database: DatabaseClient;
-  cache: Cache;
-  email: EmailSender;
-  auth: Auth;
-  lockout: Lockout;
-  /** Cache-aside for computed values (chat lists), in front of `cache`. */
-  appCache: AppCache;
-  rateLimiter: RateLimiter;
-  /** The value CloudFront sends as `x-origin-verify`, when the origin is protected so. */
-  originVerify: string | null;
-  /** Keys of the AI feature's services (env or Secrets Manager); null when not configured. */
-  aiKeys: AiKeys;
-  /** CloudWatch metrics (EMF lines), written once per invocation. */
-  metrics: AppMetrics;
-  /** X-Ray subsegments for database, Redis and model calls; a no-op unless switched on. */
-  tracing: Tracing;
-  /** Releases every connection the deps hold. */
-  close(): Promise<void>;
-}
-
-export interface AiKeys {
-  /** The OpenAI (compatible) API key: OPENAI_API_KEY or the secret OPENAI_SECRET_ARN names. */
-  openai: string | null;
-  /** The LangSmith API key: LANGSMITH_API_KEY or the secret LANGSMITH_SECRET_ARN names. */
-  langsmith: string | null;
-}
+export type { AiKeys, AppDeps } from './lib/app-deps.ts';
 
 /**
  * A key from configuration, else from the secret `arn` names (a plain string, or JSON with

@@ -2,14 +2,19 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import type { RequestIdVariables } from 'hono/request-id';
-import type { AppDeps } from '../deps.ts';
-import type { AuthVariables } from '../middleware/auth.ts';
-import type { ClientIpVariables } from '../middleware/client-ip.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AuthVariables } from './auth/caller.ts';
 import type { Logger } from './logger.ts';
 
 export interface LoggerVariables {
   /** The request's logger, bound to its request id. */
   logger: Logger;
+}
+
+/** Set by the client-ip middleware. */
+export interface ClientIpVariables {
+  /** The client's address, or 'unknown'. */
+  clientIp: string;
 }
 
 export interface DepsVariables {
