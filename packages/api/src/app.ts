@@ -26,6 +26,7 @@ import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
 import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
+import { routeClassOf, routeClassRules, routeClassSettings } from './lib/route-classes.ts';
 import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { compression } from './middleware/compression.ts';
@@ -46,11 +47,12 @@ import { meRouter } from './routes/me/me.index.ts';
 
 export type { AppDeps } from './deps.ts';
 
-/** Path prefix of the AI routes (their own rate-limit class and a longer timeout). */
-export const AI_PATH = '/api/ai/';
+/** Path prefix of the AI routes (their own route class: rate limit and a longer timeout). */
+export { AI_PATH } from './lib/route-classes.ts';
 
 export function createApp(deps: AppDeps) {
   const { env } = deps;
+  const routeClasses = routeClassSettings(env);
   const app = createRouter();
 
   app.use(requestId());
@@ -78,11 +80,16 @@ export function createApp(deps: AppDeps) {
   );
   app.use(
     requestTimeout({
-      defaultMs: env.REQUEST_TIMEOUT_MS,
-      rules: [{ prefix: AI_PATH, value: env.AI_REQUEST_TIMEOUT_MS }],
+      defaultMs: routeClasses.default.timeoutMs,
+      rules: routeClassRules(routeClasses, 'timeoutMs'),
     }),
   );
-  app.use(bodyLimit({ defaultBytes: env.BODY_LIMIT_BYTES }));
+  app.use(
+    bodyLimit({
+      defaultBytes: routeClasses.default.bodyLimitBytes,
+      rules: routeClassRules(routeClasses, 'bodyLimitBytes'),
+    }),
+  );
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
 
   const callerResolution = resolveCaller({
@@ -92,7 +99,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', async (c, next) =>
     c.req.path.startsWith(`${AUTH_BASE_PATH}/`) ? next() : callerResolution(c, next),
   );
-  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter }));
+  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: routeClassOf }));
 
   app.notFound(notFound);
   app.onError(onError);

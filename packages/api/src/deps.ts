@@ -16,7 +16,8 @@ import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger, type RootLogger } from './lib/logger.ts';
 import { type AppMetrics, createMetrics } from './lib/observability/metrics.ts';
 import { createTracing, type Tracing } from './lib/observability/tracing.ts';
-import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
+import { createRateLimiter } from './lib/rate-limit.ts';
+import { routeClassSettings } from './lib/route-classes.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
 
 export type { AiKeys, AppDeps } from './lib/app-deps.ts';
@@ -117,8 +118,13 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     logger,
   });
   const appCache = createAppCache({ cache, logger, metrics });
+  const routeClasses = routeClassSettings(env);
   const rateLimiter = createRateLimiter({
-    points: { default: env.RATE_LIMIT_DEFAULT, auth: env.RATE_LIMIT_AUTH, ai: env.RATE_LIMIT_AI },
+    points: {
+      default: routeClasses.default.rateLimitPoints,
+      auth: routeClasses.auth.rateLimitPoints,
+      ai: routeClasses.ai.rateLimitPoints,
+    },
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     redis: cache.client,
     guard: cache.guard,

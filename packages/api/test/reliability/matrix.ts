@@ -6,7 +6,7 @@
 import { PASSWORD } from '../accounts.ts';
 
 /** Entries under this prefix may precede their routes: the AI routes land one by one. */
-export const AI_PREFIX = '/api/ai/';
+export { AI_PATH as AI_PREFIX } from '../../src/lib/route-classes.ts';
 
 /** The callers every protected operation must refuse. */
 export const DENIED_CALLERS = [
