@@ -313,3 +313,18 @@ export async function startOpenAiServer(
     },
   };
 }
+
+/**
+ * The environment that points an app at `server`: its key and URL, the `gpt-test` model (or
+ * `models`), and no client-side retries, so a scripted failure is seen once.
+ */
+export const openAiTestEnv = (
+  server: Pick<OpenAiTestServer, 'apiKey' | 'url'>,
+  extra: Record<string, string> = {},
+): Record<string, string> => ({
+  OPENAI_API_KEY: server.apiKey,
+  OPENAI_BASE_URL: server.url,
+  AI_MODELS: 'gpt-test',
+  OPENAI_MAX_RETRIES: '0',
+  ...extra,
+});

@@ -37,6 +37,30 @@ export function parseSse(text: string): SseEvent[] {
 }
 
 /**
+ * Reads `response`'s body as text until it ends or `stop(text so far)` says so, then
+ * cancels it (a client that disconnects).
+ */
+export async function readTextUntil(
+  response: Response,
+  stop: (text: string) => boolean,
+): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    if (stop(text)) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return text;
+}
+
+/**
  * Reads `response`'s body until `stop(events so far)` says so, then cancels it (a client
  * that disconnects); returns the events read.
  */
@@ -44,18 +68,11 @@ export async function readSseUntil(
   response: Response,
   stop: (events: SseEvent[]) => boolean,
 ): Promise<SseEvent[]> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-    const complete = text.slice(0, text.lastIndexOf('\n\n') + 2);
-    if (stop(parseSse(complete))) {
-      await reader.cancel();
-      return parseSse(complete);
-    }
-  }
-  return parseSse(text);
+  const complete = (text: string) => text.slice(0, text.lastIndexOf('\n\n') + 2);
+  let stopped = false;
+  const text = await readTextUntil(response, (sofar) => {
+    stopped = stop(parseSse(complete(sofar)));
+    return stopped;
+  });
+  return parseSse(stopped ? complete(text) : text);
 }

@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
+import {
+  type OpenAiTestServer,
+  openAiTestEnv,
+  startOpenAiServer,
+} from '../../test/openai-server.ts';
 import { parseSse } from '../../test/sse.ts';
 import { createTestDeps } from '../../test/test-deps.ts';
 import { type App, createApp } from '../app.ts';
@@ -25,13 +29,7 @@ let user: TestUser;
 beforeAll(async () => {
   server = await startOpenAiServer();
   deps = await createTestDeps({
-    env: {
-      OPENAI_API_KEY: server.apiKey,
-      OPENAI_BASE_URL: server.url,
-      AI_MODELS: 'gpt-test',
-      OPENAI_MAX_RETRIES: '0',
-      SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-    },
+    env: openAiTestEnv(server, { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS) }),
   });
   app = createApp(deps);
   user = await signUp(app, deps);

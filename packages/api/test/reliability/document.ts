@@ -2,8 +2,10 @@
  * The OpenAPI document as the reliability suites read it: every operation, and a check of a
  * response against what the document declares for it (status, content type, body schema).
  */
+
 import { type Schema, Validator } from '@cfworker/json-schema';
 import type { App } from '../../src/app.ts';
+import { readTextUntil } from '../sse.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -81,22 +83,8 @@ export interface ResponseCheck {
 /** How much of a stream is read before the check stops reading it. */
 const STREAM_READ_LIMIT = 256 * 1024;
 
-async function readCapped(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-    if (text.length > STREAM_READ_LIMIT) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return text;
-}
+const readCapped = (response: Response) =>
+  readTextUntil(response, (text) => text.length > STREAM_READ_LIMIT);
 
 /** Checks responses against a document; validators are compiled once per schema. */
 export function createResponseChecker(doc: OpenApiDocument) {

@@ -2,25 +2,19 @@
  * The bugs the fuzzing, header and outage suites found, each pinned by the request that
  * showed it, so a regression names itself.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import { createApp } from '../../src/app.ts';
-import type { AppDeps } from '../../src/deps.ts';
 import { ERROR_CODES, type ErrorBody } from '../../src/lib/errors.ts';
 import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../accounts.ts';
+import { useTestApp } from '../test-app.ts';
 import { createTestDeps } from '../test-deps.ts';
 import { loadDocument } from './document.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp();
 let user: TestUser;
 
 beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-  user = await signUp(app, deps);
-});
-afterAll(async () => {
-  await deps?.close();
+  user = await signUp(t.app, t.deps);
 });
 
 const cursorOf = (createdAt: string, id: string) =>
@@ -29,7 +23,7 @@ const cursorOf = (createdAt: string, id: string) =>
 describe('found by fuzzing', () => {
   test('a NUL character in a Better Auth body, query or path is a 422, not a 500 from PostgreSQL', async () => {
     const bearer = { authorization: `Bearer ${user.token}` };
-    const body = await app.request(
+    const body = await t.app.request(
       '/api/auth/update-user',
       jsonRequest('POST', { name: 'nul\u0000inside' }, bearer),
     );
@@ -38,15 +32,15 @@ describe('found by fuzzing', () => {
       code: ERROR_CODES.VALIDATION_FAILED,
       details: [{ location: 'body', path: 'name' }],
     });
-    const query = await app.request('/api/auth/api-key/get?id=%00', { headers: bearer });
+    const query = await t.app.request('/api/auth/api-key/get?id=%00', { headers: bearer });
     expect(query.status).toBe(422);
-    const path = await app.request('/api/auth/reset-password/a%00b');
+    const path = await t.app.request('/api/auth/reset-password/a%00b');
     expect(path.status).toBe(422);
   });
 
   test('a cursor whose date PostgreSQL cannot compare is a 422 on the cursor, not a 500', async () => {
-    const admin = await signUp(app, deps);
-    await promoteToAdmin(deps, admin.id);
+    const admin = await signUp(t.app, t.deps);
+    await promoteToAdmin(t.deps, admin.id);
     for (const date of [
       '+275760-09-13T00:00:00.000Z',
       '-271821-04-20T00:00:00.000Z',
@@ -54,14 +48,14 @@ describe('found by fuzzing', () => {
     ]) {
       const cursor = cursorOf(date, '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e');
       for (const path of [`/api/admin/users?cursor=${cursor}`, `/api/chats?cursor=${cursor}`]) {
-        const response = await app.request(path, { headers: admin.headers });
+        const response = await t.app.request(path, { headers: admin.headers });
         expect({ path, date, status: response.status }).toEqual({ path, date, status: 422 });
       }
     }
   });
 
   test("Better Auth's errors are documented in the project's error shape, with the statuses the API adds", async () => {
-    const doc = await loadDocument(app);
+    const doc = await loadDocument(t.app);
     const signIn = doc.paths['/api/auth/sign-in/email']?.post;
     expect(signIn?.responses['401']?.content?.['application/json']?.schema).toEqual({
       $ref: '#/components/schemas/Error',
@@ -78,18 +72,18 @@ describe('found by the header suite', () => {
   test('Better Auth responses carry X-Request-Id, the incoming one when well-formed', async () => {
     const requestId = '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e';
     for (const path of ['/api/auth/get-session', '/api/auth/list-sessions', '/api/auth/ok']) {
-      const response = await app.request(path, { headers: { 'x-request-id': requestId } });
+      const response = await t.app.request(path, { headers: { 'x-request-id': requestId } });
       expect({ path, id: response.headers.get('x-request-id') }).toEqual({ path, id: requestId });
     }
   });
 
   test('several Set-Cookie headers of a Better Auth answer all survive', async () => {
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/auth/sign-in/email',
       jsonRequest(
         'POST',
         { email: user.email, password: 'correct horse battery' },
-        { origin: new URL(deps.env.PUBLIC_URL).origin },
+        { origin: new URL(t.deps.env.PUBLIC_URL).origin },
       ),
     );
     expect(response.status).toBe(200);

@@ -4,7 +4,11 @@ import { type AIMessageChunk, HumanMessage, ToolMessage } from '@langchain/core/
 import { tool } from '@langchain/core/tools';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { type OpenAiTestServer, startOpenAiServer } from '../../../test/openai-server.ts';
+import {
+  type OpenAiTestServer,
+  openAiTestEnv,
+  startOpenAiServer,
+} from '../../../test/openai-server.ts';
 import { createTestDeps } from '../../../test/test-deps.ts';
 import type { AppDeps } from '../../deps.ts';
 import { parseEnv } from '../../env.ts';
@@ -78,14 +82,7 @@ describe('tool calls through the real @langchain/openai client', () => {
 
   beforeAll(async () => {
     server = await startOpenAiServer();
-    deps = await createTestDeps({
-      env: {
-        OPENAI_API_KEY: server.apiKey,
-        OPENAI_BASE_URL: server.url,
-        AI_MODELS: 'gpt-test',
-        OPENAI_MAX_RETRIES: '0',
-      },
-    });
+    deps = await createTestDeps({ env: openAiTestEnv(server) });
     const { user } = await import('@backend/shared/schema');
     userId = 'tool-test-user';
     await deps.database.db
