@@ -12,6 +12,7 @@ import {
 } from '@backend/shared/schema';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { inArray } from 'drizzle-orm';
+import { BUN, runChild } from '../../../test/child.ts';
 import { createTestDatabase } from '../../../test/test-deps.ts';
 import { createEmbeddedDatabase } from '../../lib/db/embedded.ts';
 import type { Database } from '../../lib/db/index.ts';
@@ -170,16 +171,11 @@ describe('just ai prune', () => {
       const [old = '', fresh = ''] = await seed(seeded.db, [10, 1]);
       await seeded.close();
 
-      const child = Bun.spawn(['bun', PRUNE_SCRIPT, '5'], {
-        env: { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-        stdout: 'pipe',
-        stderr: 'pipe',
+      const { stdout, stderr, code } = await runChild([BUN, PRUNE_SCRIPT, '5'], {
+        DATABASE_URL: '',
+        PGLITE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
       });
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(child.stdout).text(),
-        new Response(child.stderr).text(),
-        child.exited,
-      ]);
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(stdout).toStartWith('Deleted 1 workflow instance unused since');
@@ -201,12 +197,10 @@ describe('just ai prune', () => {
   }, 60_000);
 
   test('refuses a malformed number of days', async () => {
-    const child = Bun.spawn(['bun', PRUNE_SCRIPT, 'soon'], {
-      env: { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: 'memory://' },
-      stdout: 'pipe',
-      stderr: 'pipe',
+    const { stderr, code } = await runChild([BUN, PRUNE_SCRIPT, 'soon'], {
+      DATABASE_URL: '',
+      PGLITE_DATA_DIR: 'memory://',
     });
-    const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     expect(code).toBe(1);
     expect(stderr).toContain('usage: ai-prune.ts [days]');
   });

@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '../../../test/child.ts';
 
 const script = fileURLToPath(
   new URL('../../../scripts/validate-checkpointer.mjs', import.meta.url),
@@ -14,16 +15,10 @@ const script = fileURLToPath(
 
 describe('DrizzleCheckpointSaver', () => {
   test('passes @langchain/langgraph-checkpoint-validation', async () => {
-    const child = Bun.spawn(['node', script], {
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdout: 'pipe',
-      stderr: 'pipe',
+    const { stdout, stderr, code } = await runChild(['node', script], {
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
     const output = `${stdout}\n${stderr}`;
     const summary = /Tests\s+(?:(\d+) failed \| )?(\d+) passed \((\d+)\)/.exec(output);
     if (code !== 0 || !summary)
