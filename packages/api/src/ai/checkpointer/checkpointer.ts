@@ -1,4 +1,8 @@
 /**
+ * Over 400 lines on purpose: it implements one LangGraph interface (`BaseCheckpointSaver`:
+ * get, list, put, putWrites, delete) whose methods share the row mapping and SQL below;
+ * split, each half would be read only with the other open.
+ *
  * A LangGraph checkpoint saver over the app's Drizzle database, so checkpoints live in the
  * project's PostgreSQL (real or embedded PGlite) and survive restarts.
  *
