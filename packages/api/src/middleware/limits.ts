@@ -6,7 +6,6 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { timeout as honoTimeout } from 'hono/timeout';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
-import type { AppBindings } from '../lib/types.ts';
 
 /** A limit for every path that starts with `prefix`. */
 export interface LimitRule {
@@ -26,7 +25,7 @@ export interface BodyLimitOptions {
 }
 
 /** 413 in the error shape for a body over the route's limit (declared or streamed). */
-export const bodyLimit = (options: BodyLimitOptions = {}): MiddlewareHandler<AppBindings> => {
+export const bodyLimit = (options: BodyLimitOptions = {}): MiddlewareHandler => {
   const limitFor = byPrefix(options.rules ?? [], options.defaultBytes ?? 1_048_576);
   const limiters = new Map<number, MiddlewareHandler>();
   const limiterFor = (maxSize: number) => {
@@ -62,7 +61,7 @@ export interface TimeoutOptions {
 }
 
 /** 504 in the error shape when a request runs past its route's time. */
-export const requestTimeout = (options: TimeoutOptions = {}): MiddlewareHandler<AppBindings> => {
+export const requestTimeout = (options: TimeoutOptions = {}): MiddlewareHandler => {
   const timeFor = byPrefix(options.rules ?? [], options.defaultMs ?? 10_000);
   const timers = new Map<number, MiddlewareHandler>();
   return async function requestTimeout(c, next) {

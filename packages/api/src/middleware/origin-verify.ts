@@ -6,7 +6,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
-import type { AppBindings } from '../lib/types.ts';
 
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
@@ -15,7 +14,7 @@ export interface OriginVerifyOptions {
   secret: string;
 }
 
-export const originVerify = (options: OriginVerifyOptions): MiddlewareHandler<AppBindings> => {
+export const originVerify = (options: OriginVerifyOptions): MiddlewareHandler => {
   const expected = Buffer.from(options.secret);
   return async function originVerify(c, next) {
     const given = Buffer.from(c.req.header(ORIGIN_VERIFY_HEADER) ?? '');
