@@ -39,5 +39,5 @@ process.once('SIGTERM', async () => {
   process.exit(0);
 });
 
-const { token } = await signUp(app, deps);
+const { bearer: token } = await signUp(app, deps);
 process.stdout.write(`READY ${token}\n`);

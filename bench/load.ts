@@ -59,7 +59,7 @@ for (let i = 0; i < USERS; i++) {
   const user = await signUp(app, deps);
   const chat = await app.request(
     '/api/chats',
-    jsonRequest('POST', { title: 'load' }, { authorization: `Bearer ${user.token}` }),
+    jsonRequest('POST', { title: 'load' }, { authorization: `Bearer ${user.bearer}` }),
   );
   users.push({ ...user, chatId: ((await chat.json()) as { id: string }).id });
 }
@@ -79,7 +79,7 @@ const withUser =
     return {
       ...request,
       ...built,
-      headers: { authorization: `Bearer ${user.token}`, ...built.headers },
+      headers: { authorization: `Bearer ${user.bearer}`, ...built.headers },
     };
   };
 const json = { 'content-type': 'application/json' };

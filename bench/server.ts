@@ -89,7 +89,7 @@ if (variant === 'bare') {
   });
 
   // A user with 20 chats, for the chat-list variants.
-  const { token } = await signUp(app, deps);
+  const { bearer: token } = await signUp(app, deps);
   for (let i = 0; i < 20; i++) {
     await app.request('/api/chats', {
       method: 'POST',

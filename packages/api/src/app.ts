@@ -13,15 +13,17 @@
  *  8. HTTP cache        Cache-Control by route; weak ETags and 304 on GET
  *  9. timeout           per route class (AI routes longer); 504
  * 10. body limit        per route (default 1 MiB); 413
- * 11. CSRF              cookie-authenticated state changes need an allowed Origin; 403
- * 12. caller            session, bearer token or API key (not for /api/auth/*)
+ *     JSON depth        every JSON body (Better Auth's too) nested at most MAX_JSON_DEPTH levels; 400
+ * 11. caller            session, bearer token or API key, and which one authenticated
+ *                       (on /api/auth/* only when CSRF needs to know)
+ * 12. CSRF              cookie-authenticated state changes need an allowed Origin; 403
  * 13. rate limit        per user or IP, per endpoint class; 429
  * then the routes, whose guards (requireAuth / requireRole / requirePermission) run first.
  */
 import { requestId } from 'hono/request-id';
 import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
-import { AUTH_BASE_PATH } from './lib/auth/auth.ts';
+import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/auth.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
@@ -31,8 +33,9 @@ import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { compression } from './middleware/compression.ts';
 import { cors } from './middleware/cors.ts';
-import { csrf } from './middleware/csrf.ts';
+import { csrf, isStateChanging } from './middleware/csrf.ts';
 import { CACHE_POLICIES, httpCache } from './middleware/http-cache.ts';
+import { jsonDepthLimit } from './middleware/json-depth.ts';
 import { bodyLimit, requestTimeout } from './middleware/limits.ts';
 import { originVerify } from './middleware/origin-verify.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -90,15 +93,23 @@ export function createApp(deps: AppDeps) {
       rules: routeClassRules(routeClasses, 'bodyLimitBytes'),
     }),
   );
-  app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
+  app.use(jsonDepthLimit());
 
   const callerResolution = resolveCaller({
     auth: deps.auth,
     lookupSession: createSessionLookup({ auth: deps.auth, db: deps.database.db }),
   });
+  // Better Auth resolves its own callers; on its routes the caller is resolved only when CSRF
+  // must know whether a bearer token or API key sent beside a cookie authenticates.
   app.use('/api/*', async (c, next) =>
-    c.req.path.startsWith(`${AUTH_BASE_PATH}/`) ? next() : callerResolution(c, next),
+    !c.req.path.startsWith(`${AUTH_BASE_PATH}/`) ||
+    (isStateChanging(c.req.method) &&
+      c.req.header('cookie') !== undefined &&
+      (c.req.header('authorization') !== undefined || c.req.header(API_KEY_HEADER) !== undefined))
+      ? callerResolution(c, next)
+      : next(),
   );
+  app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
   app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: routeClassOf }));
 
   app.notFound(notFound);
@@ -106,7 +117,7 @@ export function createApp(deps: AppDeps) {
 
   configureOpenApi(app, { serverUrl: env.PUBLIC_URL, auth: deps.auth });
   app.route('/', healthRouter);
-  app.route('/', createAuthRouter({ auth: deps.auth, lockout: deps.lockout }));
+  app.route('/', createAuthRouter({ auth: deps.auth }));
   app.route('/', meRouter);
   app.route('/', apiKeysRouter);
   app.route('/', chatsRouter);

@@ -110,13 +110,13 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
       resolveKey(env.LANGSMITH_API_KEY, env.LANGSMITH_SECRET_ARN, secrets),
     ],
   );
-  const auth = createAuth({ env, db: database.db, secret, email, logger });
   const lockout = createLockout({
     cache,
     threshold: env.AUTH_LOCKOUT_THRESHOLD,
     seconds: env.AUTH_LOCKOUT_SECONDS,
     logger,
   });
+  const auth = createAuth({ env, db: database.db, secret, email, logger, lockout });
   const appCache = createAppCache({ cache, logger, metrics });
   const routeClasses = routeClassSettings(env);
   const rateLimiter = createRateLimiter({

@@ -122,6 +122,7 @@ const envSchema = z
     RATE_LIMIT_AI: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    READINESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     AI_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     /** Silence after which a stream sends a `: keep-alive` comment (CloudFront waits 60 s). */
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(55_000).default(15_000),
@@ -130,6 +131,7 @@ const envSchema = z
     AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),
     AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     AUTH_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    AUTH_ALLOW_IMPERSONATION: z.stringbool().default(false),
     TRUSTED_IP_HEADER: z
       .string()
       .regex(/^[a-z0-9-]+$/, { error: 'A lower-case header name' })
@@ -151,6 +153,7 @@ const envSchema = z
     AI_MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(MESSAGE_CONTENT_MAX).default(8_000),
     AI_HISTORY_TOKENS: z.coerce.number().int().min(1).default(4_000),
     AI_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(1).default(1_024),
+    AI_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).max(100).default(4),
     AI_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
     AI_OUTPUT_BLOCKLIST: list(z.string().min(1)).optional(),
     AI_MODERATION: z.stringbool().default(false),

@@ -10,8 +10,10 @@ export interface TestUser {
   email: string;
   /** The `Cookie` header of the user's session. */
   cookie: string;
-  /** The session token, for `Authorization: Bearer`. */
+  /** The raw session token, as stored: no credential (a bearer token must be signed). */
   token: string;
+  /** The signed token of the `set-auth-token` header, for `Authorization: Bearer`. */
+  bearer: string;
   /** Headers a browser would send: the cookie and a trusted Origin. */
   headers: Record<string, string>;
 }
@@ -56,7 +58,15 @@ export async function signUp(
     throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { user: { id: string }; token: string };
   const cookie = cookiesOf(response);
-  return { id: body.user.id, email, cookie, token: body.token, headers: { cookie, origin } };
+  const bearer = response.headers.get('set-auth-token') ?? '';
+  return {
+    id: body.user.id,
+    email,
+    cookie,
+    token: body.token,
+    bearer,
+    headers: { cookie, origin },
+  };
 }
 
 /** Signs in an existing user; returns the raw response. */

@@ -95,12 +95,27 @@ describe('a model that pauses longer than SSE_HEARTBEAT_MS', () => {
     expect(events.at(-1)?.data).toMatchObject({ graphId, status: 'interrupted' });
   });
 
-  test('a stream that never pauses sends no keep-alive comment', async () => {
-    server.reset();
-    server.script({ chunks: ['Quick', ' reply'] });
-    const { text, names } = await read(await post('/api/ai/chat/stream', { message: 'quick' }));
-    expect(heartbeats(text)).toBe(0);
-    expect(names).toEqual(['start', 'token', 'token', 'end']);
+  test('a stream that is never silent for SSE_HEARTBEAT_MS sends no keep-alive comment', async () => {
+    // A whole stream takes far less than this interval, even on a loaded machine.
+    const quick = await createTestDeps({
+      env: openAiTestEnv(server, { SSE_HEARTBEAT_MS: '5000' }),
+    });
+    try {
+      const quickApp = createApp(quick);
+      const quickUser = await signUp(quickApp, quick);
+      server.reset();
+      server.script({ chunks: ['Quick', ' reply'] });
+      const { text, names } = await read(
+        await quickApp.request(
+          '/api/ai/chat/stream',
+          jsonRequest('POST', { message: 'quick' }, quickUser.headers),
+        ),
+      );
+      expect(heartbeats(text)).toBe(0);
+      expect(names).toEqual(['start', 'token', 'token', 'end']);
+    } finally {
+      await quick.close();
+    }
   });
 });
 

@@ -138,6 +138,20 @@ function asServed(path: string, method: string, operation: Record<string, unknow
 /** Operations Better Auth lists but always refuses as configured (405 without deferred refresh). */
 const NOT_SERVED = new Set(['post /get-session']);
 
+/**
+ * Better Auth's `Session` without its `token`: the session-tokens plugin strips it from every
+ * answer (lib/auth/plugins/session-tokens.ts); a session is named by its `id`.
+ */
+function withoutSessionToken(schemas: Record<string, unknown> | undefined) {
+  const session = schemas?.Session as
+    | { properties?: Record<string, unknown>; required?: string[] }
+    | undefined;
+  if (!schemas || !session?.properties) return schemas;
+  const { token: _token, ...properties } = session.properties;
+  const required = session.required?.filter((name) => name !== 'token');
+  return { ...schemas, Session: { ...session, properties, required } };
+}
+
 /** Better Auth's endpoints, under their mount path and the `Auth` tag, added to `doc`. */
 async function withAuthPaths(doc: OpenApiDocument, auth: Auth): Promise<OpenApiDocument> {
   const generated = (await auth.api.generateOpenAPISchema()) as unknown as OpenApiDocument;
@@ -163,7 +177,10 @@ async function withAuthPaths(doc: OpenApiDocument, auth: Auth): Promise<OpenApiD
     components: {
       ...doc.components,
       schemas: {
-        ...(nullableOptionals(generated.components?.schemas) as Record<string, unknown>),
+        ...(nullableOptionals(withoutSessionToken(generated.components?.schemas)) as Record<
+          string,
+          unknown
+        >),
         ...doc.components?.schemas,
       },
       securitySchemes: SECURITY_SCHEMES,

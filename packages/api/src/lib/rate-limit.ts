@@ -14,6 +14,7 @@ import type {
 import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
 import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
 import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
+import { createMemoryFallback } from './cache/fallback.ts';
 import type { Logger } from './logger.ts';
 
 export const RATE_LIMIT_CLASSES = ['auth', 'ai', 'default'] as const;
@@ -92,7 +93,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         ]),
       ) as Record<RateLimitClass, RedisLimiter>)
     : undefined;
-  let degraded = false;
+  const withMemoryFallback = createMemoryFallback({ name: 'rate limiter', logger });
 
   // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error
   // when the store fails; only the latter propagates. One promise per request, no more.
@@ -121,21 +122,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     consume(cls, key) {
       if (!shared) return fromMemory(cls, key);
       const limiter = shared[cls];
-      return guard(() => consumeFrom(limiter, cls, key, 'redis')).then(
-        (result) => {
-          if (degraded) logger?.info('rate limiter back on redis');
-          degraded = false;
-          return result;
-        },
-        (error: unknown) => {
-          if (!degraded) {
-            logger?.warn('rate limiter falling back to in-process limits: redis unavailable', {
-              err: error instanceof Error ? error.message : String(error),
-            });
-          }
-          degraded = true;
-          return fromMemory(cls, key);
-        },
+      return withMemoryFallback(
+        () => guard(() => consumeFrom(limiter, cls, key, 'redis')),
+        () => fromMemory(cls, key),
       );
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Who is calling: a session (cookie, or bearer token for non-browser clients) or an API
- * key (`x-api-key`). `resolveCaller` identifies the caller once per request; `requireAuth`,
+ * key (`x-api-key`), and which of them authenticated the request (`caller.method`, which
+ * CSRF reads). `resolveCaller` identifies the caller once per request; `requireAuth`,
  * `requireRole` and `requirePermission` guard routes.
  */
 import * as schema from '@backend/shared/schema';
@@ -8,7 +9,8 @@ import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
-import type { Caller } from '../lib/auth/caller.ts';
+import { parseBearer } from '../lib/auth/authorization-header.ts';
+import type { AuthMethod, Caller } from '../lib/auth/caller.ts';
 import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
 import type { SessionLookup } from '../lib/auth/session-lookup.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
@@ -59,27 +61,40 @@ export const resolveCaller = (options: ResolveCallerOptions): MiddlewareHandler<
       });
       return next();
     }
-    const bearer = c.req.header('authorization')?.startsWith('Bearer ');
-    if (!bearer && !c.req.header('cookie')?.includes(SESSION_COOKIE)) {
+    const bearer = parseBearer(c.req.header('authorization')) !== null;
+    const sessionCookie = c.req.header('cookie')?.includes(SESSION_COOKIE) === true;
+    if (!bearer && !sessionCookie) {
       // Nothing that could name a session: no lookup to make.
       c.set('caller', null);
       return next();
     }
-    const found = await lookupSession(c.req.raw.headers);
+    // Each credential is tried on its own, so the method named is the one that authenticated:
+    // a cookie sent beside a bearer token that does not validate is a cookie-authenticated
+    // request (and CSRF checks its Origin).
+    let method: AuthMethod = 'bearer';
+    const headers = c.req.raw.headers;
+    let found = bearer
+      ? await lookupSession(headers.has('cookie') ? withoutHeader(headers, 'cookie') : headers)
+      : null;
+    if (!found && sessionCookie) {
+      method = 'cookie';
+      found = await lookupSession(bearer ? withoutHeader(headers, 'authorization') : headers);
+    }
     c.set(
       'caller',
       found
-        ? {
-            user: found.user,
-            method: bearer ? 'bearer' : 'cookie',
-            sessionId: found.session.id,
-            keyPermissions: null,
-          }
+        ? { user: found.user, method, sessionId: found.session.id, keyPermissions: null }
         : null,
     );
     return next();
   };
 };
+
+function withoutHeader(headers: Headers, name: string): Headers {
+  const copy = new Headers(headers);
+  copy.delete(name);
+  return copy;
+}
 
 /** 401 unless the caller is authenticated. */
 export const requireAuth = (): MiddlewareHandler<AppBindings> =>

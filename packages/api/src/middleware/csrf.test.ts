@@ -59,7 +59,7 @@ describe('CSRF', () => {
   test('bearer-token and API-key requests are exempt, even with a stray cookie', async () => {
     const bearer = await createChat({
       cookie: 'theme=dark',
-      authorization: `Bearer ${user.token}`,
+      authorization: `Bearer ${user.bearer}`,
     });
     expect(bearer.status).toBe(201);
     const key = await createApiKey(app, user);
@@ -79,5 +79,76 @@ describe('CSRF', () => {
     );
     expect(response.status).toBe(403);
     expect((await app.request('/api/me', { headers: user.headers })).status).toBe(200);
+  });
+
+  test('a cookie beside a bearer token that does not validate is origin-checked on the app routes', async () => {
+    const foreign = { cookie: user.cookie, origin: 'https://evil.example' };
+    for (const authorization of ['Bearer garbage', 'Bearer fake.c2lnbmF0dXJl', 'bearer x']) {
+      const response = await createChat({ ...foreign, authorization });
+      expect({ authorization, status: response.status }).toEqual({ authorization, status: 403 });
+      expect(((await response.json()) as ErrorBody).error.code).toBe(ERROR_CODES.FORBIDDEN);
+    }
+    const badKey = await createChat({ ...foreign, 'x-api-key': 'not-a-key' });
+    expect(badKey.status).toBe(403);
+  });
+
+  // Better Auth refuses a foreign Origin on its own too; the audit line tells this check's 403
+  // from its INVALID_ORIGIN.
+  const csrfRejected = (requestId: string) =>
+    logs.lines.some(
+      (line) => line.event === AUDIT_EVENTS.CSRF_REJECTED && line.requestId === requestId,
+    );
+
+  test('a cookie beside a bearer token or API key that does not validate is origin-checked on Better Auth routes', async () => {
+    const victim = await signUp(app, deps);
+    const bogus: Array<Record<string, string>> = [
+      { authorization: 'Bearer garbage' },
+      { 'x-api-key': 'not-a-key' },
+    ];
+    for (const [index, header] of bogus.entries()) {
+      const requestId = `csrf-auth-bogus-${index}`;
+      const response = await app.request(
+        '/api/auth/sign-out',
+        jsonRequest(
+          'POST',
+          {},
+          {
+            cookie: victim.cookie,
+            origin: 'https://evil.example',
+            'x-request-id': requestId,
+            ...header,
+          },
+        ),
+      );
+      expect(response.status).toBe(403);
+      expect(csrfRejected(requestId)).toBe(true);
+    }
+    expect((await app.request('/api/me', { headers: victim.headers })).status).toBe(200);
+  });
+
+  test('a bearer token that validates exempts the request, in any letter case of the scheme', async () => {
+    const headers = {
+      cookie: 'theme=dark',
+      origin: 'https://evil.example',
+      authorization: `bearer ${user.bearer}`,
+    };
+    expect((await createChat(headers)).status).toBe(201);
+    await app.request(
+      '/api/auth/update-user',
+      jsonRequest('POST', { name: 'Renamed' }, { ...headers, 'x-request-id': 'csrf-auth-valid' }),
+    );
+    expect(csrfRejected('csrf-auth-valid')).toBe(false);
+  });
+
+  test('/api/me names the cookie as the method when a bearer token beside it does not validate', async () => {
+    const response = await app.request('/api/me', {
+      headers: { cookie: user.cookie, authorization: 'Bearer garbage' },
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { authMethod: string }).authMethod).toBe('cookie');
+    const bearer = await app.request('/api/me', {
+      headers: { cookie: user.cookie, authorization: `Bearer ${user.bearer}` },
+    });
+    expect(((await bearer.json()) as { authMethod: string }).authMethod).toBe('bearer');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { signUp, type TestUser } from '../../test/accounts.ts';
+import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
 import { captureLogs, createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
@@ -94,5 +94,75 @@ describe('request logger', () => {
     const response = await fragile.request('/api/chats', { headers: user.headers });
     expect(response.status).toBe(200);
     expect((await fragile.request('/health')).status).toBe(200);
+  });
+});
+
+describe('request logger and secrets in paths', () => {
+  const EMAIL_LINE = 'email (not sent: EMAIL_PROVIDER=log)';
+  const captured = captureLogs('debug');
+  const emfLines: string[] = [];
+  let resetDeps: AppDeps;
+  let resetApp: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    // The local email sender writes the link to the log; debug level lets Better Auth log too.
+    resetDeps = await createTestDeps({ logger: captured.logger, env: { LOG_LEVEL: 'debug' } });
+    resetDeps.metrics = createMetrics({ write: (line) => emfLines.push(line) });
+    resetApp = createApp(resetDeps);
+  });
+  afterAll(() => resetDeps.close());
+
+  test('a password-reset flow logs no token: request lines name the route pattern, never the path or query', async () => {
+    const account = await signUp(resetApp, resetDeps);
+    const origin = { origin: new URL(resetDeps.env.PUBLIC_URL).origin };
+    const requested = await resetApp.request(
+      '/api/auth/request-password-reset',
+      jsonRequest('POST', { email: account.email, redirectTo: '/reset' }, origin),
+    );
+    expect(requested.status).toBe(200);
+    const linkTo = (pattern: RegExp) =>
+      captured.raw
+        .filter((line) => line.includes(EMAIL_LINE))
+        .map((line) => line.match(pattern)?.[0])
+        .find((found) => found !== undefined);
+    const resetLink = linkTo(/https?:\/\/[^\s"\\]+\/reset-password\/[^\s"\\]+/);
+    const verifyLink = linkTo(/https?:\/\/[^\s"\\]+\/verify-email\?token=[^\s"\\]+/);
+    const token = resetLink?.match(/reset-password\/([\w-]+)/)?.[1];
+    const verifyToken = verifyLink?.match(/token=([\w.-]+)/)?.[1];
+    expect(token).toBeString();
+    expect(verifyToken).toBeString();
+    if (!resetLink || !verifyLink || !token || !verifyToken) return;
+
+    const followed = await resetApp.request(
+      new URL(resetLink).pathname + new URL(resetLink).search,
+    );
+    expect(followed.status).toBe(302);
+    const verified = await resetApp.request(
+      new URL(verifyLink).pathname + new URL(verifyLink).search,
+    );
+    expect(verified.status).toBeLessThan(400);
+    await resetApp.request(`/api/auth/no-such-endpoint/${token}`, { method: 'POST' });
+    const reset = await resetApp.request(
+      '/api/auth/reset-password',
+      jsonRequest('POST', { token, newPassword: 'a brand new passphrase' }, origin),
+    );
+    expect(reset.status).toBe(200);
+
+    for (const secret of [token, verifyToken]) {
+      const leaks = captured.raw.filter(
+        (line) => line.includes(secret) && !line.includes(EMAIL_LINE),
+      );
+      expect(leaks).toEqual([]);
+      expect(emfLines.filter((line) => line.includes(secret))).toEqual([]);
+    }
+    const routes = captured.lines
+      .filter((line) => line.message === 'request')
+      .map((line) => [line.path, line.route]);
+    expect(routes).toContainEqual([
+      '/api/auth/reset-password/:token',
+      '/api/auth/reset-password/:token',
+    ]);
+    expect(routes).toContainEqual(['/api/auth/verify-email', '/api/auth/verify-email']);
+    expect(routes).toContainEqual(['/api/auth/*', '/api/auth/*']);
   });
 });

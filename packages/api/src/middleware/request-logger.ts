@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../lib/logger.ts';
 import type { AppMetrics } from '../lib/observability/metrics.ts';
 import type { Tracing } from '../lib/observability/tracing.ts';
+import { loggablePath, requestRoute } from '../lib/request-route.ts';
 import type { AppBindings } from '../lib/types.ts';
 
 export interface RequestLoggerOptions {
@@ -15,7 +16,9 @@ export interface RequestLoggerOptions {
 
 /**
  * Binds a logger to the request and writes one line when the response is ready, with the
- * method, path, route pattern, status, duration and (once known) the user id. Records the
+ * method, path, route pattern, status, duration and (once known) the user id. Never a query
+ * string, and never a path that can carry a token: the path of a request a wildcard route
+ * answered (Better Auth's) or no route matched is its route pattern (lib/request-route.ts). Records the
  * request's metrics; under the Lambda adapter the handler wrapper writes them after the
  * response has streamed, elsewhere they are written here, once per request.
  */
@@ -36,9 +39,10 @@ export const requestLogger = (options: RequestLoggerOptions): MiddlewareHandler<
     }
     await next();
     const status = c.res.status;
-    const route = c.req.routePath;
+    const route = requestRoute(c);
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    const fields = { method: c.req.method, path: c.req.path, route, status, durationMs };
+    const path = loggablePath(c, route);
+    const fields = { method: c.req.method, path, route, status, durationMs };
     if (status >= 500) log.error('request', fields);
     else log.info('request', fields);
     if (metrics?.enabled) {

@@ -78,7 +78,7 @@ describe('fuzzing every operation of the OpenAPI document', () => {
         requestsFor(op, {
           doc,
           knownIds: { chatId, userId: bystander.id },
-          credentials: { authorization: `Bearer ${caller.token}` },
+          credentials: { authorization: `Bearer ${caller.bearer}` },
           origin: new URL(deps.env.PUBLIC_URL).origin,
         }),
         { numRuns: FUZZ_RUNS, seed: seedOf(op.key) },

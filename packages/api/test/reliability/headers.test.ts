@@ -65,7 +65,7 @@ const PATH_VALUES = {
 async function call(target: Stage, op: Operation, headers: Record<string, string>) {
   const init: RequestInit = {
     method: op.method,
-    headers: { authorization: `Bearer ${target.user.token}`, ...headers },
+    headers: { authorization: `Bearer ${target.user.bearer}`, ...headers },
   };
   if (op.method === 'POST' || op.method === 'PUT' || op.method === 'PATCH') {
     init.body = '{}';

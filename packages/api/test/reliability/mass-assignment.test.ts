@@ -72,7 +72,7 @@ const isWrite = (op: Operation) =>
 async function idsOf(caller: TestUser): Promise<Ids> {
   const chat = await app.request(
     '/api/chats',
-    jsonRequest('POST', { title: 'mine' }, { authorization: `Bearer ${caller.token}` }),
+    jsonRequest('POST', { title: 'mine' }, { authorization: `Bearer ${caller.bearer}` }),
   );
   const key = await createApiKey(app, caller);
   return {
@@ -135,7 +135,7 @@ describe('mass assignment on every write operation', () => {
       const search = spec.query ? `?${new URLSearchParams(spec.query)}` : '';
       const response = await app.request(
         fillPath(op.path, spec.params ?? {}) + search,
-        jsonRequest(op.method, body, { authorization: `Bearer ${caller.token}` }),
+        jsonRequest(op.method, body, { authorization: `Bearer ${caller.bearer}` }),
       );
       await response.body?.cancel();
       results.push({ op: op.key, status: response.status });

@@ -261,7 +261,7 @@ export const MATRIX: Record<string, Entry> = {
   'POST /api/auth/admin/list-user-sessions': admin((ids) => ({ body: { userId: ids.userId } })),
   'POST /api/auth/admin/unban-user': admin((ids) => ({ body: { userId: ids.userId } })),
   'POST /api/auth/admin/ban-user': admin((ids) => ({ body: { userId: ids.userId } })),
-  'POST /api/auth/admin/impersonate-user': admin((ids) => ({ body: { userId: ids.userId } })),
+  // Impersonation itself is off unless configured (AUTH_ALLOW_IMPERSONATION), so undocumented.
   // Only an impersonation session may stop impersonating; any other session is refused alike.
   'POST /api/auth/admin/stop-impersonating': {
     access: 'user',

@@ -54,6 +54,8 @@ describe.skipIf(!services.databaseUrl)('a PostgreSQL outage under a running app'
       RATE_LIMIT_AUTH: '100000',
       // Bounds the requests whose transaction hangs on a dead connection (see the last test).
       REQUEST_TIMEOUT_MS: '3000',
+      // Readiness is asked right after the connection is cut: no result of a second ago.
+      READINESS_CACHE_MS: '0',
     });
     const database = await createPostgresDatabase({
       primary: { url: proxied.toString() },
@@ -81,7 +83,7 @@ describe.skipIf(!services.databaseUrl)('a PostgreSQL outage under a running app'
     proxy?.cut();
   });
 
-  const bearer = () => ({ authorization: `Bearer ${user.token}` });
+  const bearer = () => ({ authorization: `Bearer ${user.bearer}` });
 
   test('before: ready, and writes go through the proxy', async () => {
     expect((await app.request('/health/ready')).status).toBe(200);

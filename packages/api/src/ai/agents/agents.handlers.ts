@@ -27,8 +27,7 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     ]);
   }
   const model = runtime.agents.modelName(body.model);
-  await runtime.usage.assertWithinBudget(user.id);
-  const request = {
+  const base = {
     agent,
     input: body.input,
     model,
@@ -42,6 +41,9 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
       tags: ['agent', `agent:${agent.name}`],
     }),
   };
+  // The first model call's worst case is reserved before anything answers: over budget, a
+  // 429 here, not an event mid-stream. Settled when the run ends, whether it was used or not.
+  const request = { ...base, firstCall: await runtime.agents.reserveFirstCall(base) };
 
   if (!body.stream) {
     try {
@@ -50,10 +52,16 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
     } catch (error) {
       throw runtime.agents.clientError(error);
     } finally {
+      await request.firstCall.settle();
       await runtime.flush();
     }
   }
 
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id).catch(async (error: unknown) => {
+    await request.firstCall.settle();
+    throw error;
+  });
   return streamEvents(
     c,
     async (sse) => {
@@ -70,6 +78,14 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
         await sse.error(runtime.agents.clientError(error));
       }
     },
-    { heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS, onClose: () => runtime.flush() },
+    {
+      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
+      onAbort: () => void slot.release(),
+      async onClose() {
+        await request.firstCall.settle();
+        await slot.release();
+        await runtime.flush();
+      },
+    },
   );
 };

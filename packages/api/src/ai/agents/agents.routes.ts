@@ -103,6 +103,7 @@ export const run = createRoute({
     '- `error` `{ error }`: the run failed mid-way (the error shape, e.g. `STEP_LIMIT_EXCEEDED`)',
     '- `end`: the same document as the JSON answer, last.',
     'Failures before the stream starts (404, 422, 429) answer JSON errors.',
+    'A user may hold at most AI_MAX_CONCURRENT_STREAMS (default 4) AI streams open at once; one more answers 429 `TOO_MANY_STREAMS`.',
   ].join('\n'),
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,

@@ -4,8 +4,8 @@
  *
  * A run is limited to `maxSteps` model calls (AI_AGENT_MAX_STEPS, lowered per request): past
  * it LangGraph's recursion limit stops the loop and the run fails with a 422
- * STEP_LIMIT_EXCEEDED. The daily token budget is checked before every model call, and every
- * call is recorded through the run's callbacks. Agents keep no state between runs.
+ * STEP_LIMIT_EXCEEDED. Every model call reserves its worst case from the daily token budget
+ * (429 when used up) and is recorded through the run's callbacks. Agents keep no state between runs.
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import {
@@ -32,6 +32,7 @@ import type { ModelRegistry } from '../runtime/models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from '../runtime/output-filter.ts';
 import { messageText } from '../runtime/tokens.ts';
 import { buildTools, type ToolName } from '../tools/index.ts';
+import { type BudgetReservation, promptTokens, withReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 
 export interface AgentDefinition {
@@ -96,18 +97,19 @@ export interface AgentRunOptions {
   maxSteps: number;
   /** Callbacks (usage, tracing), signal, tags: from the runtime's `runConfig`. */
   config: RunnableConfig;
-  /** Runs before every model call (the budget check). */
-  beforeModelCall?: () => Promise<unknown>;
+  /** Runs every model call, given its prompt: under a token budget reservation. */
+  underBudget?: <T>(prompt: BaseMessage[], call: () => Promise<T>) => Promise<T>;
 }
 
 function buildAgentGraph(options: AgentRunOptions) {
-  const { agent, chatModel, tools, beforeModelCall } = options;
+  const { agent, chatModel, tools, underBudget } = options;
   const model = tools.length > 0 && chatModel.bindTools ? chatModel.bindTools(tools) : chatModel;
   const system = new SystemMessage(agent.systemPrompt);
   return new StateGraph(MessagesAnnotation)
     .addNode('agent', async (state, config) => {
-      await beforeModelCall?.();
-      const reply = await model.invoke([system, ...state.messages], config);
+      const prompt = [system, ...state.messages];
+      const call = () => model.invoke(prompt, config);
+      const reply = underBudget ? await underBudget(prompt, call) : await call();
       return { messages: [reply] };
     })
     .addNode('tools', new ToolNode(tools))
@@ -230,7 +232,7 @@ export interface AgentInfo {
 export interface AgentServiceOptions {
   db: Database;
   models: ModelRegistry;
-  usage: Pick<UsageService, 'assertWithinBudget'>;
+  usage: Pick<UsageService, 'reserve'>;
   /** AI_AGENT_MAX_STEPS: the most model calls a run may make. */
   maxSteps: number;
   /** AI_FETCH_ALLOWED_HOSTS; empty: no fetch tool. */
@@ -238,8 +240,6 @@ export interface AgentServiceOptions {
   fetchTimeoutMs: number;
   /** Checks answers before a client sees them; none: answers pass as they are. */
   outputFilter?: OutputFilter;
-  /** For tests. @default globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 export interface AgentRequest {
@@ -252,6 +252,8 @@ export interface AgentRequest {
   userId: string;
   /** Callbacks (usage, tracing), signal, tags: from the runtime's `runConfig`. */
   config: RunnableConfig;
+  /** The first model call's reservation (`reserveFirstCall`), used by that call. */
+  firstCall?: BudgetReservation;
 }
 
 export interface AgentService {
@@ -260,6 +262,11 @@ export interface AgentService {
   find(name: string): AgentDefinition | undefined;
   /** The model a request names, resolved (422 for an unknown name). */
   modelName(name?: string): string;
+  /**
+   * Reserves the first model call's worst case before anything answers (429 over budget),
+   * for `request.firstCall`; later calls reserve their own.
+   */
+  reserveFirstCall(request: AgentRequest): Promise<BudgetReservation>;
   run(request: AgentRequest): Promise<AgentRunResult>;
   stream(request: AgentRequest): AsyncGenerator<AgentEvent>;
   /** The error a client gets for a failure of a run (see toModelError). */
@@ -273,17 +280,24 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       userId,
       fetchAllowedHosts: options.fetchAllowedHosts,
       fetchTimeoutMs: options.fetchTimeoutMs,
-      fetch: options.fetch,
     });
-  const runOptions = (request: AgentRequest): AgentRunOptions => ({
-    agent: request.agent,
-    chatModel: options.models.resolve(request.model).chatModel,
-    tools: toolsFor(request.agent, request.userId),
-    input: request.input,
-    maxSteps: Math.min(request.maxSteps ?? options.maxSteps, options.maxSteps),
-    config: request.config,
-    beforeModelCall: () => options.usage.assertWithinBudget(request.userId),
-  });
+  const runOptions = (request: AgentRequest): AgentRunOptions => {
+    let prepaid = request.firstCall;
+    return {
+      agent: request.agent,
+      chatModel: options.models.resolve(request.model).chatModel,
+      tools: toolsFor(request.agent, request.userId),
+      input: request.input,
+      maxSteps: Math.min(request.maxSteps ?? options.maxSteps, options.maxSteps),
+      config: request.config,
+      underBudget: (prompt, call) => {
+        const reserved = prepaid;
+        prepaid = undefined;
+        const budget = reserved ? { reserve: async () => reserved } : options.usage;
+        return withReservation(budget, request.userId, promptTokens(prompt), call);
+      },
+    };
+  };
   const allowed = async (output: string, request: AgentRequest) =>
     !options.outputFilter ||
     (await options.outputFilter.check(output, request.config.signal)).allowed;
@@ -304,6 +318,14 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       })),
     find: findAgent,
     modelName: (name) => options.models.resolve(name).name,
+    reserveFirstCall: (request) =>
+      options.usage.reserve(
+        request.userId,
+        promptTokens([
+          new SystemMessage(request.agent.systemPrompt),
+          new HumanMessage(request.input),
+        ]),
+      ),
     async run(request) {
       const result = await runAgent(runOptions(request));
       return (await allowed(result.output, request)) ? result : withheld(result);

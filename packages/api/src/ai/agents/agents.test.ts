@@ -186,6 +186,30 @@ describe('agents with the local model', () => {
   });
 });
 
+describe('agent input text rules', () => {
+  test('an input with a NUL or another control character answers 422, streamed or not', async () => {
+    const { deps, app, alice } = await setup();
+    try {
+      for (const input of ['a\u0000b', 'bell\u0007', 'esc\u001b[0m', 'c1\u0085']) {
+        for (const stream of [false, true]) {
+          const response = await runAgent(app, alice, 'assistant', { input, stream });
+          expect(response.status).toBe(422);
+          const body = (await response.json()) as ErrorBody;
+          expect(body.error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
+          expect(body.error.details).toEqual([expect.objectContaining({ path: 'input' })]);
+        }
+      }
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      expect(rows).toEqual([]);
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
 describe('agent budget', () => {
   test('over the daily token budget a run answers 429 before any model call', async () => {
     const { deps, app, alice } = await setup({ AI_DAILY_TOKEN_BUDGET: '5' });
@@ -203,6 +227,73 @@ describe('agent budget', () => {
         .from(aiUsage)
         .where(eq(aiUsage.userId, alice.id));
       expect(after.length).toBe(before.length);
+    } finally {
+      await deps.close();
+    }
+  });
+
+  test('parallel runs against a small budget record at most the budget plus one call’s worst case; the rest answer 429', async () => {
+    const { deps, app, alice } = await setup({
+      AI_DAILY_TOKEN_BUDGET: '50',
+      AI_MAX_OUTPUT_TOKENS: '20',
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          runAgent(app, alice, 'calculator', { input: 'What is 12 * (3 + 4)?' }),
+        ),
+      );
+      // A run is refused at whichever model call finds the budget taken: 200 or 429, no other.
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+      expect(statuses).toContain(429);
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      // One call's worst case: the prompt (system prompt, question, tool exchange) and the output.
+      const worstCall = 100 + deps.env.AI_MAX_OUTPUT_TOKENS;
+      expect(recorded).toBeGreaterThan(0);
+      expect(recorded).toBeLessThanOrEqual(50 + worstCall);
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
+describe('agent streams and the budget', () => {
+  test('in a burst of streamed runs against a small budget, the refused ones answer 429 before any event', async () => {
+    const { deps, app, alice } = await setup({
+      AI_DAILY_TOKEN_BUDGET: '50',
+      AI_MAX_OUTPUT_TOKENS: '20',
+      AI_MAX_CONCURRENT_STREAMS: '50',
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          runAgent(app, alice, 'calculator', { input: 'What is 2 + 3?', stream: true }),
+        ),
+      );
+      const refused = responses.filter((response) => response.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const response of refused) {
+        expect(response.headers.get('content-type')).toContain('application/json');
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        const body = (await response.json()) as ErrorBody;
+        expect(body.error.code).toBe(ERROR_CODES.RATE_LIMITED);
+        expect(body.error.details).toMatchObject({ budget: 50 });
+      }
+      for (const response of responses.filter((r) => r.status !== 429)) {
+        expect(response.status).toBe(200);
+        await response.text();
+      }
+      const rows = await deps.database.db
+        .select()
+        .from(aiUsage)
+        .where(eq(aiUsage.userId, alice.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      expect(recorded).toBeLessThanOrEqual(50 + 100 + deps.env.AI_MAX_OUTPUT_TOKENS);
     } finally {
       await deps.close();
     }

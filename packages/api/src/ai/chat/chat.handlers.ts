@@ -30,10 +30,13 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
   const body = c.req.valid('json');
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id);
   // Failures before the model's first chunk throw here and answer JSON errors.
   const turn = await runtime.chat
     .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: c.req.raw.signal })
     .catch(async (error: unknown) => {
+      await slot.release();
       await runtime.flush();
       throw error;
     });
@@ -55,9 +58,15 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
     },
     {
       heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
-      onAbort: () => turn.abort(),
-      // Traces are delivered before the response ends (a Lambda freezes after it).
-      onClose: () => runtime.flush(),
+      onAbort: () => {
+        turn.abort();
+        void slot.release();
+      },
+      async onClose() {
+        await slot.release();
+        // Traces are delivered before the response ends (a Lambda freezes after it).
+        await runtime.flush();
+      },
     },
   );
 };

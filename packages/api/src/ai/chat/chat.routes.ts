@@ -130,6 +130,7 @@ export const chatStream = createRoute({
     '- `end` `{ chatId, messageId, userMessageId, model, status, usage, cached, filtered }`, last.',
     'A client that disconnects stops the generation; what was generated is stored once, marked incomplete.',
     'Failures before the first token answer JSON errors like `POST /api/ai/chat`.',
+    'A user may hold at most AI_MAX_CONCURRENT_STREAMS (default 4) AI streams open at once; one more answers 429 `TOO_MANY_STREAMS`.',
   ].join('\n'),
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,

@@ -21,6 +21,7 @@ import type { ChatsService } from '../../routes/chats/chats.service.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from '../runtime/output-filter.ts';
 import type { RunConfigFactory } from '../runtime/run-config.ts';
+import { promptTokens } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 import {
   type ChatInput,
@@ -31,7 +32,7 @@ import {
   type Turn,
 } from './chat.types.ts';
 import { readHistory } from './history.ts';
-import { callModel, deadlineSignals, providerError } from './provider-call.ts';
+import { callModel, deadlineSignals, providerError, settle } from './provider-call.ts';
 import type { ReplyCache } from './reply-cache.ts';
 import { chatStreamEvents, hasOutput, textOf } from './stream-events.ts';
 import { storeTurn, toStored } from './turn-store.ts';
@@ -64,7 +65,7 @@ export interface ChatServiceOptions {
   chats: Pick<ChatsService, 'recentMessages' | 'appendTurn'>;
   replyCache: ReplyCache;
   models: ModelRegistry;
-  usage: Pick<UsageService, 'assertWithinBudget' | 'costOf'>;
+  usage: Pick<UsageService, 'reserve' | 'costOf'>;
   outputFilter: OutputFilter;
   runConfig: RunConfigFactory;
   limits: {
@@ -93,16 +94,29 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ],
       });
     }
-    // The budget is read while the history is, and awaited before the model is called (see
-    // `callModel`): a chat that is not the caller's answers 404 first.
-    const budget = usage.assertWithinBudget(input.userId);
+    // The call's worst case is reserved while the history is read, and awaited before the
+    // model is called (see `callModel`): a chat that is not the caller's answers 404 first.
+    // The history is not known yet: its window, AI_HISTORY_TOKENS, bounds it.
+    const budget = usage.reserve(
+      input.userId,
+      promptTokens([new SystemMessage(SYSTEM_PROMPT), new HumanMessage(input.message)]) +
+        (input.chatId ? limits.historyTokens : 0),
+    );
     // Handled here, so that a rejection is never reported as unhandled meanwhile; whoever
     // awaits `budget` still gets it.
     budget.catch(() => {});
     const history = input.chatId
-      ? await readHistory(chats, input.userId, input.chatId, limits.historyTokens)
+      ? await readHistory(chats, input.userId, input.chatId, limits.historyTokens).catch(
+          async (error: unknown) => {
+            await settle({ budget });
+            throw error;
+          },
+        )
       : [];
-    if (!history) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Chat not found');
+    if (!history) {
+      await settle({ budget });
+      throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Chat not found');
+    }
     const prompt = [new SystemMessage(SYSTEM_PROMPT), ...history, new HumanMessage(input.message)];
     return {
       input,
@@ -110,7 +124,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       chatId: input.chatId ?? uuidv7(),
       isNew: !input.chatId,
       prompt,
-      cacheKey: input.cache ? replyCache.key(model.name, prompt) : null,
+      cacheKey: input.cache ? replyCache.key(input.userId, model.name, prompt) : null,
       budget,
     };
   }
@@ -138,120 +152,136 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     async reply(input) {
       const turn = await prepare(input);
-      const hit = await replyCache.get(turn.cacheKey);
-      let content: string;
-      let answer: AIMessage | AIMessageChunk | null = null;
-      if (hit !== null) {
-        await turn.budget;
-        content = hit;
-      } else {
-        const { signal, timedOut } = deadlineSignals(limits.requestTimeoutMs, input.signal);
-        answer = await callModel(turn, timedOut, () =>
-          turn.model.chatModel.invoke(turn.prompt, config(turn, signal)),
-        );
-        content = textOf(answer as AIMessageChunk);
+      try {
+        return await replyTo(turn);
+      } finally {
+        await settle(turn);
       }
-      const verdict = await outputFilter.check(content, input.signal).catch((error: unknown) => {
-        throw providerError(error, false);
-      });
-      const filtered = !verdict.allowed;
-      const { question, answer: stored } = await storeTurn(chats, turn, {
-        content: filtered ? WITHHELD_REPLY : content,
-        status: 'complete',
-      });
-      if (hit === null && !filtered) await replyCache.set(turn.cacheKey, content);
-      return {
-        chatId: turn.chatId,
-        model: turn.model.name,
-        provider: turn.model.provider,
-        message: toStored(stored),
-        userMessageId: question.id,
-        usage: hit === null ? usageOf(turn, answer) : NO_USAGE,
-        cached: hit !== null,
-        filtered,
-      };
     },
 
     async stream(input) {
       const turn = await prepare(input);
-      const hit = await replyCache.get(turn.cacheKey);
-      const own = new AbortController();
-      const { signal, timedOut } = deadlineSignals(
-        limits.requestTimeoutMs,
-        input.signal,
-        own.signal,
-      );
-      let iterator: AsyncIterator<AIMessageChunk> | null = null;
-      let first: IteratorResult<AIMessageChunk> | null = null;
-      if (hit !== null) {
-        await turn.budget;
-      } else {
-        try {
-          await callModel(turn, timedOut, async () => {
-            const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
-            iterator = source[Symbol.asyncIterator]();
-            // The provider's opening chunk (its role, no content) proves little: wait for
-            // output.
-            do first = await iterator.next();
-            while (!first.done && !hasOutput(first.value));
-          });
-        } catch (error) {
-          own.abort();
-          throw error;
-        }
+      try {
+        return await streamTo(turn);
+      } catch (error) {
+        await settle(turn);
+        throw error;
       }
-      const source = iterator as AsyncIterator<AIMessageChunk> | null;
-      // The first chunk, already read, then the rest.
-      const chunks: AsyncIterable<AIMessageChunk> | null = source
-        ? {
-            [Symbol.asyncIterator]: () => ({
-              next: async () => {
-                if (first) {
-                  const result = first;
-                  first = null;
-                  return result;
-                }
-                return source.next();
-              },
-            }),
-          }
-        : null;
-
-      let resolveDone: () => void = () => {};
-      const done = new Promise<void>((resolve) => {
-        resolveDone = resolve;
-      });
-      let clientGone = false;
-
-      async function* events() {
-        try {
-          yield* chatStreamEvents({
-            turn,
-            hit,
-            chunks,
-            outputFilter,
-            stop: () => own.abort(),
-            timedOut,
-            clientGone: () => clientGone,
-            signal,
-            store: (content, status) => storeTurn(chats, turn, { content, status }),
-            remember: (content) => replyCache.set(turn.cacheKey, content),
-            usageOf: (message) => usageOf(turn, message),
-          });
-        } finally {
-          own.abort();
-          resolveDone();
-        }
-      }
-
-      return {
-        events: events(),
-        abort() {
-          clientGone = true;
-          own.abort();
-        },
-        done,
-      };
     },
   };
+
+  async function replyTo(turn: Turn): Promise<ChatReply> {
+    const { input } = turn;
+    const hit = await replyCache.get(turn.cacheKey);
+    let content: string;
+    let answer: AIMessage | AIMessageChunk | null = null;
+    if (hit !== null) {
+      await turn.budget;
+      content = hit;
+    } else {
+      const { signal, timedOut } = deadlineSignals(limits.requestTimeoutMs, input.signal);
+      answer = await callModel(turn, timedOut, () =>
+        turn.model.chatModel.invoke(turn.prompt, config(turn, signal)),
+      );
+      content = textOf(answer as AIMessageChunk);
+    }
+    const verdict = await outputFilter.check(content, input.signal).catch((error: unknown) => {
+      throw providerError(error, false);
+    });
+    const filtered = !verdict.allowed;
+    const { question, answer: stored } = await storeTurn(chats, turn, {
+      content: filtered ? WITHHELD_REPLY : content,
+      status: 'complete',
+    });
+    if (hit === null && !filtered) await replyCache.set(turn.cacheKey, content);
+    return {
+      chatId: turn.chatId,
+      model: turn.model.name,
+      provider: turn.model.provider,
+      message: toStored(stored),
+      userMessageId: question.id,
+      usage: hit === null ? usageOf(turn, answer) : NO_USAGE,
+      cached: hit !== null,
+      filtered,
+    };
+  }
+
+  async function streamTo(turn: Turn): Promise<ChatStream> {
+    const { input } = turn;
+    const hit = await replyCache.get(turn.cacheKey);
+    const own = new AbortController();
+    const { signal, timedOut } = deadlineSignals(limits.requestTimeoutMs, input.signal, own.signal);
+    let iterator: AsyncIterator<AIMessageChunk> | null = null;
+    let first: IteratorResult<AIMessageChunk> | null = null;
+    if (hit !== null) {
+      await turn.budget;
+    } else {
+      try {
+        await callModel(turn, timedOut, async () => {
+          const source = await turn.model.chatModel.stream(turn.prompt, config(turn, signal));
+          iterator = source[Symbol.asyncIterator]();
+          // The provider's opening chunk (its role, no content) proves little: wait for
+          // output.
+          do first = await iterator.next();
+          while (!first.done && !hasOutput(first.value));
+        });
+      } catch (error) {
+        own.abort();
+        throw error;
+      }
+    }
+    const source = iterator as AsyncIterator<AIMessageChunk> | null;
+    // The first chunk, already read, then the rest.
+    const chunks: AsyncIterable<AIMessageChunk> | null = source
+      ? {
+          [Symbol.asyncIterator]: () => ({
+            next: async () => {
+              if (first) {
+                const result = first;
+                first = null;
+                return result;
+              }
+              return source.next();
+            },
+          }),
+        }
+      : null;
+
+    let resolveDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve;
+    });
+    let clientGone = false;
+
+    async function* events() {
+      try {
+        yield* chatStreamEvents({
+          turn,
+          hit,
+          chunks,
+          outputFilter,
+          stop: () => own.abort(),
+          timedOut,
+          clientGone: () => clientGone,
+          signal,
+          store: (content, status) => storeTurn(chats, turn, { content, status }),
+          remember: (content) => replyCache.set(turn.cacheKey, content),
+          usageOf: (message) => usageOf(turn, message),
+        });
+      } finally {
+        own.abort();
+        await settle(turn);
+        resolveDone();
+      }
+    }
+
+    return {
+      events: events(),
+      abort() {
+        clientGone = true;
+        own.abort();
+      },
+      done,
+    };
+  }
 }

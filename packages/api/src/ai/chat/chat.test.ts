@@ -329,6 +329,97 @@ describe('budgets and limits', () => {
     }
   });
 
+  test('20 parallel chats against a budget of 100 record at most the budget plus one call’s worst case; the rest answer 429', async () => {
+    const h = await harness({ AI_DAILY_TOKEN_BUDGET: '100', AI_MAX_OUTPUT_TOKENS: '40' });
+    try {
+      const user = await signUp(h.app, h.deps);
+      const message = 'please spend my whole budget with a long answer of many words';
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? chat : chatStream)(h, user, { message }),
+        ),
+      );
+      await Promise.all(responses.map((response) => response.text()));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
+      expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(
+        true,
+      );
+      const limited = responses.find((response) => response.status === 429);
+      expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+      const recorded = (await usageOf(h, user.id)).reduce((sum, row) => sum + row.totalTokens, 0);
+      // One call's worst case: its prompt (system prompt and message) and the most output.
+      const worstCase = 40 + h.deps.env.AI_MAX_OUTPUT_TOKENS;
+      expect(recorded).toBeGreaterThan(0);
+      expect(recorded).toBeLessThanOrEqual(100 + worstCase);
+      // Every reservation was settled: the budget counts only what was recorded.
+      const { getAiRuntime } = await import('../runtime/runtime.ts');
+      const status = await (await getAiRuntime(h.deps)).usage.budgetStatus(user.id);
+      expect(status.used).toBe(recorded);
+    } finally {
+      await h.deps.close();
+    }
+  });
+
+  test('a user holds at most AI_MAX_CONCURRENT_STREAMS open streams across AI routes; a finished or abandoned one frees its slot', async () => {
+    const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
+    try {
+      const user = await signUp(h.app, h.deps);
+      expect(h.deps.env.AI_MAX_CONCURRENT_STREAMS).toBe(4);
+      const long = { message: 'a long answer please, with very many words in it, for this test' };
+      // Each resolves once the model has produced its first token: four streams are open.
+      const open = await Promise.all(Array.from({ length: 4 }, () => chatStream(h, user, long)));
+      expect(open.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      const fifth = await chatStream(h, user, long);
+      expect(fifth.status).toBe(429);
+      expect((await errorOf(fifth)).code).toBe(ERROR_CODES.TOO_MANY_STREAMS);
+      // Every streaming AI route counts against the same slots.
+      const agent = await h.app.request(
+        '/api/ai/agents/assistant/runs',
+        jsonRequest('POST', { input: 'hello', stream: true }, user.headers),
+      );
+      expect(agent.status).toBe(429);
+      expect((await errorOf(agent)).code).toBe(ERROR_CODES.TOO_MANY_STREAMS);
+      const started = await h.app.request(
+        '/api/ai/graphs',
+        jsonRequest('POST', { graph: 'approval', input: { topic: 'Slots' } }, user.headers),
+      );
+      const { graphId } = (await started.json()) as { graphId: string };
+      const graph = await h.app.request(
+        `/api/ai/graphs/${graphId}/stream`,
+        jsonRequest('POST', {}, user.headers),
+      );
+      expect(graph.status).toBe(429);
+      // Someone else is not limited by this user's streams.
+      const other = await signUp(h.app, h.deps);
+      const theirs = await chatStream(h, other, { message: 'hi' });
+      expect(theirs.status).toBe(200);
+      await theirs.text();
+      // A client that disconnects frees its slot.
+      await open[0]?.body?.cancel();
+      await until(async () => {
+        const response = await chatStream(h, user, { message: 'short' });
+        if (response.status === 429) return false;
+        expect(response.status).toBe(200);
+        open[0] = response;
+        return true;
+      });
+      // A stream that ends frees its slot.
+      await open[1]?.text();
+      const afterEnd = await chatStream(h, user, { message: 'again' });
+      expect(afterEnd.status).toBe(200);
+      await Promise.all([afterEnd, ...open.slice(0, 1), ...open.slice(2)].map((r) => r?.text()));
+      const agentStream = await h.app.request(
+        '/api/ai/agents/assistant/runs',
+        jsonRequest('POST', { input: 'hello', stream: true }, user.headers),
+      );
+      expect(agentStream.status).toBe(200);
+      await agentStream.text();
+    } finally {
+      await h.deps.close();
+    }
+  });
+
   test('a stream outlives REQUEST_TIMEOUT_MS: AI routes have their own timeout', async () => {
     const h = await harness({ AI_LOCAL_TOKEN_DELAY_MS: '40' });
     try {
@@ -464,7 +555,7 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
         requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
       },
       models: runtime.models,
-      usage: { ...runtime.usage, assertWithinBudget: () => Promise.reject(down) },
+      usage: { ...runtime.usage, reserve: () => Promise.reject(down) },
       outputFilter: runtime.outputFilter,
       runConfig: runtime.runConfig,
     });
@@ -620,6 +711,26 @@ describe('with an OpenAI-compatible provider (the real @langchain/openai client)
     server.script({ content: 'fresh answer' });
     const fresh = (await (await chat(h, user, { message: 'cache me' })).json()) as ChatBody;
     expect(fresh.message.content).toBe('fresh answer');
+    expect(completions().length).toBe(2);
+  });
+
+  test('a cached reply is never served to another user who sends the same message', async () => {
+    const other = await signUp(h.app, h.deps);
+    server.reset();
+    server.script({ content: 'for the first user only' });
+    const first = await chat(h, user, { message: 'same words, two users', cache: true });
+    expect(first.status).toBe(200);
+    server.script({ content: 'for the second user' });
+    const second = await chat(h, other, { message: 'same words, two users', cache: true });
+    expect(second.status).toBe(200);
+    expect((await second.json()) as ChatBody).toMatchObject({
+      cached: false,
+      message: { content: 'for the second user' },
+    });
+    const streamed = parseSse(
+      await (await chatStream(h, other, { message: 'same words, two users', cache: true })).text(),
+    );
+    expect(tokensOf(streamed).join('')).toBe('for the second user');
     expect(completions().length).toBe(2);
   });
 

@@ -2,6 +2,7 @@
 import type { MessageStatus } from '@backend/shared/schema';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ModelProvider, ResolvedModel } from '../runtime/models.ts';
+import type { BudgetReservation } from '../usage/budget.ts';
 
 export interface ChatInput {
   userId: string;
@@ -87,6 +88,6 @@ export interface Turn {
   isNew: boolean;
   prompt: BaseMessage[];
   cacheKey: string | null;
-  /** The budget check, under way; see `callModel`. */
-  budget: Promise<unknown>;
+  /** The budget reservation, under way; see `callModel`. Settled by `settle`. */
+  budget: Promise<BudgetReservation>;
 }

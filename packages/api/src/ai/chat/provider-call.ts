@@ -6,6 +6,13 @@ import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import { withRequestGate } from '../runtime/models.ts';
 import type { Turn } from './chat.types.ts';
 
+/** Ends a turn's reservation (its usage is recorded by then); nothing if none was taken. */
+export const settle = (turn: Pick<Turn, 'budget'>) =>
+  turn.budget.then(
+    (reservation) => reservation.settle(),
+    () => undefined,
+  );
+
 /** The 502/504 a failed model call answers (never the provider's own words: they may leak). */
 export function providerError(error: unknown, timedOut: boolean): ApiError {
   const name = error instanceof Error ? error.name : '';

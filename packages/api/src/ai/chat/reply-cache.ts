@@ -18,9 +18,10 @@ export interface ReplyCacheOptions {
 
 export function createReplyCache({ cache, ttlSeconds, logger }: ReplyCacheOptions) {
   return {
-    key(model: string, prompt: BaseMessage[]): string {
+    /** Per user: a reply is never served to anyone but who it was made for. */
+    key(userId: string, model: string, prompt: BaseMessage[]): string {
       const hash = createHash('sha256')
-        .update(JSON.stringify([model, prompt.map((m) => [m.getType(), messageText(m)])]))
+        .update(JSON.stringify([userId, model, prompt.map((m) => [m.getType(), messageText(m)])]))
         .digest('base64url');
       return `ai:reply:${hash}`;
     },

@@ -7,22 +7,21 @@
  *   START → write_draft → review ─(approve | edit)→ finalize → END
  *                         └─(reject)──────────→ rejected → END
  */
+import { freeText, lineText } from '@backend/shared';
 import { CHAT_TITLE_MAX, chats, MESSAGE_CONTENT_MAX, messages } from '@backend/shared/schema';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { Annotation, Command, END, interrupt, START, StateGraph } from '@langchain/langgraph';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import { messageText } from '../runtime/tokens.ts';
+import { promptTokens, withReservation } from '../usage/budget.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
 import { resumeCommandSchema } from './schemas.ts';
 
 export const approvalInputSchema = z.strictObject({
-  topic: z.string().trim().min(1).max(2_000).describe('What the draft is about'),
-  chatTitle: z
-    .string()
-    .trim()
-    .min(1)
-    .max(CHAT_TITLE_MAX)
+  // The shared text rules, as the chats feature's own routes apply them.
+  topic: freeText(2_000).describe('What the draft is about'),
+  chatTitle: lineText(CHAT_TITLE_MAX)
     .optional()
     .describe('Title of the chat the approved text is stored in'),
   model: z.string().min(1).max(64).optional().describe('A model name; the default when omitted'),
@@ -58,16 +57,15 @@ export function buildApprovalGraph(context: GraphContext) {
   return new StateGraph(ApprovalState)
     .addNode('write_draft', async (state, config) => {
       const userId = runUserId(config);
-      await context.usage.assertWithinBudget(userId);
       const { chatModel } = context.models.resolve(state.model);
-      const reply = await chatModel.invoke(
-        [
-          new SystemMessage(
-            'Write a short, clear draft on the topic the user gives. Answer with the draft only.',
-          ),
-          new HumanMessage(state.topic),
-        ],
-        config,
+      const prompt = [
+        new SystemMessage(
+          'Write a short, clear draft on the topic the user gives. Answer with the draft only.',
+        ),
+        new HumanMessage(state.topic),
+      ];
+      const reply = await withReservation(context.usage, userId, promptTokens(prompt), () =>
+        chatModel.invoke(prompt, config),
       );
       return {
         draft: messageText(reply).slice(0, MESSAGE_CONTENT_MAX),
@@ -126,7 +124,7 @@ export function buildApprovalGraph(context: GraphContext) {
 export function approvalInitialState(input: z.infer<typeof approvalInputSchema>, model: string) {
   return {
     topic: input.topic,
-    chatTitle: (input.chatTitle ?? `Approved: ${input.topic}`)
+    chatTitle: (input.chatTitle ?? `Approved: ${input.topic.trim()}`)
       .replace(/\s+/g, ' ')
       .slice(0, CHAT_TITLE_MAX),
     model,

@@ -1,5 +1,6 @@
 /**
- * What workflow nodes may use: the database (for side effects), the models and the budget.
+ * What workflow nodes may use: the database (for side effects), the models and the budget
+ * (each model call under a reservation: `withReservation(context.usage, …)`).
  * Per-run facts (who runs it) travel in `config.configurable`, set by the graph service on
  * every run and resume, never stored in the state a client can read.
  */
@@ -11,7 +12,7 @@ import type { UsageService } from '../usage/usage.service.ts';
 export interface GraphContext {
   db: Database;
   models: ModelRegistry;
-  usage: Pick<UsageService, 'assertWithinBudget'>;
+  usage: Pick<UsageService, 'reserve'>;
 }
 
 /** The user a run belongs to, from its config (set by the graph service). */

@@ -54,11 +54,20 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
   const runtime = await loadAiRuntime(c.var.deps);
   // Refusals answer JSON before any event: not found 404, nothing to run or already running
   // 409, budget 429. The instance is held until the stream ends.
-  const lease = await runtime.graphs.prepareStream(user.id, graphId);
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id);
+  let lease: Awaited<ReturnType<typeof runtime.graphs.prepareStream>>;
+  try {
+    lease = await runtime.graphs.prepareStream(user.id, graphId);
+  } catch (error) {
+    await slot.release();
+    throw error;
+  }
   try {
     await runtime.usage.assertWithinBudget(user.id);
   } catch (error) {
     await lease.release();
+    await slot.release();
     throw error;
   }
   const options = runOptions(runtime, c, user.id, graphId);
@@ -75,8 +84,10 @@ export const stream: AppRouteHandler<StreamRoute> = async (c) => {
     },
     {
       heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
+      onAbort: () => void slot.release(),
       async onClose() {
         await lease.release();
+        await slot.release();
         await runtime.flush();
       },
     },

@@ -136,6 +136,7 @@ export const stream = createRoute({
     '- `error` `{ error }`: the run failed (the error shape); the instance stays at its last checkpoint',
     '- `end`: the instance, as `GET …/state` answers it, last.',
     'An instance waiting for an answer, finished, or held by another run (with Retry-After): 409. Over the daily token budget: 429.',
+    'A user may hold at most AI_MAX_CONCURRENT_STREAMS (default 4) AI streams open at once; one more answers 429 `TOO_MANY_STREAMS`.',
   ].join('\n'),
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,

@@ -264,6 +264,121 @@ describe('bad requests to the graph routes', () => {
     expect((await stateOf(started.graphId)).status).toBe('interrupted');
   });
 
+  test('a resume text with a NUL or another control character answers 422; the instance can still be answered', async () => {
+    const started = await start('approval', { topic: 'Control characters in answers' });
+    await runStream(started.graphId);
+    for (const command of [
+      { action: 'edit', text: 'a\u0000b' },
+      { action: 'edit', text: 'bell\u0007' },
+      { action: 'reject', reason: 'nul\u0000' },
+    ]) {
+      const response = await post(`/api/ai/graphs/${started.graphId}/resume`, command, alice);
+      expect(response.status).toBe(422);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+        ERROR_CODES.VALIDATION_FAILED,
+      );
+      expect((await stateOf(started.graphId)).status).toBe('interrupted');
+    }
+    const edited = await post(
+      `/api/ai/graphs/${started.graphId}/resume`,
+      { action: 'edit', text: 'Line one\nline two\ttabbed' },
+      alice,
+    );
+    expect(edited.status).toBe(200);
+    const done = (await edited.json()) as GraphState;
+    expect(done.status).toBe('done');
+    const [stored] = await deps.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.chatId, String(done.values.chatId)));
+    expect(stored?.content).toBe('Line one\nline two\ttabbed');
+  });
+
+  test('workflow inputs follow the text rules: a NUL or control character anywhere is 422, nothing created', async () => {
+    const before = await deps.database.db
+      .select()
+      .from(aiGraphs)
+      .where(eq(aiGraphs.userId, alice.id));
+    for (const [graph, input, path] of [
+      ['approval', { topic: 'a\u0000b' }, 'input.topic'],
+      ['approval', { topic: 'fine', chatTitle: 'tab\tin a title' }, 'input.chatTitle'],
+      ['approval', { topic: 'fine', chatTitle: 'nul\u0000' }, 'input.chatTitle'],
+      ['plan-execute', { goal: 'bell\u0007' }, 'input.goal'],
+      ['plan-execute', { goal: 'fine', steps: ['ok', 'a\u0000b'] }, 'input.steps.1'],
+    ] as const) {
+      const response = await post('/api/ai/graphs', { graph, input }, alice);
+      expect(response.status).toBe(422);
+      const body = (await response.json()) as {
+        error: { code: string; details: Array<{ path: string }> };
+      };
+      expect(body.error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
+      expect(body.error.details.map((detail) => detail.path)).toContain(path);
+    }
+    const after = await deps.database.db
+      .select()
+      .from(aiGraphs)
+      .where(eq(aiGraphs.userId, alice.id));
+    expect(after.length).toBe(before.length);
+    // Text is stored NFC-normalized: a decomposed title is composed.
+    const composed = await start('approval', { topic: 'Caf\u0065\u0301', chatTitle: 'Cafe\u0301' });
+    expect(composed.values.chatTitle).toBe('Caf\u00e9');
+  });
+
+  test('a node that fails after the answer leaves the instance ready to run again, never stuck', async () => {
+    const started = await start('approval', { topic: 'A store that fails once' });
+    await runStream(started.graphId);
+    // The first insert of the approved chat fails as a dropped connection would.
+    const { db } = deps.database;
+    const original = db.transaction;
+    let failures = 1;
+    db.transaction = ((run: (tx: unknown) => Promise<unknown>, config?: unknown) =>
+      original.call(
+        db,
+        (tx) =>
+          run(
+            new Proxy(tx, {
+              get(target, property, receiver) {
+                if (property !== 'insert') return Reflect.get(target, property, receiver);
+                return (table: unknown) => {
+                  if (table === chats && failures > 0) {
+                    failures -= 1;
+                    throw Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
+                  }
+                  return target.insert(table as typeof chats);
+                };
+              },
+            }),
+          ),
+        config as never,
+      )) as typeof db.transaction;
+    try {
+      const failed = await post(
+        `/api/ai/graphs/${started.graphId}/resume`,
+        { action: 'edit', text: 'Kept despite the failure' },
+        alice,
+      );
+      expect(failed.status).toBe(503);
+      expect(((await failed.json()) as { error: { code: string } }).error.code).toBe(
+        ERROR_CODES.SERVICE_UNAVAILABLE,
+      );
+    } finally {
+      db.transaction = original;
+    }
+    expect(failures).toBe(0);
+    const after = await stateOf(started.graphId);
+    expect(after.status).toBe('ready');
+    expect(after.next).toEqual(['finalize']);
+    const rerun = await runStream(started.graphId);
+    expect(rerun.at(-1)?.event).toBe('end');
+    const done = await stateOf(started.graphId);
+    expect(done.status).toBe('done');
+    const stored = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.chatId, String(done.values.chatId)));
+    expect(stored.map((row) => row.content)).toEqual(['Kept despite the failure']);
+  });
+
   test('streaming an instance that waits for an answer answers 409', async () => {
     const started = await start('approval', { topic: 'Waiting' });
     await runStream(started.graphId);
@@ -546,6 +661,55 @@ describe('graph runs against a failing provider and a spent budget', () => {
         ERROR_CODES.RATE_LIMITED,
       );
       expect((await stateOf(second.graphId, user, app)).status).toBe('ready');
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
+describe('the token budget in parallel runs', () => {
+  test('parallel streams against a small budget record at most the budget plus one call’s worst case', async () => {
+    const deps = await createTestDeps({
+      env: {
+        AI_DAILY_TOKEN_BUDGET: '30',
+        AI_MAX_OUTPUT_TOKENS: '20',
+        AI_LOCAL_TOKEN_DELAY_MS: '0',
+      },
+    });
+    const app = createApp(deps);
+    try {
+      const user = await signUp(app, deps);
+      const instances = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          start('approval', { topic: `A long topic with many words, number ${i}` }, user, app),
+        ),
+      );
+      const responses = await Promise.all(
+        instances.map((instance) =>
+          post(`/api/ai/graphs/${instance.graphId}/stream`, {}, user, app),
+        ),
+      );
+      const bodies = await Promise.all(responses.map((response) => response.text()));
+      // Refused before the stream (429) or by the node's reservation (an error event).
+      const refused = responses.filter(
+        (response, i) =>
+          response.status === 429 || parseSse(bodies[i] ?? '').some((e) => e.event === 'error'),
+      );
+      expect(refused.length).toBeGreaterThan(0);
+      for (const [i, response] of responses.entries()) {
+        if (response.status !== 200) continue;
+        const error = parseSse(bodies[i] ?? '').find((e) => e.event === 'error');
+        if (error) {
+          expect((error.data as { error: { code: string } }).error.code).toBe(
+            ERROR_CODES.RATE_LIMITED,
+          );
+        }
+      }
+      const rows = await deps.database.db.select().from(aiUsage).where(eq(aiUsage.userId, user.id));
+      const recorded = rows.reduce((sum, row) => sum + row.totalTokens, 0);
+      expect(recorded).toBeGreaterThan(0);
+      // One call's worst case: the prompt (system prompt and topic) and the most output.
+      expect(recorded).toBeLessThanOrEqual(30 + 40 + deps.env.AI_MAX_OUTPUT_TOKENS);
     } finally {
       await deps.close();
     }

@@ -11,6 +11,8 @@
  * a TransientStepError) is retried up to 3 attempts with backoff. `simulateFailures` makes
  * each research step fail transiently that many times first, to watch the policy work.
  */
+
+import { freeText, lineText } from '@backend/shared';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import {
   Annotation,
@@ -24,19 +26,16 @@ import {
 import { z } from 'zod';
 import { messageText } from '../runtime/tokens.ts';
 import { CalculatorError, evaluate, findExpression, formatNumber } from '../tools/calculator.ts';
+import { promptTokens, withReservation } from '../usage/budget.ts';
 import { type GraphContext, runGraphId, runUserId } from './context.ts';
 
 export const PLAN_STEPS_MAX = 8;
 
 export const planExecuteInputSchema = z.strictObject({
-  goal: z
-    .string()
-    .trim()
-    .min(1)
-    .max(2_000)
-    .describe('What to do; split into steps by line, ";" or "then"'),
+  // The shared text rules, as every stored text follows them.
+  goal: freeText(2_000).describe('What to do; split into steps by line, ";" or "then"'),
   steps: z
-    .array(z.string().trim().min(1).max(500))
+    .array(lineText(500))
     .min(1)
     .max(PLAN_STEPS_MAX)
     .optional()
@@ -142,14 +141,13 @@ export function buildPlanExecuteGraph(context: GraphContext) {
     }
     try {
       const userId = runUserId(config);
-      await context.usage.assertWithinBudget(userId);
       const { chatModel } = context.models.resolve(task.model);
-      const reply = await chatModel.invoke(
-        [
-          new SystemMessage('Carry out this one step of a plan and answer briefly.'),
-          new HumanMessage(task.step.text),
-        ],
-        config,
+      const prompt = [
+        new SystemMessage('Carry out this one step of a plan and answer briefly.'),
+        new HumanMessage(task.step.text),
+      ];
+      const reply = await withReservation(context.usage, userId, promptTokens(prompt), () =>
+        chatModel.invoke(prompt, config),
       );
       const result: StepResult = {
         index: task.step.index,

@@ -23,6 +23,7 @@ import { modelCallCallbacks } from './model-calls.ts';
 import { createModelRegistry, type ModelRegistry } from './models.ts';
 import { createOutputFilter, type OutputFilter } from './output-filter.ts';
 import type { RunConfigFactory, RunContext } from './run-config.ts';
+import { createStreamSlots, type StreamSlots } from './stream-slots.ts';
 
 /** Added to AI_REQUEST_TIMEOUT_MS for a graph run's lease: a run ends a little after it. */
 const GRAPH_LEASE_MARGIN_MS = 30_000;
@@ -43,6 +44,8 @@ export interface AiRuntime {
   readonly agents: AgentService;
   /** The registered workflows and their instances. */
   readonly graphs: GraphService;
+  /** Open streams per user (AI_MAX_CONCURRENT_STREAMS): every streaming route takes a slot. */
+  readonly streamSlots: StreamSlots;
   /** Usage recording plus, when configured, the LangSmith tracer. */
   callbacks(context: RunContext): BaseCallbackHandler[];
   /** A RunnableConfig with the callbacks, tags and metadata of `options`. */
@@ -131,6 +134,12 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     checkpointer,
     agents,
     graphs,
+    streamSlots: createStreamSlots({
+      max: env.AI_MAX_CONCURRENT_STREAMS,
+      slotTtlMs: env.AI_REQUEST_TIMEOUT_MS + GRAPH_LEASE_MARGIN_MS,
+      cache: deps.cache,
+      logger,
+    }),
     callbacks,
     runConfig,
     flush: () => tracing.flush(),

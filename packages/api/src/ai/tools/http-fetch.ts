@@ -1,41 +1,141 @@
 /**
- * The HTTP fetch tool: GETs a URL whose host is on an allowlist (AI_FETCH_ALLOWED_HOSTS).
- * With an empty allowlist the tool does not exist (agents are built without it). Each
- * redirect is checked against the allowlist too; no cookies or credentials are sent; the
- * body is cut at a size limit and only text is returned.
+ * The HTTP fetch tool: GETs a URL whose host and port are on an allowlist
+ * (AI_FETCH_ALLOWED_HOSTS: `host` allows port 443 only, `host:8443` that port only). The
+ * name is resolved here and refused if any of its addresses is not public (loopback,
+ * private, link-local, metadata …: public-address.ts); the connection then goes to the
+ * address that was checked, so a second DNS answer cannot swap it (TLS still verifies the
+ * name). With an empty allowlist the tool does not exist (agents are built without it). Each
+ * redirect is checked the same way; no cookies or credentials are sent; the body is cut at a
+ * size limit and only text is returned.
  */
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
+import { isPublicAddress } from './public-address.ts';
+
+/** Resolves a host name to every address it has (as `dns.promises.lookup` with `all`). */
+export type ResolveHost = (hostname: string) => Promise<readonly LookupAddress[]>;
+
+/** GETs `url` over a connection to `address`, whatever DNS says about the URL's host now. */
+export type PinnedGet = (
+  url: URL,
+  address: LookupAddress,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<Response>;
 
 export interface HttpFetchOptions {
-  /** Host names (or `host:port`) the tool may reach; lower-case, exact match. */
+  /** `host` (port 443) or `host:port` entries the tool may reach; lower-case, exact match. */
   allowedHosts: readonly string[];
   /** Per request. @default 5000 */
   timeoutMs?: number;
   /** Longest body returned, in bytes. @default 50000 */
   maxBytes?: number;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
+  /** @default every address from `dns.promises.lookup` */
+  resolve?: ResolveHost;
+  /** Which resolved addresses may be connected to. @default isPublicAddress */
+  isAllowedAddress?: (address: string) => boolean;
+  /** @default node:http / node:https connecting to the checked address */
+  get?: PinnedGet;
 }
 
+const DEFAULT_PORTS: Record<string, string> = { 'https:': '443', 'http:': '80' };
+/** The port an allowlist entry without one allows. */
+const DEFAULT_ALLOWED_PORT = '443';
 const MAX_REDIRECTS = 3;
 
 export class FetchRefusedError extends Error {
   override readonly name = 'FetchRefusedError';
 }
 
-/** Whether `url` may be fetched under `allowedHosts` (http or https, host on the list). */
+/** Whether `url` may be fetched under `allowedHosts` (http or https, host and port listed). */
 export function isAllowedUrl(url: URL, allowedHosts: readonly string[]): boolean {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
   if (url.username || url.password) return false;
-  const hosts = allowedHosts.map((host) => host.toLowerCase());
-  return hosts.includes(url.host.toLowerCase()) || hosts.includes(url.hostname.toLowerCase());
+  const port = url.port || DEFAULT_PORTS[url.protocol];
+  const target = `${url.hostname.toLowerCase()}:${port}`;
+  return allowedHosts.some((entry) => {
+    const host = entry.toLowerCase();
+    return (host.includes(':') ? host : `${host}:${DEFAULT_ALLOWED_PORT}`) === target;
+  });
 }
+
+const resolveWithDns: ResolveHost = (hostname) =>
+  dnsLookup(hostname, { all: true, verbatim: true });
+
+/** The address to connect to for `url`: every address of its host must be public. */
+async function checkedAddress(
+  url: URL,
+  resolve: ResolveHost,
+  isAllowedAddress: (address: string) => boolean,
+): Promise<LookupAddress> {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const literal = isIP(hostname);
+  let addresses: readonly LookupAddress[];
+  if (literal) {
+    addresses = [{ address: hostname, family: literal }];
+  } else {
+    try {
+      addresses = await resolve(hostname);
+    } catch {
+      throw new FetchRefusedError(`Host not found: ${url.hostname}`);
+    }
+  }
+  const [first] = addresses;
+  if (!first) throw new FetchRefusedError(`Host not found: ${url.hostname}`);
+  if (addresses.some(({ address }) => !isAllowedAddress(address))) {
+    throw new FetchRefusedError(`Address not allowed: ${url.hostname} is not a public address`);
+  }
+  return first;
+}
+
+/** Statuses whose response has no body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+const getPinned: PinnedGet = (url, address, init) =>
+  new Promise((resolvePromise, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      url,
+      {
+        method: 'GET',
+        headers: init.headers,
+        signal: init.signal,
+        // The connection goes to the checked address; TLS (SNI, certificate) keeps the name.
+        lookup: (_hostname, options, callback) => {
+          if ((options as { all?: boolean }).all) {
+            (callback as (error: null, addresses: LookupAddress[]) => void)(null, [address]);
+          } else callback(null, address.address, address.family);
+        },
+      },
+      (response: IncomingMessage) => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value === undefined) continue;
+          for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+        }
+        const status = response.statusCode ?? 502;
+        const body = NULL_BODY_STATUSES.has(status)
+          ? null
+          : (Readable.toWeb(response) as unknown as ReadableStream<Uint8Array>);
+        if (!body) response.resume();
+        resolvePromise(new Response(body, { status, headers }));
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
 
 /** GETs `target` within the allowlist; the status line and text body, or a refusal. */
 export async function fetchAllowed(target: string, options: HttpFetchOptions): Promise<string> {
-  const doFetch = options.fetch ?? fetch;
+  const get = options.get ?? getPinned;
+  const resolve = options.resolve ?? resolveWithDns;
   const maxBytes = options.maxBytes ?? 50_000;
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 5_000);
   let url: URL;
   try {
     url = new URL(target);
@@ -46,12 +146,10 @@ export async function fetchAllowed(target: string, options: HttpFetchOptions): P
     if (!isAllowedUrl(url, options.allowedHosts)) {
       throw new FetchRefusedError(`Host not allowed: ${url.host || url.protocol}`);
     }
-    const response = await doFetch(url, {
-      method: 'GET',
-      redirect: 'manual',
-      credentials: 'omit',
+    const address = await checkedAddress(url, resolve, options.isAllowedAddress ?? isPublicAddress);
+    const response = await get(url, address, {
       headers: { accept: 'text/*, application/json;q=0.9' },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      signal,
     });
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
@@ -108,14 +206,16 @@ export function createHttpFetchTool(options: HttpFetchOptions) {
         return await fetchAllowed(url, options);
       } catch (error) {
         if (error instanceof FetchRefusedError) return `Error: ${error.message}`;
-        const reason =
-          error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'failed';
+        // The only signal is the timeout's; node:http reports it as an AbortError.
+        const timedOut =
+          error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        const reason = timedOut ? 'timed out' : 'failed';
         return `Error: the request ${reason}`;
       }
     },
     {
       name: 'http_fetch',
-      description: `GETs a web page or JSON document. Allowed hosts: ${options.allowedHosts.join(', ')}.`,
+      description: `GETs a web page or JSON document. Allowed hosts (port 443 unless named): ${options.allowedHosts.join(', ')}.`,
       schema: z.object({ url: z.string().min(1).max(2_000).describe('An http(s) URL') }),
     },
   );

@@ -16,8 +16,6 @@ export interface ToolContext {
   /** Hosts the fetch tool may reach; empty: no fetch tool. */
   fetchAllowedHosts: readonly string[];
   fetchTimeoutMs: number;
-  /** For tests. @default globalThis.fetch */
-  fetch?: typeof fetch;
 }
 
 /** The tools named in `names` that exist in this configuration (fetch needs an allowlist). */
@@ -35,7 +33,6 @@ export function buildTools(
         createHttpFetchTool({
           allowedHosts: context.fetchAllowedHosts,
           timeoutMs: context.fetchTimeoutMs,
-          fetch: context.fetch,
         }),
       );
     }

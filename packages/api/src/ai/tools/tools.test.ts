@@ -185,6 +185,9 @@ describe('http_fetch', () => {
     host = `127.0.0.1:${server.port}`;
   });
 
+  // The test server listens on loopback, which the tool refuses unless told otherwise.
+  const loopback = { isAllowedAddress: (address: string) => address === '127.0.0.1' };
+
   afterAll(() => {
     server.stop(true);
   });
@@ -207,14 +210,17 @@ describe('http_fetch', () => {
   });
 
   test('fetches from an allowed host', async () => {
-    const text = await fetchAllowed(`http://${host}/hello`, { allowedHosts: [host] });
+    const text = await fetchAllowed(`http://${host}/hello`, { allowedHosts: [host], ...loopback });
     expect(text).toBe('HTTP 200\nhello from the allowed host');
-    const followed = await fetchAllowed(`http://${host}/redirect-home`, { allowedHosts: [host] });
+    const followed = await fetchAllowed(`http://${host}/redirect-home`, {
+      allowedHosts: [host],
+      ...loopback,
+    });
     expect(followed).toContain('hello from the allowed host');
   });
 
   test('refuses hosts outside the allowlist, other schemes, credentials and redirects away', async () => {
-    const options = { allowedHosts: [host] };
+    const options = { allowedHosts: [host], ...loopback };
     for (const url of [
       'http://example.com/',
       `http://127.0.0.1:${(server.port ?? 0) + 1}/`,
@@ -235,10 +241,17 @@ describe('http_fetch', () => {
   });
 
   test('cuts long bodies and does not return binary content', async () => {
-    const long = await fetchAllowed(`http://${host}/big`, { allowedHosts: [host], maxBytes: 100 });
+    const long = await fetchAllowed(`http://${host}/big`, {
+      allowedHosts: [host],
+      maxBytes: 100,
+      ...loopback,
+    });
     expect(long).toEndWith('[truncated]');
     expect(long.length).toBeLessThan(140);
-    const binary = await fetchAllowed(`http://${host}/binary`, { allowedHosts: [host] });
+    const binary = await fetchAllowed(`http://${host}/binary`, {
+      allowedHosts: [host],
+      ...loopback,
+    });
     expect(binary).toBe('HTTP 200; not text (application/octet-stream)');
   });
 });

@@ -15,11 +15,16 @@ import type { LLMResult } from '@langchain/core/outputs';
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
 import type { Database } from '../../lib/db/index.ts';
-import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AppMetrics } from '../../lib/observability/metrics.ts';
 import { MODEL_METADATA } from '../runtime/models.ts';
 import { countTokens, messageText } from '../runtime/tokens.ts';
+import {
+  type BudgetReservation,
+  type BudgetStatus,
+  budgetExceeded,
+  createTokenBudget,
+} from './budget.ts';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -53,13 +58,7 @@ export interface UsageContext {
   requestId?: string | null;
 }
 
-export interface BudgetStatus {
-  budget: number;
-  used: number;
-  remaining: number;
-  /** The next 00:00 UTC. */
-  resetAt: Date;
-}
+export type { BudgetReservation, BudgetStatus } from './budget.ts';
 
 /** One line of the usage report: a day (UTC), a model, and for admins a user. */
 export interface UsageRow {
@@ -89,6 +88,11 @@ export interface UsageService {
   budgetStatus(userId: string, now?: Date): Promise<BudgetStatus>;
   /** Resolves when the user is under budget; otherwise throws a 429 with the budget and reset. */
   assertWithinBudget(userId: string, now?: Date): Promise<BudgetStatus>;
+  /**
+   * Reserves one model call's worst case: `promptTokens` plus AI_MAX_OUTPUT_TOKENS; throws
+   * the 429 when the user is over budget (see budget.ts). Settle it when the call has ended.
+   */
+  reserve(userId: string, promptTokens: number): Promise<BudgetReservation>;
   /** Records one model call. */
   record(entry: UsageEntry): Promise<void>;
   /** Callback handlers that record every model call of a run (awaited, so they land first). */
@@ -99,14 +103,17 @@ export interface UsageService {
 
 export interface UsageServiceOptions {
   db: Database;
-  env: Pick<Env, 'AI_DAILY_TOKEN_BUDGET' | 'AI_PRICES'>;
+  env: Pick<
+    Env,
+    'AI_DAILY_TOKEN_BUDGET' | 'AI_PRICES' | 'AI_MAX_OUTPUT_TOKENS' | 'AI_REQUEST_TIMEOUT_MS'
+  >;
   logger?: Logger;
   /** Token usage and estimated cost by model, as CloudWatch metrics. @default none */
   metrics?: AppMetrics;
 }
 
-const DAY_MS = 86_400_000;
-const startOfUtcDay = (now: Date) => new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+/** Added to AI_REQUEST_TIMEOUT_MS for how long an unsettled reservation counts. */
+const RESERVATION_MARGIN_MS = 60_000;
 
 export function createUsageService(options: UsageServiceOptions): UsageService {
   const { db, env, logger } = options;
@@ -123,31 +130,12 @@ export function createUsageService(options: UsageServiceOptions): UsageService {
     return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
   };
 
-  // Built once: the check runs before every model call.
-  const usedSince = db
-    .select({ used: sql<number>`coalesce(sum(${aiUsage.totalTokens}), 0)`.mapWith(Number) })
-    .from(aiUsage)
-    .where(
-      and(
-        eq(aiUsage.userId, sql.placeholder('userId')),
-        gte(aiUsage.createdAt, sql.placeholder('start')),
-      ),
-    )
-    .prepare('ai_usage_used_since');
-
-  async function budgetStatus(userId: string, now = new Date()): Promise<BudgetStatus> {
-    const start = startOfUtcDay(now);
-    // An ISO string: placeholders skip the column's encoding, and postgres.js takes no Date.
-    const [row] = await usedSince.execute({ userId, start: start.toISOString() });
-    const used = row?.used ?? 0;
-    const budget = env.AI_DAILY_TOKEN_BUDGET;
-    return {
-      budget,
-      used,
-      remaining: Math.max(0, budget - used),
-      resetAt: new Date(start.getTime() + DAY_MS),
-    };
-  }
+  // A reservation never settled counts as long as a call may last, and a margin.
+  const budget = createTokenBudget({
+    db,
+    dailyBudget: env.AI_DAILY_TOKEN_BUDGET,
+    reservationTtlMs: env.AI_REQUEST_TIMEOUT_MS + RESERVATION_MARGIN_MS,
+  });
 
   async function record(entry: UsageEntry) {
     const costUsd = costOf(entry.model, entry.promptTokens, entry.completionTokens);
@@ -172,21 +160,14 @@ export function createUsageService(options: UsageServiceOptions): UsageService {
   return {
     dailyBudget: env.AI_DAILY_TOKEN_BUDGET,
     costOf,
-    budgetStatus,
+    budgetStatus: (userId, now = new Date()) => budget.status(userId, now),
     async assertWithinBudget(userId, now = new Date()) {
-      const status = await budgetStatus(userId, now);
+      const status = await budget.status(userId, now);
       if (status.remaining > 0) return status;
-      const retryAfter = Math.max(1, Math.ceil((status.resetAt.getTime() - now.getTime()) / 1000));
-      throw new ApiError(429, ERROR_CODES.RATE_LIMITED, 'Daily token budget used up', {
-        headers: { 'Retry-After': String(retryAfter) },
-        details: {
-          budget: status.budget,
-          used: status.used,
-          resetAt: status.resetAt.toISOString(),
-          retryAfterSeconds: retryAfter,
-        },
-      });
+      throw budgetExceeded(status, now);
     },
+    reserve: (userId, promptTokens) =>
+      budget.reserve(userId, promptTokens + env.AI_MAX_OUTPUT_TOKENS),
     record,
     callbacks(context) {
       return [new UsageCallbackHandler({ record, context, logger })];

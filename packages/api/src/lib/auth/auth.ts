@@ -16,10 +16,21 @@ import type { Env } from '../../env.ts';
 import type { Database } from '../db/index.ts';
 import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
+import type { Lockout } from './lockout.ts';
+import { AUTH_BASE_PATH } from './paths.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
+import { adminAudit } from './plugins/admin-audit.ts';
+import {
+  API_KEY_DEFAULT_EXPIRES_IN_SECONDS,
+  API_KEY_MAX_EXPIRES_IN_DAYS,
+  API_KEY_MIN_EXPIRES_IN_DAYS,
+  apiKeyLifetime,
+} from './plugins/api-key-lifetime.ts';
+import { inputGuard } from './plugins/input-guard.ts';
+import { sessionTokens } from './plugins/session-tokens.ts';
+import { signInLockout } from './plugins/sign-in-lockout.ts';
 
-/** Where Better Auth's endpoints are mounted. */
-export const AUTH_BASE_PATH = '/api/auth';
+export { AUTH_BASE_PATH };
 /** The header that carries an API key. */
 export const API_KEY_HEADER = 'x-api-key';
 /** The prefix of every API key, so a leaked one is recognisable in a scan. */
@@ -31,10 +42,15 @@ export interface AuthOptions {
   secret: string;
   email: EmailSender;
   logger: Logger;
+  /** Counts sign-in attempts before Better Auth checks a password. */
+  lockout: Lockout;
 }
 
+/** Better Auth paths switched off unless configured. */
+const IMPERSONATION_PATHS = ['/admin/impersonate-user'];
+
 export function createAuth(options: AuthOptions) {
-  const { env, db, email, logger } = options;
+  const { env, db, email, logger, lockout } = options;
   const local = env.STAGE === 'local';
   return betterAuth({
     appName: 'AI Backend',
@@ -42,6 +58,7 @@ export function createAuth(options: AuthOptions) {
     baseURL: env.PUBLIC_URL,
     basePath: AUTH_BASE_PATH,
     secret: options.secret,
+    disabledPaths: env.AUTH_ALLOW_IMPERSONATION ? [] : IMPERSONATION_PATHS,
     trustedOrigins: env.ALLOWED_ORIGINS,
     database: drizzleAdapter(db, {
       provider: 'pg',
@@ -117,18 +134,30 @@ export function createAuth(options: AuthOptions) {
         ),
     },
     plugins: [
+      // Input checks before routing, then the lockout before any password is checked.
+      inputGuard(),
+      signInLockout({ lockout }),
       admin({ ac: accessControl, roles: ROLES, defaultRole: 'user', adminRoles: ['admin'] }),
+      adminAudit(),
       twoFactor({ issuer: 'AI Backend' }),
-      bearer(),
+      // Only the signed token of `set-auth-token` is a bearer credential, never a raw one.
+      bearer({ requireSignature: true }),
+      sessionTokens(),
       apiKey({
         apiKeyHeaders: API_KEY_HEADER,
         defaultPrefix: API_KEY_PREFIX,
         requireName: true,
         // Limits are the API's rate limiter's job; Better Auth's per-key default is 10 a day.
         rateLimit: { enabled: false },
-        keyExpiration: { defaultExpiresIn: 90 * 24 * 60 * 60 * 1000, maxExpiresIn: 365 },
+        // `defaultExpiresIn` in seconds, `min`/`maxExpiresIn` in days, as the plugin reads them.
+        keyExpiration: {
+          defaultExpiresIn: API_KEY_DEFAULT_EXPIRES_IN_SECONDS,
+          minExpiresIn: API_KEY_MIN_EXPIRES_IN_DAYS,
+          maxExpiresIn: API_KEY_MAX_EXPIRES_IN_DAYS,
+        },
         permissions: { defaultPermissions: DEFAULT_API_KEY_PERMISSIONS },
       }),
+      apiKeyLifetime(),
       openAPI({ disableDefaultReference: true }),
     ],
   });

@@ -3,8 +3,8 @@
  *
  * Better Auth's `getSession` is the authority, and this answers exactly as it would: the
  * bearer token wins over the cookie; a signed value counts only with a valid HMAC-SHA256
- * signature under the auth secret; a raw (unsigned) bearer token is the session token
- * itself; an unknown token is no session. It is fast only on the common path, a live session
+ * signature under the auth secret; a raw (unsigned) bearer token counts for nothing (the
+ * bearer plugin requires a signature), so the cookie decides; an unknown token is no session. It is fast only on the common path, a live session
  * that needs no write: everything else goes to `getSession` itself, which does the writes
  * (an expired session is deleted, a session past its update age has its expiry extended)
  * and decides the cases not handled here (a "don't remember me" session, a signature this
@@ -16,6 +16,7 @@ import * as schema from '@backend/shared/schema';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { Auth } from './auth.ts';
+import { parseBearer } from './authorization-header.ts';
 
 export type SessionRow = typeof schema.session.$inferSelect;
 export type UserRow = typeof schema.user.$inferSelect;
@@ -43,7 +44,6 @@ interface SessionSettings {
   refreshDisabled: boolean;
 }
 
-const BEARER = 'bearer ';
 /** Length of a padded base64 HMAC-SHA256 signature, the form Better Auth signs with. */
 const SIGNATURE_LENGTH = 44;
 
@@ -108,15 +108,14 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
   }
 
   function credentialOf(headers: Headers, config: SessionSettings): Credential {
-    const authorization = headers.get('authorization');
-    if (authorization && authorization.slice(0, BEARER.length).toLowerCase() === BEARER) {
-      const value = authorization.slice(BEARER.length).trim();
-      if (!value) return { kind: 'defer' };
-      if (!value.includes('.')) return { kind: 'token', token: value };
-      let signed = value;
-      if (value.includes('%')) {
+    // Only a signed bearer token counts (`bearer({ requireSignature: true })`): Better Auth
+    // passes over a raw one or a malformed header, and so does this, on to the cookie.
+    const bearer = parseBearer(headers.get('authorization'));
+    if (bearer?.includes('.')) {
+      let signed = bearer;
+      if (bearer.includes('%')) {
         try {
-          signed = decodeURIComponent(value);
+          signed = decodeURIComponent(bearer);
         } catch {
           return { kind: 'defer' };
         }

@@ -272,7 +272,7 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
     const target = await signUp(t.app, t.deps);
     const { key } = await createApiKey(t.app, target);
     const byKey = { 'x-api-key': key };
-    const byBearer = { authorization: `Bearer ${target.token}` };
+    const byBearer = { authorization: `Bearer ${target.bearer}` };
     for (const headers of [target.headers, byKey, byBearer]) {
       expect((await me(headers)).status).toBe(200);
     }

@@ -1,27 +1,24 @@
 /**
- * Better Auth mounted at /api/auth/*. Around its handler: input checks (422 with field
- * details), account lockout on email sign-in, and its error bodies rewritten into the
- * project's one error shape (its own code kept in `details.reason`).
+ * Better Auth mounted at /api/auth/*. What happens around a request is Better Auth's own
+ * plugins (lib/auth/plugins: the input guard, the sign-in lockout, session tokens, API-key
+ * lifetime, the admin audit); this router binds the request's audit sink, hands the request
+ * over, and rewrites error bodies into the project's one error shape (Better Auth's own code
+ * kept in `details.reason`, a field list as `details`).
  */
 import { type Context, Hono } from 'hono';
-import { AUDIT_EVENTS, audit } from '../../lib/audit.ts';
+import { audit } from '../../lib/audit.ts';
 import { AUTH_BASE_PATH, type Auth } from '../../lib/auth/auth.ts';
-import type { Lockout } from '../../lib/auth/lockout.ts';
-import { validationFailed } from '../../lib/create-router.ts';
+import { parseBearer } from '../../lib/auth/authorization-header.ts';
+import { bindAuditSink } from '../../lib/auth/request-audit.ts';
 import { databaseAnswers } from '../../lib/db/unavailable.ts';
 import {
-  ApiError,
   codeForStatus,
   DATABASE_RETRY_AFTER_SECONDS,
   ERROR_CODES,
   type ErrorCode,
   errorBody,
-  errorResponse,
 } from '../../lib/errors.ts';
 import type { AppBindings } from '../../lib/types.ts';
-import { BODY_SCHEMAS } from './auth.schemas.ts';
-
-const SIGN_IN_PATH = '/sign-in/email';
 
 /** Better Auth codes whose meaning the status alone does not carry. */
 const CODE_BY_REASON: Record<string, { status: number; code: ErrorCode }> = {
@@ -31,75 +28,21 @@ const CODE_BY_REASON: Record<string, { status: number; code: ErrorCode }> = {
   PASSWORD_TOO_LONG: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   INVALID_EMAIL: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   VALIDATION_ERROR: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
+  MALFORMED_JSON: { status: 400, code: ERROR_CODES.MALFORMED_JSON },
+  INVALID_INPUT: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
 };
 
 export interface AuthRouterOptions {
   auth: Auth;
-  lockout: Lockout;
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) return undefined;
-  try {
-    return await request.clone().json();
-  } catch {
-    throw new ApiError(400, ERROR_CODES.MALFORMED_JSON, 'Malformed JSON in request body');
-  }
 }
 
 export function createAuthRouter(options: AuthRouterOptions) {
-  const { auth, lockout } = options;
+  const { auth } = options;
   const router = new Hono<AppBindings>();
 
   router.on(['GET', 'POST'], `${AUTH_BASE_PATH}/*`, async (c) => {
-    const path = c.req.path.slice(AUTH_BASE_PATH.length);
-    const schema = c.req.method === 'POST' ? BODY_SCHEMAS[path] : undefined;
-    const json = c.req.method === 'POST' ? await readJson(c.req.raw) : undefined;
-    const nul = findNul(json, c.req.path, c.req.queries());
-    if (nul) {
-      return errorResponse(
-        c,
-        422,
-        ERROR_CODES.VALIDATION_FAILED,
-        'The request does not match the schema',
-        [{ ...nul, message: 'Must not contain a NUL character' }],
-      );
-    }
-    let email: string | undefined;
-    if (schema) {
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) return validationFailed(c, parsed.error, 'json');
-      email = (parsed.data as { email?: string }).email;
-    }
-
-    const signIn = path === SIGN_IN_PATH && email !== undefined;
-    if (signIn && email) {
-      const retryAfter = await lockout.retryAfter(email);
-      if (retryAfter !== null) {
-        audit(c, AUDIT_EVENTS.LOCKED_OUT_ATTEMPT);
-        throw new ApiError(
-          429,
-          ERROR_CODES.RATE_LIMITED,
-          'Too many failed sign-ins; try again later',
-          {
-            headers: { 'Retry-After': String(Math.max(1, retryAfter)) },
-            details: { retryAfterSeconds: Math.max(1, retryAfter) },
-          },
-        );
-      }
-    }
-
+    bindAuditSink(c.req.raw, (event, fields) => audit(c, event, fields));
     const response = await auth.handler(c.req.raw);
-
-    if (signIn && email) {
-      if (response.status === 401) {
-        const locked = await lockout.recordFailure(email);
-        audit(c, locked ? AUDIT_EVENTS.LOCKED_OUT : AUDIT_EVENTS.SIGN_IN_FAILED);
-      } else if (response.ok) {
-        await lockout.recordSuccess(email);
-      }
-    }
     const answer = response.status >= 400 ? await translateError(c, response) : response;
     // A Response built here does not carry the headers middleware set on the context before
     // the handler ran; the request id must be on every response.
@@ -115,44 +58,21 @@ export function createAuthRouter(options: AuthRouterOptions) {
   return router;
 }
 
-/**
- * Where a NUL character sits in the request, if anywhere. PostgreSQL text cannot hold one:
- * Better Auth would pass it to a query and fail with a 500.
- */
-function findNul(
-  json: unknown,
-  path: string,
-  query: Record<string, string[]>,
-): { location: 'body' | 'query' | 'path'; path: string } | null {
-  if (path.includes('\u0000')) return { location: 'path', path: '' };
-  for (const [name, values] of Object.entries(query)) {
-    if (name.includes('\u0000') || values.some((value) => value.includes('\u0000')))
-      return { location: 'query', path: name };
-  }
-  const walk = (value: unknown, at: string[]): string[] | null => {
-    if (typeof value === 'string') return value.includes('\u0000') ? at : null;
-    if (!value || typeof value !== 'object') return null;
-    for (const [key, item] of Object.entries(value)) {
-      const found = key.includes('\u0000') ? [...at, key] : walk(item, [...at, key]);
-      if (found) return found;
-    }
-    return null;
-  };
-  const found = walk(json, []);
-  return found ? { location: 'body', path: found.join('.') } : null;
-}
-
 /** Rewrites a Better Auth error response into the project's error shape, headers kept. */
 async function translateError(c: Context<AppBindings>, response: Response): Promise<Response> {
   let reason: string | undefined;
+  let fields: unknown[] | undefined;
   let message = response.statusText || 'Request failed';
   if ((response.headers.get('content-type') ?? '').includes('application/json')) {
     const body = (await response.json().catch(() => null)) as {
       code?: string;
       message?: string;
+      details?: unknown;
     } | null;
     reason = body?.code;
     message = body?.message ?? message;
+    // A field list (the input guard's 422) is the details themselves, as on every other route.
+    if (Array.isArray(body?.details)) fields = body.details;
   }
   const mapped = reason ? CODE_BY_REASON[reason] : undefined;
   const status = mapped?.status ?? response.status;
@@ -161,7 +81,7 @@ async function translateError(c: Context<AppBindings>, response: Response): Prom
   // into a 401 (a client would sign its user out); an unreachable database is an outage the
   // client may retry, answered like one anywhere else in the API.
   const sessionSent =
-    c.req.header('authorization')?.startsWith('Bearer ') ||
+    parseBearer(c.req.header('authorization')) !== null ||
     c.req.header('cookie')?.includes('session_token');
   if (status >= 500 || (status === 401 && sessionSent)) {
     if (!(await databaseAnswers(c.var.deps.database))) {
@@ -187,6 +107,6 @@ async function translateError(c: Context<AppBindings>, response: Response): Prom
   const headers = new Headers(response.headers);
   headers.set('content-type', 'application/json');
   headers.delete('content-length');
-  const body = errorBody(c, code, message, reason ? { reason } : undefined);
+  const body = errorBody(c, code, message, fields ?? (reason ? { reason } : undefined));
   return new Response(JSON.stringify(body), { status, headers });
 }

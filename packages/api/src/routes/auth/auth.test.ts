@@ -174,15 +174,19 @@ describe('sessions', () => {
     expect((await app.request('/api/me', { headers: user.headers })).status).toBe(200);
   });
 
-  test('non-browser clients authenticate with the session token as a bearer token', async () => {
+  test('non-browser clients authenticate with the signed set-auth-token as a bearer token', async () => {
     const user = await signUp(app, deps);
     const response = await app.request('/api/me', {
-      headers: { authorization: `Bearer ${user.token}` },
+      headers: { authorization: `Bearer ${user.bearer}` },
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { authMethod: string }).authMethod).toBe('bearer');
     const bad = await app.request('/api/me', { headers: { authorization: 'Bearer not-a-token' } });
     expect(bad.status).toBe(401);
+    const raw = await app.request('/api/me', {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(raw.status).toBe(401);
   });
 
   test("Better Auth's origin check is on: a cookie-authenticated POST from an untrusted origin is refused", async () => {

@@ -63,6 +63,33 @@ describe('GET /health/ready', () => {
   });
 });
 
+describe('GET /health/ready under a flood', () => {
+  test('parallel callers share one check, and for a second after it its result', async () => {
+    let pings = 0;
+    const counted = {
+      ...deps,
+      database: {
+        ...deps.database,
+        ping: async () => {
+          pings++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        },
+      },
+    };
+    const app = createApp(counted);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => app.request('/health/ready')),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
+    expect(pings).toBe(1);
+    expect((await app.request('/health/ready')).status).toBe(200);
+    expect(pings).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, counted.env.READINESS_CACHE_MS + 50));
+    expect((await app.request('/health/ready')).status).toBe(200);
+    expect(pings).toBe(2);
+  });
+});
+
 describe('API documentation', () => {
   test('GET /openapi.json is an OpenAPI 3.1 document listing the routes', async () => {
     const res = await createApp(deps).request('/openapi.json');

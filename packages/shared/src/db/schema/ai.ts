@@ -3,7 +3,7 @@
  * it is estimated to cost), the source of daily budgets and of the usage report.
  */
 import { index, integer, numeric, pgTable, text } from 'drizzle-orm/pg-core';
-import { createdAt, uuidV7PrimaryKey } from '../columns.ts';
+import { createdAt, timestamptz, uuidV7PrimaryKey } from '../columns.ts';
 import { ownerId } from './auth.ts';
 
 /** Model names: `local`, an allowlisted OpenAI model, or an alias from configuration. */
@@ -36,3 +36,21 @@ export const aiUsage = pgTable(
 
 export type AiUsage = typeof aiUsage.$inferSelect;
 export type NewAiUsage = typeof aiUsage.$inferInsert;
+
+/**
+ * Tokens held for model calls under way: each call reserves its worst case (prompt plus the
+ * most output it may produce) before it starts, and deletes its row when it ends, once its
+ * real usage is in `ai_usage`. The budget counts both, so a burst of calls cannot overspend.
+ * A row whose container died is ignored after `expires_at`.
+ */
+export const aiBudgetReservations = pgTable(
+  'ai_budget_reservations',
+  {
+    id: uuidV7PrimaryKey(),
+    userId: ownerId(),
+    tokens: integer('tokens').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (table) => [index('ai_budget_reservations_user_id_idx').on(table.userId, table.expiresAt)],
+);
