@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
-import { signUp } from '../packages/api/src/test/accounts.ts';
-import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
+import { signUp } from '../packages/api/test/accounts.ts';
+import { createTestDatabase } from '../packages/api/test/test-deps.ts';
 
 const [portText = '3200', openaiUrl = '', openaiKey = ''] = process.argv.slice(2);
 const services = loadEnv();

@@ -2,7 +2,7 @@
  * Time to first SSE byte of `POST /api/ai/chat/stream` through the full stack, less the
  * model server's own first-token delay (`just perf ai`). Target: ≤ 5 ms median.
  *
- * The model is the OpenAI-compatible test server (packages/api/src/test/openai-server.ts) on
+ * The model is the OpenAI-compatible test server (packages/api/test/openai-server.ts) on
  * 127.0.0.1, holding back its first token for FIRST_TOKEN_MS; the app runs in its own process
  * (bench/ai-server.ts) and reaches it through the real `@langchain/openai` client. Each
  * round starts a fresh app process, warms it up, then times both alternately from this
@@ -20,7 +20,7 @@
  *   bun bench/ai-ttfb.ts [requests per round=200] [firstTokenMs=20] [rounds=5]
  */
 import { fileURLToPath } from 'node:url';
-import { startOpenAiServer } from '../packages/api/src/test/openai-server.ts';
+import { startOpenAiServer } from '../packages/api/test/openai-server.ts';
 import { median, saveResults, table } from './lib.ts';
 
 const requests = Number(process.argv[2] ?? 200);

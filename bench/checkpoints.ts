@@ -21,8 +21,8 @@ import {
   uuid6,
 } from '@langchain/langgraph-checkpoint';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { DrizzleCheckpointSaver } from '../packages/api/src/ai/checkpointer/checkpointer.ts';
 import { loadEnv } from '../packages/api/src/env.ts';
-import { DrizzleCheckpointSaver } from '../packages/api/src/lib/ai/checkpointer.ts';
 import { createEmbeddedDatabase } from '../packages/api/src/lib/db/embedded.ts';
 import { createPostgresDatabase } from '../packages/api/src/lib/db/index.ts';
 import { migratePostgres } from '../packages/api/src/lib/db/migrate.ts';

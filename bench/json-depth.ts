@@ -7,7 +7,7 @@
  *   bun bench/json-depth.ts [depth=20000] [path=/api/auth/sign-in/email]
  */
 import { createApp } from '../packages/api/src/app.ts';
-import { createTestDeps } from '../packages/api/src/test/test-deps.ts';
+import { createTestDeps } from '../packages/api/test/test-deps.ts';
 
 const depth = Number(process.argv[2] ?? 20_000);
 const path = process.argv[3] ?? '/api/auth/sign-in/email';

@@ -22,8 +22,8 @@ import { count, inArray } from 'drizzle-orm';
 import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
-import { jsonRequest, signUp, type TestUser } from '../packages/api/src/test/accounts.ts';
-import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
+import { jsonRequest, signUp, type TestUser } from '../packages/api/test/accounts.ts';
+import { createTestDatabase } from '../packages/api/test/test-deps.ts';
 import { saveResults } from './lib.ts';
 
 const seconds = Number(process.argv[2] ?? 60);

@@ -15,8 +15,8 @@ import { Hono } from 'hono';
 import { createApp } from '../packages/api/src/app.ts';
 import { createDeps } from '../packages/api/src/deps.ts';
 import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
-import { signUp } from '../packages/api/src/test/accounts.ts';
-import { createTestDatabase } from '../packages/api/src/test/test-deps.ts';
+import { signUp } from '../packages/api/test/accounts.ts';
+import { createTestDatabase } from '../packages/api/test/test-deps.ts';
 import { benchLogLevel } from './lib.ts';
 
 const [variant = 'full', portText = '3100'] = process.argv.slice(2);

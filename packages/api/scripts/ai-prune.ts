@@ -6,7 +6,7 @@
  * first: PGlite allows one process at a time).
  */
 
-import { pruneGraphInstances } from '../src/lib/ai/checkpointer.ts';
+import { pruneGraphInstances } from '../src/ai/checkpointer/checkpointer.ts';
 import { createDatabase } from '../src/lib/db/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { createSecretsProvider } from '../src/lib/secrets.ts';

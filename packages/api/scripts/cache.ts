@@ -8,7 +8,7 @@ import { desc, max } from 'drizzle-orm';
 import { createDeps } from '../src/deps.ts';
 import { createCache } from '../src/lib/cache/index.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { cachedChatsPage } from '../src/routes/chats/chats.queries.ts';
+import { createChatsService } from '../src/routes/chats/chats.service.ts';
 import { runScript, ScriptError } from './run.ts';
 
 const FIRST_PAGE = 20;
@@ -44,15 +44,12 @@ await runScript(async (env, [command, count = '100']) => {
       .groupBy(chats.userId)
       .orderBy(desc(max(chats.updatedAt)))
       .limit(users);
-    for (const { userId } of active) {
-      await cachedChatsPage(
-        deps.appCache,
-        deps.database.reader,
-        env.APP_CACHE_TTL_SECONDS,
-        userId,
-        FIRST_PAGE,
-      );
-    }
+    const chatsService = createChatsService({
+      db: deps.database.reader,
+      appCache: deps.appCache,
+      listTtlSeconds: env.APP_CACHE_TTL_SECONDS,
+    });
+    for (const { userId } of active) await chatsService.listPage(userId, FIRST_PAGE);
     const stats = deps.appCache.stats();
     process.stdout.write(
       `Warmed the chat lists of ${active.length} users (${stats.misses} loaded, ${stats.l2Hits} already cached)\n`,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startVitest } from 'vitest/node';
 
 const suite = fileURLToPath(
-  new URL('../src/lib/ai/checkpointer.validation.vitest.ts', import.meta.url),
+  new URL('../test/checkpointer-validation/checkpointer.validation.vitest.ts', import.meta.url),
 );
 const vitest = await startVitest('test', [suite], {
   globals: true,

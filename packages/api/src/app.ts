@@ -21,12 +21,14 @@
  * then the routes, whose guards (requireAuth / requireRole / requirePermission) run first.
  */
 import { requestId } from 'hono/request-id';
+import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
 import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/auth.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
 import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
+import { routeClassOf, routeClassRules, routeClassSettings } from './lib/route-classes.ts';
 import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { compression } from './middleware/compression.ts';
@@ -40,7 +42,6 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
 import { adminRouter } from './routes/admin/admin.index.ts';
-import { aiRouter } from './routes/ai/ai.index.ts';
 import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
 import { chatsRouter } from './routes/chats/chats.index.ts';
@@ -49,11 +50,12 @@ import { meRouter } from './routes/me/me.index.ts';
 
 export type { AppDeps } from './deps.ts';
 
-/** Path prefix of the AI routes (their own rate-limit class and a longer timeout). */
-export const AI_PATH = '/api/ai/';
+/** Path prefix of the AI routes (their own route class: rate limit and a longer timeout). */
+export { AI_PATH } from './lib/route-classes.ts';
 
 export function createApp(deps: AppDeps) {
   const { env } = deps;
+  const routeClasses = routeClassSettings(env);
   const app = createRouter();
 
   app.use(requestId());
@@ -81,11 +83,16 @@ export function createApp(deps: AppDeps) {
   );
   app.use(
     requestTimeout({
-      defaultMs: env.REQUEST_TIMEOUT_MS,
-      rules: [{ prefix: AI_PATH, value: env.AI_REQUEST_TIMEOUT_MS }],
+      defaultMs: routeClasses.default.timeoutMs,
+      rules: routeClassRules(routeClasses, 'timeoutMs'),
     }),
   );
-  app.use(bodyLimit({ defaultBytes: env.BODY_LIMIT_BYTES }));
+  app.use(
+    bodyLimit({
+      defaultBytes: routeClasses.default.bodyLimitBytes,
+      rules: routeClassRules(routeClasses, 'bodyLimitBytes'),
+    }),
+  );
   app.use(jsonDepthLimit());
 
   const callerResolution = resolveCaller({
@@ -103,7 +110,7 @@ export function createApp(deps: AppDeps) {
       : next(),
   );
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
-  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter }));
+  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: routeClassOf }));
 
   app.notFound(notFound);
   app.onError(onError);

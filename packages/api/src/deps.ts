@@ -6,51 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
-import { type Auth, createAuth } from './lib/auth/auth.ts';
-import { createLockout, type Lockout } from './lib/auth/lockout.ts';
-import { type AppCache, createAppCache } from './lib/cache/app-cache.ts';
+import type { AppDeps } from './lib/app-deps.ts';
+import { createAuth } from './lib/auth/auth.ts';
+import { createLockout } from './lib/auth/lockout.ts';
+import { createAppCache } from './lib/cache/app-cache.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
 import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger, type RootLogger } from './lib/logger.ts';
 import { type AppMetrics, createMetrics } from './lib/observability/metrics.ts';
 import { createTracing, type Tracing } from './lib/observability/tracing.ts';
-import { createRateLimiter, type RateLimiter } from './lib/rate-limit.ts';
+import { createRateLimiter } from './lib/rate-limit.ts';
+import { routeClassSettings } from './lib/route-classes.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
 import { parseOriginVerifySecret } from './middleware/origin-verify.ts';
 
-export interface AppDeps {
-  env: Env;
-  logger: Logger;
-  database: DatabaseClient;
-  cache: Cache;
-  email: EmailSender;
-  auth: Auth;
-  lockout: Lockout;
-  /** Cache-aside for computed values (chat lists), in front of `cache`. */
-  appCache: AppCache;
-  rateLimiter: RateLimiter;
-  /**
-   * Reads the values accepted in `x-origin-verify` (current and, while rotating, previous),
-   * when the origin is protected so; cached by the secrets provider.
-   */
-  originVerify: (() => Promise<string[]>) | null;
-  /** Keys of the AI feature's services (env or Secrets Manager); null when not configured. */
-  aiKeys: AiKeys;
-  /** CloudWatch metrics (EMF lines), written once per invocation. */
-  metrics: AppMetrics;
-  /** X-Ray subsegments for database, Redis and model calls; a no-op unless switched on. */
-  tracing: Tracing;
-  /** Releases every connection the deps hold. */
-  close(): Promise<void>;
-}
-
-export interface AiKeys {
-  /** The OpenAI (compatible) API key: OPENAI_API_KEY or the secret OPENAI_SECRET_ARN names. */
-  openai: string | null;
-  /** The LangSmith API key: LANGSMITH_API_KEY or the secret LANGSMITH_SECRET_ARN names. */
-  langsmith: string | null;
-}
+export type { AiKeys, AppDeps } from './lib/app-deps.ts';
 
 /**
  * A key from configuration, else from the secret `arn` names (a plain string, or JSON with
@@ -162,8 +133,13 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
   });
   const auth = createAuth({ env, db: database.db, secret, email, logger, lockout });
   const appCache = createAppCache({ cache, logger, metrics });
+  const routeClasses = routeClassSettings(env);
   const rateLimiter = createRateLimiter({
-    points: { default: env.RATE_LIMIT_DEFAULT, auth: env.RATE_LIMIT_AUTH, ai: env.RATE_LIMIT_AI },
+    points: {
+      default: routeClasses.default.rateLimitPoints,
+      auth: routeClasses.auth.rateLimitPoints,
+      ai: routeClasses.ai.rateLimitPoints,
+    },
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     redis: cache.client,
     guard: cache.guard,

@@ -124,6 +124,8 @@ const envSchema = z
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     READINESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     AI_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+    /** Silence after which a stream sends a `: keep-alive` comment (CloudFront waits 60 s). */
+    SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).max(55_000).default(15_000),
     APP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(60),
     AUTH_REQUIRE_EMAIL_VERIFICATION: z.stringbool().default(false),
     AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).max(100).default(5),

@@ -5,6 +5,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import {
+  type BundledLambda,
+  bundleForTest,
+  functionUrlRequest,
+  httpApiRequest,
+  type LambdaResult,
+} from '../test/lambda.ts';
+import { createTestDatabase, services, uniqueName } from '../test/test-deps.ts';
+import {
   CORE_BUNDLE_BUDGET_BYTES,
   LAMBDA_BUNDLE,
   LAMBDA_ENTRY,
@@ -13,14 +21,6 @@ import {
   staticImportsOf,
 } from './bundle.ts';
 import { ERROR_CODES } from './lib/errors.ts';
-import {
-  type BundledLambda,
-  bundleForTest,
-  functionUrlRequest,
-  httpApiRequest,
-  type LambdaResult,
-} from './test/lambda.ts';
-import { createTestDatabase, services, uniqueName } from './test/test-deps.ts';
 
 // The entry is bundled exactly as the CDK bundles it, then invoked under Node with
 // documented event shapes, through a stand-in for the runtime's response streaming.

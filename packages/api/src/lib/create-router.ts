@@ -1,25 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
-import { ERROR_CODES, errorResponse, type FieldIssue } from './errors.ts';
+import { ERROR_CODES, errorResponse } from './errors.ts';
+import { toFieldIssues } from './field-issues.ts';
 import type { AppBindings } from './types.ts';
 
-const LOCATIONS: Record<string, FieldIssue['location']> = {
-  json: 'body',
-  form: 'body',
-  query: 'query',
-  param: 'path',
-  header: 'header',
-  cookie: 'cookie',
-};
-
-export function toFieldIssues(error: ZodError, target: string): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    location: LOCATIONS[target] ?? 'body',
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-}
+export { toFieldIssues } from './field-issues.ts';
 
 /** The 422 for a request that does not match its schema, with each field's problem. */
 export function validationFailed(c: Context<AppBindings>, error: ZodError, target: string) {

@@ -7,6 +7,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { databaseAnswers, unavailableCode } from './db/unavailable.ts';
+import type { FieldIssue } from './field-issues.ts';
 import type { AppBindings } from './types.ts';
 
 /** The Retry-After of a 503 for an unreachable database. */
@@ -59,14 +60,14 @@ export function codeForStatus(status: number): ErrorCode {
 }
 
 /** A field-level problem in a request, as listed in `details` of a 422. */
-export const fieldIssueSchema = z
+export const fieldIssueSchema: z.ZodType<FieldIssue> = z
   .object({
     location: z.enum(['body', 'query', 'path', 'header', 'cookie']),
     path: z.string().openapi({ example: 'title' }),
     message: z.string().openapi({ example: 'Must be at most 200 characters' }),
   })
   .openapi('FieldIssue');
-export type FieldIssue = z.infer<typeof fieldIssueSchema>;
+export type { FieldIssue } from './field-issues.ts';
 
 export const errorSchema = z
   .object({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { captureLogs } from '../test/test-deps.ts';
+import { captureLogs } from '../../test/test-deps.ts';
 import { createLogger } from './logger.ts';
 
 describe('logger', () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { captureLogs, services, uniqueName } from '../test/test-deps.ts';
+import { captureLogs, services, uniqueName } from '../../test/test-deps.ts';
 import { createRedisCache } from './cache/redis.ts';
 import { createRateLimiter } from './rate-limit.ts';
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { captureLogs, createTestDatabase, services } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import { createDeps } from '../deps.ts';
 import { parseEnv } from '../env.ts';
-import { captureLogs, createTestDatabase, services } from '../test/test-deps.ts';
 import { ERROR_CODES, type ErrorBody } from './errors.ts';
 import { createSecretsProvider, SecretError, secretName } from './secrets.ts';
 

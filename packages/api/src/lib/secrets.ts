@@ -1,15 +1,18 @@
 /**
- * Secrets from AWS Secrets Manager: fetched on first use (at cold start, by the deps),
- * cached for `ttlSeconds` so a rotation is picked up, never logged. A secret that cannot be
- * fetched the first time is an error naming the secret (not its value); a failed refresh
- * keeps the last value and logs it.
+ * Secrets from AWS Secrets Manager through Powertools Parameters (`SecretsProvider`, its
+ * `maxAge` cache and `transform: 'json'`): fetched on first use (at cold start, by the deps),
+ * cached for `ttlSeconds` so a rotation is picked up, never logged. On top of Powertools:
+ * a secret that cannot be fetched the first time, or is not the JSON it should be, is an
+ * error naming the secret (never its value); a failed refresh keeps the last value and logs
+ * it; concurrent first reads share one request.
  */
+import type { SecretsProvider as PowertoolsSecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from './logger.ts';
 
 export interface SecretReadOptions {
   /**
-   * Read from Secrets Manager now, whatever the cache holds (the cached value is still the
+   * Read from Secrets Manager now, whatever the cache holds (the last value is still the
    * answer when that read fails). For credentials a rotation changes under a live process.
    * @default false
    */
@@ -43,59 +46,75 @@ export const secretName = (arn: string) =>
     ?.replace(/-[A-Za-z0-9]{6}$/, '') ?? arn;
 
 export function createSecretsProvider(options: SecretsProviderOptions = {}): SecretsProvider {
-  const ttlMs = (options.ttlSeconds ?? 300) * 1000;
-  const cached = new Map<string, { value: string; fetchedAt: number }>();
-  const pending = new Map<string, Promise<string>>();
-  let client = options.client;
+  const maxAge = options.ttlSeconds ?? 300;
+  /** The last value of each secret, kept for when a refresh fails. */
+  const last = new Map<string, unknown>();
+  /** One fetch at a time per secret and transform: concurrent readers share it. */
+  const pending = new Map<string, Promise<unknown>>();
+  let provider: PowertoolsSecretsProvider | undefined;
 
-  async function fetchSecret(arn: string): Promise<string> {
-    // The SDK ships with the Lambda runtime; it stays outside the bundle and loads here.
-    const { GetSecretValueCommand, SecretsManagerClient } = await import(
-      '@aws-sdk/client-secrets-manager'
-    );
-    client ??= new SecretsManagerClient({});
-    const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (typeof result.SecretString !== 'string') {
+  async function fetchSecret(
+    arn: string,
+    transform: 'json' | undefined,
+    forceFetch: boolean,
+  ): Promise<unknown> {
+    // Powertools and the SDK (which ships with the Lambda runtime and stays outside the
+    // bundle) load here, on first use: never on a cold start that reads no secret.
+    if (!provider) {
+      const { SecretsProvider } = await import('@aws-lambda-powertools/parameters/secrets');
+      provider = new SecretsProvider(options.client ? { awsSdkV3Client: options.client } : {});
+    }
+    const value = await provider.get(arn, {
+      maxAge,
+      forceFetch,
+      ...(transform ? { transform } : {}),
+    });
+    if (transform) return value;
+    if (typeof value !== 'string') {
       throw new SecretError(`Secret ${secretName(arn)} has no string value`);
     }
-    return result.SecretString;
+    return value;
   }
 
-  async function get(arn: string, read: SecretReadOptions = {}): Promise<string> {
-    const hit = cached.get(arn);
-    if (hit && !read.fresh && Date.now() - hit.fetchedAt < ttlMs) return hit.value;
-    const inflight = pending.get(arn);
+  /** Why a fetch failed, for messages: the SDK error's name, never its text or a value. */
+  const reasonOf = (error: unknown): string => {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    return cause instanceof Error ? cause.name : 'Error';
+  };
+
+  function read(arn: string, transform?: 'json', fresh = false): Promise<unknown> {
+    const key = `${arn}\n${transform ?? ''}`;
+    const inflight = pending.get(key);
     if (inflight) return inflight;
-    const task = fetchSecret(arn)
+    const task = fetchSecret(arn, transform, fresh)
       .then((value) => {
-        cached.set(arn, { value, fetchedAt: Date.now() });
+        last.set(key, value);
         return value;
       })
       .catch((error: unknown) => {
-        const reason = error instanceof Error ? error.name : 'Error';
-        if (hit) {
+        if (error instanceof SecretError) throw error;
+        // Powertools' own message may quote the value: name the secret, nothing more.
+        if (error instanceof Error && error.name === 'TransformParameterError') {
+          throw new SecretError(`Secret ${secretName(arn)} is not JSON`);
+        }
+        const reason = reasonOf(error);
+        if (last.has(key)) {
           options.logger?.warn('secret refresh failed; keeping the last value', {
             secret: secretName(arn),
             reason,
           });
-          return hit.value;
+          return last.get(key);
         }
         throw new SecretError(`Could not read secret ${secretName(arn)} (${reason})`);
       })
-      .finally(() => pending.delete(arn));
-    pending.set(arn, task);
+      .finally(() => pending.delete(key));
+    pending.set(key, task);
     return task;
   }
 
   return {
-    get,
-    async getJson<T>(arn: string, read?: SecretReadOptions) {
-      const value = await get(arn, read);
-      try {
-        return JSON.parse(value) as T;
-      } catch {
-        throw new SecretError(`Secret ${secretName(arn)} is not JSON`);
-      }
-    },
+    get: (arn, options) => read(arn, undefined, options?.fresh) as Promise<string>,
+    getJson: <T>(arn: string, options?: SecretReadOptions) =>
+      read(arn, 'json', options?.fresh) as Promise<T>,
   };
 }

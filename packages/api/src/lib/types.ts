@@ -2,15 +2,28 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import type { RequestIdVariables } from 'hono/request-id';
-import type { AppDeps } from '../deps.ts';
-import type { AuthVariables } from '../middleware/auth.ts';
-import type { ClientIpVariables } from '../middleware/client-ip.ts';
-import type { RequestDeadlineVariables } from '../middleware/limits.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AuthVariables } from './auth/caller.ts';
 import type { Logger } from './logger.ts';
 
 export interface LoggerVariables {
   /** The request's logger, bound to its request id. */
   logger: Logger;
+}
+
+/** Set by the client-ip middleware. */
+export interface ClientIpVariables {
+  /** The client's address, or 'unknown'. */
+  clientIp: string;
+}
+
+/** Set by the request-timeout middleware. */
+export interface RequestDeadlineVariables {
+  /**
+   * Aborts when the request's time is up, also after the handler has returned (a stream's body
+   * runs on): work that outlives the response listens to it.
+   */
+  deadline: AbortSignal;
 }
 
 export interface DepsVariables {

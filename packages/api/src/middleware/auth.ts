@@ -10,29 +10,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
 import { parseBearer } from '../lib/auth/authorization-header.ts';
+import type { AuthMethod, Caller } from '../lib/auth/caller.ts';
 import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
 import type { SessionLookup } from '../lib/auth/session-lookup.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
 
-export type AuthUser = typeof schema.user.$inferSelect;
-export type AuthMethod = 'cookie' | 'bearer' | 'api-key';
-
-export interface Caller {
-  user: AuthUser;
-  method: AuthMethod;
-  /** The session's id; null for API keys. */
-  sessionId: string | null;
-  /** What the API key may do; null for sessions, where the role decides. */
-  keyPermissions: Record<string, string[]> | null;
-}
-
-export interface AuthVariables {
-  /** The authenticated caller, or null. */
-  caller: Caller | null;
-  /** Why credentials that were sent did not authenticate (an invalid API key), if so. */
-  authError: string | null;
-}
+export type { AuthMethod, AuthUser, AuthVariables, Caller } from '../lib/auth/caller.ts';
 
 /** Better Auth's session cookie, `better-auth.session_token` (`__Secure-` prefixed over HTTPS). */
 const SESSION_COOKIE = 'better-auth.session_token';

@@ -4,12 +4,9 @@
  * (the Lambda event's source IP, or the local server's socket). Never `X-Forwarded-For`.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppBindings } from '../lib/types.ts';
+import type { ClientIpVariables } from '../lib/types.ts';
 
-export interface ClientIpVariables {
-  /** The client's address, or 'unknown'. */
-  clientIp: string;
-}
+export type { ClientIpVariables } from '../lib/types.ts';
 
 export interface ClientIpOptions {
   /** A lower-case header set by a trusted proxy, e.g. `cloudfront-viewer-address`. @default none */
@@ -31,7 +28,9 @@ type ConnectionEnv = {
   requestIP?: (request: Request) => { address: string } | null;
 };
 
-export const clientIp = (options: ClientIpOptions = {}): MiddlewareHandler<AppBindings> => {
+export const clientIp = (
+  options: ClientIpOptions = {},
+): MiddlewareHandler<{ Variables: ClientIpVariables }> => {
   const { trustedHeader } = options;
   return async function clientIp(c, next) {
     let ip: string | null = null;

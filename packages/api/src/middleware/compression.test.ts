@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import type { AppBindings } from '../lib/types.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { compression, negotiateEncoding } from './compression.ts';
 
 let deps: AppDeps;

@@ -10,7 +10,6 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
-import type { AppBindings } from '../lib/types.ts';
 import { appendVary } from '../lib/vary.ts';
 
 const brotli = promisify(brotliCompress);
@@ -50,7 +49,7 @@ export interface CompressionOptions {
   threshold?: number;
 }
 
-export const compression = (options: CompressionOptions = {}): MiddlewareHandler<AppBindings> => {
+export const compression = (options: CompressionOptions = {}): MiddlewareHandler => {
   const threshold = options.threshold ?? 1024;
   return async function compression(c, next) {
     await next();

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
-import { createTestDeps } from '../test/test-deps.ts';
+import { describe, expect, test } from 'bun:test';
+import { useTestApp } from '../../test/test-app.ts';
 
 const ALLOWED = 'https://app.example';
 const PUBLIC_ORIGIN = 'http://localhost:3000';
 const EVIL = 'https://evil.example';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-
-beforeAll(async () => {
-  deps = await createTestDeps({ env: { ALLOWED_ORIGINS: ALLOWED } });
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp({ env: { ALLOWED_ORIGINS: ALLOWED } });
 
 const listOf = (value: string | null) =>
   (value ?? '')
@@ -23,7 +14,7 @@ const listOf = (value: string | null) =>
     .filter(Boolean);
 
 const preflight = (origin: string) =>
-  app.request('/api/chats', {
+  t.app.request('/api/chats', {
     method: 'OPTIONS',
     headers: {
       origin,
@@ -34,7 +25,7 @@ const preflight = (origin: string) =>
 
 describe('CORS', () => {
   test('an allowed origin gets its origin, credentials and Vary: Origin', async () => {
-    const response = await app.request('/health', { headers: { origin: ALLOWED } });
+    const response = await t.app.request('/health', { headers: { origin: ALLOWED } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
@@ -42,8 +33,8 @@ describe('CORS', () => {
   });
 
   test("PUBLIC_URL's own origin is allowed too", async () => {
-    expect(deps.env.PUBLIC_URL).toBe(PUBLIC_ORIGIN);
-    const response = await app.request('/health', { headers: { origin: PUBLIC_ORIGIN } });
+    expect(t.deps.env.PUBLIC_URL).toBe(PUBLIC_ORIGIN);
+    const response = await t.app.request('/health', { headers: { origin: PUBLIC_ORIGIN } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(PUBLIC_ORIGIN);
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
@@ -66,7 +57,7 @@ describe('CORS', () => {
   });
 
   test('a disallowed origin gets no Access-Control-Allow-Origin on a request or a preflight', async () => {
-    const response = await app.request('/health', { headers: { origin: EVIL } });
+    const response = await t.app.request('/health', { headers: { origin: EVIL } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
 
@@ -77,7 +68,7 @@ describe('CORS', () => {
   // Fails today: Hono's cors sets Allow-Credentials whenever `credentials: true`, whatever the
   // origin, and cors.ts passes it unconditionally (its own doc says "no CORS header at all").
   test('a disallowed origin gets no Access-Control-Allow-Credentials on a request or a preflight', async () => {
-    const response = await app.request('/health', { headers: { origin: EVIL } });
+    const response = await t.app.request('/health', { headers: { origin: EVIL } });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
 

@@ -5,7 +5,6 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { cors as honoCors } from 'hono/cors';
-import type { AppBindings } from '../lib/types.ts';
 import { appendVary } from '../lib/vary.ts';
 
 export interface CorsOptions {
@@ -15,7 +14,7 @@ export interface CorsOptions {
   maxAge?: number;
 }
 
-export const cors = (options: CorsOptions): MiddlewareHandler<AppBindings> => {
+export const cors = (options: CorsOptions): MiddlewareHandler => {
   const allowed = new Set(options.allowedOrigins);
   const allowedCors = honoCors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
@@ -32,7 +31,7 @@ export const cors = (options: CorsOptions): MiddlewareHandler<AppBindings> => {
       'set-auth-token',
     ],
     maxAge: options.maxAge ?? 600,
-  }) as MiddlewareHandler<AppBindings>;
+  }) as MiddlewareHandler;
   return async function cors(c, next) {
     const origin = c.req.header('origin');
     if (origin && allowed.has(origin)) return allowedCors(c, next);

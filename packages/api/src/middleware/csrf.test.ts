@@ -1,27 +1,23 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { createApiKey, jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
+import { useTestApp } from '../../test/test-app.ts';
+import { captureLogs } from '../../test/test-deps.ts';
 import { AUDIT_EVENTS } from '../lib/audit.ts';
 import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { createApiKey, jsonRequest, signUp, type TestUser } from '../test/accounts.ts';
-import { captureLogs, createTestDeps } from '../test/test-deps.ts';
 
 const logs = captureLogs('info');
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-let user: TestUser;
-beforeAll(async () => {
-  deps = await createTestDeps({
-    logger: logs.logger,
-    env: { ALLOWED_ORIGINS: 'https://app.example' },
-  });
-  app = createApp(deps);
-  user = await signUp(app, deps);
+const t = useTestApp({
+  logger: logs.logger,
+  env: { ALLOWED_ORIGINS: 'https://app.example' },
 });
-afterAll(() => deps.close());
+let user: TestUser;
+
+beforeAll(async () => {
+  user = await signUp(t.app, t.deps);
+});
 
 const createChat = (headers: Record<string, string>) =>
-  app.request('/api/chats', jsonRequest('POST', { title: 'csrf' }, headers));
+  t.app.request('/api/chats', jsonRequest('POST', { title: 'csrf' }, headers));
 
 describe('CSRF', () => {
   test('a cookie-authenticated POST without an Origin is refused with 403 and an audit line', async () => {
@@ -62,23 +58,23 @@ describe('CSRF', () => {
       authorization: `Bearer ${user.bearer}`,
     });
     expect(bearer.status).toBe(201);
-    const key = await createApiKey(app, user);
+    const key = await createApiKey(t.app, user);
     expect((await createChat({ cookie: 'theme=dark', 'x-api-key': key.key })).status).toBe(201);
   });
 
   test('safe methods are not checked', async () => {
-    expect((await app.request('/api/chats', { headers: { cookie: user.cookie } })).status).toBe(
+    expect((await t.app.request('/api/chats', { headers: { cookie: user.cookie } })).status).toBe(
       200,
     );
   });
 
   test('auth endpoints are covered too: sign-out with the cookie from a foreign origin is refused', async () => {
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/auth/sign-out',
       jsonRequest('POST', {}, { cookie: user.cookie, origin: 'https://evil.example' }),
     );
     expect(response.status).toBe(403);
-    expect((await app.request('/api/me', { headers: user.headers })).status).toBe(200);
+    expect((await t.app.request('/api/me', { headers: user.headers })).status).toBe(200);
   });
 
   test('a cookie beside a bearer token that does not validate is origin-checked on the app routes', async () => {
@@ -100,14 +96,14 @@ describe('CSRF', () => {
     );
 
   test('a cookie beside a bearer token or API key that does not validate is origin-checked on Better Auth routes', async () => {
-    const victim = await signUp(app, deps);
+    const victim = await signUp(t.app, t.deps);
     const bogus: Array<Record<string, string>> = [
       { authorization: 'Bearer garbage' },
       { 'x-api-key': 'not-a-key' },
     ];
     for (const [index, header] of bogus.entries()) {
       const requestId = `csrf-auth-bogus-${index}`;
-      const response = await app.request(
+      const response = await t.app.request(
         '/api/auth/sign-out',
         jsonRequest(
           'POST',
@@ -123,7 +119,7 @@ describe('CSRF', () => {
       expect(response.status).toBe(403);
       expect(csrfRejected(requestId)).toBe(true);
     }
-    expect((await app.request('/api/me', { headers: victim.headers })).status).toBe(200);
+    expect((await t.app.request('/api/me', { headers: victim.headers })).status).toBe(200);
   });
 
   test('a bearer token that validates exempts the request, in any letter case of the scheme', async () => {
@@ -133,7 +129,7 @@ describe('CSRF', () => {
       authorization: `bearer ${user.bearer}`,
     };
     expect((await createChat(headers)).status).toBe(201);
-    await app.request(
+    await t.app.request(
       '/api/auth/update-user',
       jsonRequest('POST', { name: 'Renamed' }, { ...headers, 'x-request-id': 'csrf-auth-valid' }),
     );
@@ -141,12 +137,12 @@ describe('CSRF', () => {
   });
 
   test('/api/me names the cookie as the method when a bearer token beside it does not validate', async () => {
-    const response = await app.request('/api/me', {
+    const response = await t.app.request('/api/me', {
       headers: { cookie: user.cookie, authorization: 'Bearer garbage' },
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { authMethod: string }).authMethod).toBe('cookie');
-    const bearer = await app.request('/api/me', {
+    const bearer = await t.app.request('/api/me', {
       headers: { cookie: user.cookie, authorization: `Bearer ${user.bearer}` },
     });
     expect(((await bearer.json()) as { authMethod: string }).authMethod).toBe('bearer');

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest, signIn, signUp, type TestUser } from '../../test/accounts.ts';
+import { useTestApp } from '../../test/test-app.ts';
 import { DOCS_PATH, OPENAPI_PATH } from '../lib/openapi.ts';
-import { jsonRequest, signIn, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { CACHE_POLICIES, etagMatches, weakEtag } from './http-cache.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp();
 let user: TestUser;
 
 beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-  user = await signUp(app, deps);
+  user = await signUp(t.app, t.deps);
 });
-afterAll(() => deps.close());
 
 /** A well-formed id that names no chat. */
 const UNKNOWN_ID = '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e';
@@ -25,7 +19,7 @@ const varyOf = (response: Response) =>
   (response.headers.get('vary') ?? '').split(',').map((field) => field.trim().toLowerCase());
 
 const listChats = (headers: Record<string, string> = {}) =>
-  app.request('/api/chats', { headers: { ...user.headers, ...headers } });
+  t.app.request('/api/chats', { headers: { ...user.headers, ...headers } });
 
 describe('HTTP cache on user data', () => {
   test('GET /api/chats is private, no-cache, with a weak ETag and Vary on the credentials', async () => {
@@ -69,7 +63,7 @@ describe('HTTP cache on user data', () => {
     const etag = before.headers.get('etag') ?? '';
     expect(etag).not.toBe('');
 
-    const created = await app.request(
+    const created = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'Fresh' }, user.headers),
     );
@@ -85,15 +79,15 @@ describe('HTTP cache on user data', () => {
   });
 
   test('error responses carry no ETag, even on a private GET', async () => {
-    const missingChat = await app.request(`/api/chats/${UNKNOWN_ID}`, { headers: user.headers });
+    const missingChat = await t.app.request(`/api/chats/${UNKNOWN_ID}`, { headers: user.headers });
     expect(missingChat.status).toBe(404);
     expect(missingChat.headers.has('etag')).toBe(false);
 
-    const noRoute = await app.request('/no/such/route');
+    const noRoute = await t.app.request('/no/such/route');
     expect(noRoute.status).toBe(404);
     expect(noRoute.headers.has('etag')).toBe(false);
 
-    const signedOut = await app.request('/api/chats');
+    const signedOut = await t.app.request('/api/chats');
     expect(signedOut.status).toBe(401);
     expect(signedOut.headers.has('etag')).toBe(false);
   });
@@ -101,14 +95,14 @@ describe('HTTP cache on user data', () => {
 
 describe('HTTP cache on authentication', () => {
   test('GET /api/auth/get-session is no-store with no ETag', async () => {
-    const response = await app.request('/api/auth/get-session', { headers: user.headers });
+    const response = await t.app.request('/api/auth/get-session', { headers: user.headers });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.has('etag')).toBe(false);
   });
 
   test('POST /api/auth/sign-in/email is no-store with no ETag', async () => {
-    const response = await signIn(app, deps, user.email);
+    const response = await signIn(t.app, t.deps, user.email);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.has('etag')).toBe(false);
@@ -119,14 +113,14 @@ describe('HTTP cache on public and operational routes', () => {
   test(`GET ${OPENAPI_PATH} and GET ${DOCS_PATH} may be kept by shared caches`, async () => {
     expect(CACHE_POLICIES.publicDocs).toBe(PUBLIC_DOCS);
     for (const path of [OPENAPI_PATH, DOCS_PATH]) {
-      const response = await app.request(path);
+      const response = await t.app.request(path);
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe(PUBLIC_DOCS);
     }
   });
 
   test('GET /health is no-store', async () => {
-    const response = await app.request('/health');
+    const response = await t.app.request('/health');
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.has('etag')).toBe(false);

@@ -10,7 +10,6 @@
  */
 import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import type { AppBindings } from '../lib/types.ts';
 import { appendVary } from '../lib/vary.ts';
 
 export const CACHE_POLICIES = {
@@ -72,7 +71,7 @@ const NOT_ON_304 = [
   'last-modified',
 ] as const;
 
-export const httpCache = (options: HttpCacheOptions): MiddlewareHandler<AppBindings> => {
+export const httpCache = (options: HttpCacheOptions): MiddlewareHandler => {
   const fallback = options.fallback ?? CACHE_POLICIES.noStore;
   const policyFor = (path: string) =>
     options.rules.find((rule) => path === rule.prefix || path.startsWith(rule.prefix))?.policy ??

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest, PASSWORD, signIn, signUp, type TestUser } from '../../test/accounts.ts';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { jsonRequest, PASSWORD, signIn, signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { signUp, type TestUser } from '../../test/accounts.ts';
+import { createTestDeps } from '../../test/test-deps.ts';
 import { AI_PATH, createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { ERROR_CODES, type ErrorBody, notFound, onError } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
-import { signUp, type TestUser } from '../test/accounts.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 import { bodyLimit, requestTimeout } from './limits.ts';
 
 const LIMIT = 2048;
@@ -46,6 +46,17 @@ function streamOf(text: string, chunkSize = 512): ReadableStream<Uint8Array> {
 }
 
 /** A POST of `text` to /api/chats as a stream (no Content-Length); Bun needs `duplex`. */
+/** A chat creation with its Content-Length declared. */
+const declaredChatPost = (user: TestUser, body: string): RequestInit => ({
+  method: 'POST',
+  headers: {
+    ...user.headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+  },
+  body,
+});
+
 function streamedChatPost(user: TestUser, text: string) {
   const init: RequestInit & { duplex: 'half' } = {
     method: 'POST',
@@ -66,15 +77,7 @@ describe('body limit through createApp (BODY_LIMIT_BYTES)', () => {
   test('POST /api/chats over the limit with a Content-Length answers 413 and stores nothing', async () => {
     const user = await signUp(app, deps);
     const body = chatBodyOf(LIMIT + 1);
-    const response = await app.request('/api/chats', {
-      method: 'POST',
-      headers: {
-        ...user.headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    });
+    const response = await app.request('/api/chats', declaredChatPost(user, body));
     expect(response.status).toBe(413);
     const error = await errorOf(response);
     expect(error.code).toBe(ERROR_CODES.PAYLOAD_TOO_LARGE);
@@ -98,15 +101,7 @@ describe('body limit through createApp (BODY_LIMIT_BYTES)', () => {
   test('POST /api/chats with a body of exactly the limit is accepted, declared or streamed', async () => {
     const user = await signUp(app, deps);
     const body = chatBodyOf(LIMIT);
-    const declared = await app.request('/api/chats', {
-      method: 'POST',
-      headers: {
-        ...user.headers,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    });
+    const declared = await app.request('/api/chats', declaredChatPost(user, body));
     expect(declared.status).toBe(201);
     const streamed = await app.request(streamedChatPost(user, body));
     expect(streamed.status).toBe(201);

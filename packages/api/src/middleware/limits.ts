@@ -5,7 +5,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
-import type { AppBindings } from '../lib/types.ts';
+import type { AppBindings, RequestDeadlineVariables } from '../lib/types.ts';
+
+export type { RequestDeadlineVariables } from '../lib/types.ts';
 
 /** A limit for every path that starts with `prefix`. */
 export interface LimitRule {
@@ -25,7 +27,7 @@ export interface BodyLimitOptions {
 }
 
 /** 413 in the error shape for a body over the route's limit (declared or streamed). */
-export const bodyLimit = (options: BodyLimitOptions = {}): MiddlewareHandler<AppBindings> => {
+export const bodyLimit = (options: BodyLimitOptions = {}): MiddlewareHandler => {
   const limitFor = byPrefix(options.rules ?? [], options.defaultBytes ?? 1_048_576);
   const limiters = new Map<number, MiddlewareHandler>();
   const limiterFor = (maxSize: number) => {
@@ -66,19 +68,16 @@ export interface TimeoutOptions {
   lambdaMarginMs?: number;
 }
 
-export interface RequestDeadlineVariables {
-  /**
-   * Aborts when the request's time is up, also after the handler has returned (a stream's body
-   * runs on): work that outlives the response listens to it.
-   */
-  deadline: AbortSignal;
-}
-
 /**
  * 504 in the error shape when a request runs past its route's time (or, on Lambda, past the
  * invocation's remaining time minus a margin), and `c.var.deadline` for the work that runs on.
  */
-export const requestTimeout = (options: TimeoutOptions = {}): MiddlewareHandler<AppBindings> => {
+export const requestTimeout = (
+  options: TimeoutOptions = {},
+): MiddlewareHandler<{
+  Bindings: AppBindings['Bindings'];
+  Variables: RequestDeadlineVariables;
+}> => {
   const timeFor = byPrefix(options.rules ?? [], options.defaultMs ?? 10_000);
   const margin = options.lambdaMarginMs ?? 3_000;
   return async function requestTimeout(c, next) {

@@ -9,7 +9,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
-import type { AppBindings } from '../lib/types.ts';
 
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 /**
@@ -50,7 +49,7 @@ const matches = (given: Buffer, value: string) => {
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
 
-export const originVerify = (options: OriginVerifyOptions): MiddlewareHandler<AppBindings> => {
+export const originVerify = (options: OriginVerifyOptions): MiddlewareHandler => {
   return async function originVerify(c, next) {
     const given = Buffer.from(c.req.header(ORIGIN_VERIFY_HEADER) ?? '');
     const accepted = await options.values();

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from 'bun:test';
+import { signUp } from '../../test/accounts.ts';
+import { captureLogs, createTestDeps, services, uniqueName } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { createRedisCache } from '../lib/cache/redis.ts';
 import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
-import { signUp } from '../test/accounts.ts';
-import { captureLogs, createTestDeps, services, uniqueName } from '../test/test-deps.ts';
 
 const opened: AppDeps[] = [];
 afterAll(() => Promise.all(opened.map((deps) => deps.close())));

@@ -8,20 +8,18 @@ import type { MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { RateLimitClass, RateLimiter } from '../lib/rate-limit.ts';
+import { routeClassOf } from '../lib/route-classes.ts';
 import type { AppBindings } from '../lib/types.ts';
 
 export interface RateLimitOptions {
   limiter: RateLimiter;
-  /** The class of a path. @default auth for /api/auth/*, ai for /api/ai/*, else default */
+  /** The class of a path. @default the route-class table (lib/route-classes.ts) */
   classify?: (path: string) => RateLimitClass;
 }
 
-export const classifyPath = (path: string): RateLimitClass =>
-  path.startsWith('/api/auth/') ? 'auth' : path.startsWith('/api/ai/') ? 'ai' : 'default';
-
 export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppBindings> => {
   const { limiter } = options;
-  const classify = options.classify ?? classifyPath;
+  const classify = options.classify ?? routeClassOf;
   return async function rateLimit(c, next) {
     const cls = classify(c.req.path);
     const caller = c.get('caller');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
+import { captureLogs, createTestDeps } from '../../test/test-deps.ts';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { createMetrics } from '../lib/observability/metrics.ts';
 import type { Tracing } from '../lib/observability/tracing.ts';
-import { jsonRequest, signUp, type TestUser } from '../test/accounts.ts';
-import { captureLogs, createTestDeps } from '../test/test-deps.ts';
 
 const logs = captureLogs('info');
 const emf: Array<Record<string, unknown>> = [];

@@ -5,6 +5,9 @@ import type { Tracing } from '../lib/observability/tracing.ts';
 import { loggablePath, requestRoute } from '../lib/request-route.ts';
 import type { AppBindings } from '../lib/types.ts';
 
+/** The variable this middleware sets: the request's logger. */
+export type { LoggerVariables } from '../lib/types.ts';
+
 export interface RequestLoggerOptions {
   /** The app's logger; each request gets a child bound to its request id and user id. */
   logger: Logger;

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
+import { useTestApp } from '../../test/test-app.ts';
 import { createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
 import { parseEnv } from '../env.ts';
 import { DOCS_PATH, OPENAPI_PATH } from '../lib/openapi.ts';
-import { createTestDeps } from '../test/test-deps.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 /** The directives of a Content-Security-Policy, by name. */
 function directivesOf(csp: string | null): Map<string, string[]> {
@@ -40,7 +32,7 @@ function deployedApp() {
     BETTER_AUTH_SECRET: 'a'.repeat(64),
     EMAIL_PROVIDER: 'ses',
   });
-  return createApp({ ...deps, env });
+  return createApp({ ...t.deps, env });
 }
 
 const API_REQUESTS: Array<[string, string, number]> = [
@@ -53,7 +45,7 @@ const API_REQUESTS: Array<[string, string, number]> = [
 describe('secure headers on API responses', () => {
   for (const [label, path, status] of API_REQUESTS) {
     test(`${label} carries the API security headers`, async () => {
-      const response = await app.request(path);
+      const response = await t.app.request(path);
       expect(response.status).toBe(status);
       const { headers } = response;
       const csp = directivesOf(headers.get('content-security-policy'));
@@ -73,8 +65,8 @@ describe('secure headers on API responses', () => {
   }
 
   test('HSTS is absent on the local stage', async () => {
-    expect(deps.env.STAGE).toBe('local');
-    const response = await app.request('/health');
+    expect(t.deps.env.STAGE).toBe('local');
+    const response = await t.app.request('/health');
     expect(response.status).toBe(200);
     expect(response.headers.has('strict-transport-security')).toBe(false);
   });
@@ -93,7 +85,7 @@ describe('secure headers on API responses', () => {
 
 describe(`secure headers on GET ${DOCS_PATH}`, () => {
   test('the docs policy allows jsDelivr scripts with a per-request nonce and still denies framing', async () => {
-    const first = await app.request(DOCS_PATH);
+    const first = await t.app.request(DOCS_PATH);
     expect(first.status).toBe(200);
     const csp = directivesOf(first.headers.get('content-security-policy'));
     expect(csp.get('default-src')).toEqual(["'none'"]);
@@ -106,7 +98,7 @@ describe(`secure headers on GET ${DOCS_PATH}`, () => {
     expect(first.headers.get('x-frame-options')).toBe('DENY');
     expect(first.headers.get('x-content-type-options')).toBe('nosniff');
 
-    const second = await app.request(DOCS_PATH);
+    const second = await t.app.request(DOCS_PATH);
     const again = directivesOf(second.headers.get('content-security-policy')).get('script-src');
     expect(again?.find((source) => source.startsWith("'nonce-"))).not.toBe(nonce);
   });
@@ -114,7 +106,7 @@ describe(`secure headers on GET ${DOCS_PATH}`, () => {
   // Fails today: lib/openapi.ts mounts Scalar without `nonce`, so the page's inline
   // <script type="module"> has no nonce attribute and the policy above blocks it.
   test("every script tag of the page carries the policy's nonce", async () => {
-    const response = await app.request(DOCS_PATH);
+    const response = await t.app.request(DOCS_PATH);
     expect(response.status).toBe(200);
     const scriptSrc =
       directivesOf(response.headers.get('content-security-policy')).get('script-src') ?? [];

@@ -6,7 +6,6 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders as honoSecureHeaders, NONCE } from 'hono/secure-headers';
-import type { AppBindings } from '../lib/types.ts';
 
 export interface SecureHeadersOptions {
   /** Send HSTS (false on a laptop, where http://localhost is used). */
@@ -29,7 +28,7 @@ const PERMISSIONS_POLICY = {
   fullscreen: false,
 };
 
-export const secureHeaders = (options: SecureHeadersOptions): MiddlewareHandler<AppBindings> => {
+export const secureHeaders = (options: SecureHeadersOptions): MiddlewareHandler => {
   const common = {
     strictTransportSecurity: options.hsts ? HSTS : false,
     xFrameOptions: 'DENY',

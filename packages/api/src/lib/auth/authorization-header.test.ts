@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { signUp, type TestUser } from '../../../test/accounts.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { signUp, type TestUser } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 import { parseBearer } from './authorization-header.ts';
 
 describe('parseBearer', () => {

@@ -1,10 +1,15 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { session } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
+import { PASSWORD, signIn, signUp } from '../../../test/accounts.ts';
+import {
+  type CapturedLogs,
+  captureLogs,
+  createTestDeps,
+  services,
+} from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
-import { PASSWORD, signIn, signUp } from '../../test/accounts.ts';
-import { type CapturedLogs, captureLogs, createTestDeps, services } from '../../test/test-deps.ts';
 import type { Cache } from '../cache/index.ts';
 import { createMemoryCache } from '../cache/memory.ts';
 import { createRedisCache } from '../cache/redis.ts';

@@ -4,7 +4,7 @@
  * an audit sink to each request before handing it over; the plugins write their audit
  * events through it, so every event goes through `lib/audit.ts` like any other.
  */
-import type { AuditEvent } from '../audit.ts';
+import type { AuditEvent } from '../audit-events.ts';
 
 /** Writes one audit event for the request it is bound to. */
 export type AuditSink = (event: AuditEvent, fields?: Record<string, unknown>) => void;

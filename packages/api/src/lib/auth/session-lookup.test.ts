@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import * as schema from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
 import {
   cookiesOf,
   jsonRequest,
@@ -11,8 +9,10 @@ import {
   signUp,
   type TestUser,
   uniqueEmail,
-} from '../../test/accounts.ts';
-import { createTestDeps, DEPLOYED_STAGE_ENV } from '../../test/test-deps.ts';
+} from '../../../test/accounts.ts';
+import { createTestDeps, DEPLOYED_STAGE_ENV } from '../../../test/test-deps.ts';
+import { createApp } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
 import type { Auth } from './auth.ts';
 import { cookieValue, createSessionLookup, type SessionLookup } from './session-lookup.ts';
 

@@ -10,6 +10,12 @@
  * and decides the cases not handled here (a "don't remember me" session, a signature this
  * does not recognise). `getSession` costs two queries and several WebCrypto calls per
  * request; this costs one query and one HMAC.
+ *
+ * One seam: `createApp` builds this lookup and hands it to the caller middleware
+ * (`resolveCaller`); nothing else reads Better Auth's cookie format. It is kept because
+ * Better Auth's own `secondaryStorage` on Redis measured about twice as slow per
+ * authenticated request (`bench/session-lookup.ts`, figures in docs/performance.md);
+ * `session-lookup.test.ts` holds it to `getSession`'s answers.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as schema from '@backend/shared/schema';

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
-import { jsonRequest, signUp } from '../../test/accounts.ts';
-import { createTestCache, createTestDeps } from '../../test/test-deps.ts';
+import { describe, expect, test } from 'bun:test';
+import { jsonRequest, signUp } from '../../../test/accounts.ts';
+import { useTestApp } from '../../../test/test-app.ts';
+import { createTestCache } from '../../../test/test-deps.ts';
 import { createAppCache } from './app-cache.ts';
 import type { Cache } from './index.ts';
 import { createMemoryCache } from './memory.ts';
@@ -88,53 +87,47 @@ describe('app cache', () => {
 });
 
 describe('the cached chat list', () => {
-  let deps: AppDeps;
-  let app: ReturnType<typeof createApp>;
-  beforeAll(async () => {
-    deps = await createTestDeps();
-    app = createApp(deps);
-  });
-  afterAll(() => deps.close());
+  const t = useTestApp();
 
   const titles = async (headers: Record<string, string>) =>
     (
-      (await (await app.request('/api/chats', { headers })).json()) as {
+      (await (await t.app.request('/api/chats', { headers })).json()) as {
         items: Array<{ title: string }>;
       }
     ).items.map((chat) => chat.title);
 
   test('is served from the cache and never stale after the user creates, renames or deletes a chat', async () => {
-    const user = await signUp(app, deps);
-    const created = await app.request(
+    const user = await signUp(t.app, t.deps);
+    const created = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'first' }, user.headers),
     );
     const chatId = ((await created.json()) as { id: string }).id;
     expect(await titles(user.headers)).toEqual(['first']);
-    const before = deps.appCache.stats();
+    const before = t.deps.appCache.stats();
     expect(await titles(user.headers)).toEqual(['first']);
-    expect(deps.appCache.stats().l1Hits).toBe(before.l1Hits + 1);
+    expect(t.deps.appCache.stats().l1Hits).toBe(before.l1Hits + 1);
 
-    await app.request('/api/chats', jsonRequest('POST', { title: 'second' }, user.headers));
+    await t.app.request('/api/chats', jsonRequest('POST', { title: 'second' }, user.headers));
     expect(await titles(user.headers)).toEqual(['second', 'first']);
-    await app.request(
+    await t.app.request(
       `/api/chats/${chatId}`,
       jsonRequest('PATCH', { title: 'renamed' }, user.headers),
     );
     expect(await titles(user.headers)).toEqual(['second', 'renamed']);
-    await app.request(`/api/chats/${chatId}`, { method: 'DELETE', headers: user.headers });
+    await t.app.request(`/api/chats/${chatId}`, { method: 'DELETE', headers: user.headers });
     expect(await titles(user.headers)).toEqual(['second']);
   });
 
   test("one user's writes leave another user's cached list alone, and lists never mix", async () => {
-    const [a, b] = [await signUp(app, deps), await signUp(app, deps)];
-    await app.request('/api/chats', jsonRequest('POST', { title: 'a1' }, a.headers));
-    await app.request('/api/chats', jsonRequest('POST', { title: 'b1' }, b.headers));
+    const [a, b] = [await signUp(t.app, t.deps), await signUp(t.app, t.deps)];
+    await t.app.request('/api/chats', jsonRequest('POST', { title: 'a1' }, a.headers));
+    await t.app.request('/api/chats', jsonRequest('POST', { title: 'b1' }, b.headers));
     expect(await titles(a.headers)).toEqual(['a1']);
     expect(await titles(b.headers)).toEqual(['b1']);
-    const before = deps.appCache.stats();
-    await app.request('/api/chats', jsonRequest('POST', { title: 'a2' }, a.headers));
+    const before = t.deps.appCache.stats();
+    await t.app.request('/api/chats', jsonRequest('POST', { title: 'a2' }, a.headers));
     expect(await titles(b.headers)).toEqual(['b1']);
-    expect(deps.appCache.stats().l1Hits).toBe(before.l1Hits + 1);
+    expect(t.deps.appCache.stats().l1Hits).toBe(before.l1Hits + 1);
   });
 });

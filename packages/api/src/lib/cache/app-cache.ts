@@ -8,7 +8,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.ts';
 import type { AppMetrics } from '../observability/metrics.ts';
-import type { Cache } from './index.ts';
+import type { Cache } from './types.ts';
 
 export interface AppCacheStats {
   /** Served from this process's memory. */

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test';
-import { services, uniqueName } from '../../test/test-deps.ts';
+import { services, uniqueName } from '../../../test/test-deps.ts';
 import type { Cache } from './index.ts';
 import { createMemoryCache } from './memory.ts';
 import { createRedisCache } from './redis.ts';

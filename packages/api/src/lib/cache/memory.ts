@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Cache } from './index.ts';
+import type { Cache } from './types.ts';
 
 export interface MemoryCacheOptions {
   /** Most entries kept before the least recently used go. @default 10000 */

@@ -3,7 +3,12 @@
  * (when redis-server is installed) a server of the test's own that is killed and restarted.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { freePort, redisServerAvailable, startRedis, waitFor } from '../../reliability/services.ts';
+import {
+  freePort,
+  redisServerAvailable,
+  startRedis,
+  waitFor,
+} from '../../../test/reliability/services.ts';
 import { CircuitOpenError } from './circuit-breaker.ts';
 import type { Cache } from './index.ts';
 import { createRedisCache } from './redis.ts';

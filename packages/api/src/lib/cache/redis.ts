@@ -2,7 +2,7 @@ import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { type Tracing, traceRedis } from '../observability/tracing.ts';
 import { type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.ts';
-import type { Cache } from './index.ts';
+import type { Cache } from './types.ts';
 
 export interface RedisCacheOptions {
   /** A redis:// or rediss:// URL, or host parts. */

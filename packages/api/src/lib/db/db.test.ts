@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chats, user } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { startTcpProxy } from '../../reliability/services.ts';
-import { createTestDatabase, services } from '../../test/test-deps.ts';
+import { startTcpProxy } from '../../../test/reliability/services.ts';
+import { createTestDatabase, services } from '../../../test/test-deps.ts';
 import { createEmbeddedDatabase } from './embedded.ts';
 import { createPostgresDatabase } from './index.ts';
 

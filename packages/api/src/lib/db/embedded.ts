@@ -7,7 +7,7 @@ import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import * as schema from '@backend/shared/schema';
 import { sql } from 'drizzle-orm';
 import type { Logger } from '../logger.ts';
-import type { Database, DatabaseClient } from './index.ts';
+import type { Database, DatabaseClient } from './types.ts';
 
 export interface EmbeddedDatabaseOptions {
   /** A directory, or `memory://` for a database that lives as long as the process. */

@@ -4,25 +4,13 @@
  */
 import * as schema from '@backend/shared/schema';
 import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
 import { type Tracing, tracePostgres } from '../observability/tracing.ts';
 import type { SecretsProvider } from '../secrets.ts';
+import type { Database, DatabaseClient } from './types.ts';
 
-export type Schema = typeof schema;
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-
-export interface DatabaseClient {
-  readonly kind: 'postgres' | 'pglite';
-  /** The primary (read-write) connection. */
-  readonly db: Database;
-  /** For reads that may lag the primary; the primary itself when no reader is configured. */
-  readonly reader: Database;
-  /** Resolves when the database answers a trivial query. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Database, DatabaseClient, Schema } from './types.ts';
 
 /** Where to connect: a URL, or host parts with a password read on every new connection. */
 export type PostgresTarget =

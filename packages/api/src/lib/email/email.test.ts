@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { captureLogs } from '../../../test/test-deps.ts';
 import { parseEnv } from '../../env.ts';
-import { captureLogs } from '../../test/test-deps.ts';
 import { createEmailSender, createLogEmailSender } from './index.ts';
 import { createSesEmailSender } from './ses.ts';
 

@@ -4,17 +4,9 @@
  */
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
+import type { EmailSender } from './types.ts';
 
-export interface EmailMessage {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-export interface EmailSender {
-  readonly kind: 'log' | 'ses';
-  send(message: EmailMessage): Promise<void>;
-}
+export type { EmailMessage, EmailSender } from './types.ts';
 
 /** Writes each message to the log, so a developer can follow links from the console. */
 export function createLogEmailSender(logger: Logger): EmailSender {

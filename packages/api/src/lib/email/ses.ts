@@ -1,5 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import type { EmailSender } from './index.ts';
+import type { EmailSender } from './types.ts';
 
 export interface SesEmailSenderOptions {
   /** The verified sender address. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import type { LambdaContext } from 'hono/aws-lambda';
-import { captureLogs } from '../../test/test-deps.ts';
+import { captureLogs } from '../../../test/test-deps.ts';
 import { createLogger } from '../logger.ts';
 import { instrumentHandler } from './lambda.ts';
 import { type AppMetrics, createMetrics } from './metrics.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { captureLogs } from '../../test/test-deps.ts';
+import { captureLogs } from '../../../test/test-deps.ts';
 import { createMetrics, METRIC_NAMES, type MetricsOptions } from './metrics.ts';
 
 type Emf = Record<string, unknown> & {

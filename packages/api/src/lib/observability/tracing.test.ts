@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { services, uniqueName } from '../../test/test-deps.ts';
+import { services, uniqueName } from '../../../test/test-deps.ts';
 import { createRedisCache } from '../cache/redis.ts';
 import { createPostgresDatabase } from '../db/index.ts';
 import {

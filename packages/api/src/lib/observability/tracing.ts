@@ -7,24 +7,9 @@
  * A tracing failure is swallowed: it never fails the work being traced.
  */
 import type { Sql } from 'postgres';
-import type { Logger } from '../logger.ts';
+import type { Annotations, Span, Tracing, TracingOptions } from './tracing.types.ts';
 
-export type Annotations = Record<string, string | number | boolean>;
-
-/** A subsegment opened for some work; `end` it when the work ends. */
-export interface Span {
-  end(error?: unknown): void;
-}
-
-export interface Tracing {
-  readonly enabled: boolean;
-  /** A subsegment of the current invocation opened now; null outside an invocation. */
-  start(name: string, annotations?: Annotations, metadata?: Record<string, unknown>): Span | null;
-  /** Adds an annotation (searchable in X-Ray) to the current invocation's subsegment. */
-  annotate(key: string, value: string | number | boolean): void;
-  /** Runs one Lambda invocation inside its `## handler` subsegment. */
-  invocation<T>(fn: () => Promise<T>, coldStart: boolean): Promise<T>;
-}
+export type { Annotations, Span, Tracing, TracingOptions } from './tracing.types.ts';
 
 /** Tracing switched off: every call is a no-op. */
 export const noTracing: Tracing = {
@@ -33,13 +18,6 @@ export const noTracing: Tracing = {
   annotate() {},
   invocation: (fn) => fn(),
 };
-
-export interface TracingOptions {
-  enabled: boolean;
-  /** The `Service` annotation. */
-  serviceName: string;
-  logger?: Logger;
-}
 
 /** Tracing as configured; X-Ray support is loaded only when `enabled`. */
 export async function createTracing(options: TracingOptions): Promise<Tracing> {

@@ -5,7 +5,7 @@
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Subsegment } from 'aws-xray-sdk-core';
-import type { Tracing, TracingOptions } from './tracing.ts';
+import type { Tracing, TracingOptions } from './tracing.types.ts';
 
 export function createXrayTracing(options: TracingOptions): Tracing {
   // Outgoing HTTP is captured from the first invocation on: calls made at init (secrets)

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { user as userTable } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
-import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
 import {
   cookiesOf,
   createApiKey,
@@ -12,17 +9,11 @@ import {
   signIn,
   signUp,
   type TestUser,
-} from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
+} from '../../../test/accounts.ts';
+import { useTestApp } from '../../../test/test-app.ts';
+import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 interface AdminUser {
   id: string;
@@ -56,23 +47,23 @@ const UNKNOWN_USER_ID = 'noSuchUser0000000000000000000000';
 const errorOf = async (response: Response) => ((await response.json()) as ErrorBody).error;
 
 async function newAdmin(): Promise<TestUser> {
-  const admin = await signUp(app, deps);
-  await promoteToAdmin(deps, admin.id);
+  const admin = await signUp(t.app, t.deps);
+  await promoteToAdmin(t.deps, admin.id);
   return admin;
 }
 
 const listUsers = (caller: TestUser, query = '') =>
-  app.request(`/api/admin/users${query}`, { headers: caller.headers });
+  t.app.request(`/api/admin/users${query}`, { headers: caller.headers });
 const setRole = (caller: TestUser, userId: string, body: unknown) =>
-  app.request(`/api/admin/users/${userId}/role`, jsonRequest('PUT', body, caller.headers));
+  t.app.request(`/api/admin/users/${userId}/role`, jsonRequest('PUT', body, caller.headers));
 const ban = (caller: TestUser, userId: string, body: unknown = {}) =>
-  app.request(`/api/admin/users/${userId}/ban`, jsonRequest('POST', body, caller.headers));
+  t.app.request(`/api/admin/users/${userId}/ban`, jsonRequest('POST', body, caller.headers));
 const unban = (caller: TestUser, userId: string) =>
-  app.request(`/api/admin/users/${userId}/unban`, { method: 'POST', headers: caller.headers });
-const me = (headers: Record<string, string>) => app.request('/api/me', { headers });
+  t.app.request(`/api/admin/users/${userId}/unban`, { method: 'POST', headers: caller.headers });
+const me = (headers: Record<string, string>) => t.app.request('/api/me', { headers });
 
 async function storedUser(id: string) {
-  const [row] = await deps.database.db.select().from(userTable).where(eq(userTable.id, id));
+  const [row] = await t.deps.database.db.select().from(userTable).where(eq(userTable.id, id));
   if (!row) throw new Error(`no user ${id}`);
   return row;
 }
@@ -85,13 +76,13 @@ describe('access to admin routes', () => {
     ['POST', `/api/admin/users/${userId}/unban`, undefined],
   ];
   const send = (method: string, path: string, body: unknown, headers: Record<string, string>) =>
-    app.request(
+    t.app.request(
       path,
       body === undefined ? { method, headers } : jsonRequest(method, body, headers),
     );
 
   test('every admin route answers 401 UNAUTHORIZED without credentials', async () => {
-    const target = await signUp(app, deps);
+    const target = await signUp(t.app, t.deps);
     for (const [method, path, body] of routes(target.id)) {
       const response = await send(method, path, body, {});
       expect(response.status).toBe(401);
@@ -101,8 +92,8 @@ describe('access to admin routes', () => {
   });
 
   test('every admin route answers 403 FORBIDDEN to a plain user and changes nothing', async () => {
-    const plain = await signUp(app, deps);
-    const target = await signUp(app, deps);
+    const plain = await signUp(t.app, t.deps);
+    const target = await signUp(t.app, t.deps);
     for (const [method, path, body] of routes(target.id)) {
       const response = await send(method, path, body, plain.headers);
       expect(response.status).toBe(403);
@@ -115,9 +106,9 @@ describe('access to admin routes', () => {
   });
 
   test('a user promoted to admin is an admin at once in their existing session', async () => {
-    const admin = await signUp(app, deps);
+    const admin = await signUp(t.app, t.deps);
     expect((await listUsers(admin)).status).toBe(403);
-    await promoteToAdmin(deps, admin.id);
+    await promoteToAdmin(t.deps, admin.id);
     const response = await listUsers(admin);
     expect(response.status).toBe(200);
   });
@@ -126,9 +117,9 @@ describe('access to admin routes', () => {
 describe('GET /api/admin/users', () => {
   test('lists users newest first, paging with limit and nextCursor', async () => {
     const admin = await newAdmin();
-    const oldest = await signUp(app, deps, { name: 'Listed 0' });
-    const middle = await signUp(app, deps, { name: 'Listed 1' });
-    const youngest = await signUp(app, deps, { name: 'Listed 2' });
+    const oldest = await signUp(t.app, t.deps, { name: 'Listed 0' });
+    const middle = await signUp(t.app, t.deps, { name: 'Listed 1' });
+    const youngest = await signUp(t.app, t.deps, { name: 'Listed 2' });
 
     const response = await listUsers(admin, '?limit=2');
     expect(response.status).toBe(200);
@@ -172,7 +163,7 @@ describe('GET /api/admin/users', () => {
 
   test('pages through every user once, strictly newest first, ending with a null nextCursor', async () => {
     const admin = await newAdmin();
-    await signUp(app, deps);
+    await signUp(t.app, t.deps);
     const seen: AdminUser[] = [];
     let cursor: string | null = null;
     do {
@@ -185,7 +176,7 @@ describe('GET /api/admin/users', () => {
       cursor = page.nextCursor;
     } while (cursor !== null && seen.length < 1000);
     const ids = seen.map((user) => user.id);
-    const stored = await deps.database.db.select({ id: userTable.id }).from(userTable);
+    const stored = await t.deps.database.db.select({ id: userTable.id }).from(userTable);
     expect([...ids].sort()).toEqual(stored.map((row) => row.id).sort());
     for (let i = 1; i < seen.length; i++) {
       const newer = seen[i - 1];
@@ -225,7 +216,7 @@ describe('GET /api/admin/users', () => {
 describe('PUT /api/admin/users/{userId}/role', () => {
   test('makes another user an admin, who can then call admin routes, and back', async () => {
     const admin = await newAdmin();
-    const target = await signUp(app, deps);
+    const target = await signUp(t.app, t.deps);
     expect((await listUsers(target)).status).toBe(403);
 
     const promoted = await setRole(admin, target.id, { role: 'admin' });
@@ -254,7 +245,7 @@ describe('PUT /api/admin/users/{userId}/role', () => {
 
   test('refuses a role other than user or admin, or an unknown field, with 422 and changes nothing', async () => {
     const admin = await newAdmin();
-    const target = await signUp(app, deps);
+    const target = await signUp(t.app, t.deps);
     const bodies = [
       { role: 'superadmin' },
       { role: 'Admin' },
@@ -278,8 +269,8 @@ describe('PUT /api/admin/users/{userId}/role', () => {
 describe('POST /api/admin/users/{userId}/ban and /unban', () => {
   test("ban ends the user's session, bearer token and API keys at once, and sign-in is refused with 403 FORBIDDEN", async () => {
     const admin = await newAdmin();
-    const target = await signUp(app, deps);
-    const { key } = await createApiKey(app, target);
+    const target = await signUp(t.app, t.deps);
+    const { key } = await createApiKey(t.app, target);
     const byKey = { 'x-api-key': key };
     const byBearer = { authorization: `Bearer ${target.bearer}` };
     for (const headers of [target.headers, byKey, byBearer]) {
@@ -299,10 +290,10 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
       expect(refused.status).toBe(401);
       expect((await errorOf(refused)).code).toBe(ERROR_CODES.UNAUTHORIZED);
     }
-    const chats = await app.request('/api/chats', { headers: byKey });
+    const chats = await t.app.request('/api/chats', { headers: byKey });
     expect(chats.status).toBe(401);
 
-    const signInAgain = await signIn(app, deps, target.email);
+    const signInAgain = await signIn(t.app, t.deps, target.email);
     expect(signInAgain.status).toBe(403);
     expect((await errorOf(signInAgain)).code).toBe(ERROR_CODES.FORBIDDEN);
     expect(cookiesOf(signInAgain)).not.toContain('session_token');
@@ -310,9 +301,9 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
 
   test('unban lets the user sign in again and use the new session', async () => {
     const admin = await newAdmin();
-    const target = await signUp(app, deps);
+    const target = await signUp(t.app, t.deps);
     expect((await ban(admin, target.id)).status).toBe(200);
-    expect((await signIn(app, deps, target.email)).status).toBe(403);
+    expect((await signIn(t.app, t.deps, target.email)).status).toBe(403);
 
     const response = await unban(admin, target.id);
     expect(response.status).toBe(200);
@@ -323,9 +314,9 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
       banExpires: null,
     });
 
-    const signedIn = await signIn(app, deps, target.email);
+    const signedIn = await signIn(t.app, t.deps, target.email);
     expect(signedIn.status).toBe(200);
-    const origin = new URL(deps.env.PUBLIC_URL).origin;
+    const origin = new URL(t.deps.env.PUBLIC_URL).origin;
     const session = await me({ cookie: cookiesOf(signedIn), origin });
     expect(session.status).toBe(200);
     expect(((await session.json()) as { id: string }).id).toBe(target.id);
@@ -342,7 +333,7 @@ describe('POST /api/admin/users/{userId}/ban and /unban', () => {
 
   test('refuses an unknown body field or an out-of-range expiry with 422 and bans nobody', async () => {
     const admin = await newAdmin();
-    const target = await signUp(app, deps);
+    const target = await signUp(t.app, t.deps);
     const bodies = [
       { reason: 'x', banned: false },
       { expiresInSeconds: 59 },

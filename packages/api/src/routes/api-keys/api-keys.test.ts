@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { apikey } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
+import { createApiKey, jsonRequest, promoteToAdmin, signUp } from '../../../test/accounts.ts';
+import { useTestApp } from '../../../test/test-app.ts';
 import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
-import { createApiKey, jsonRequest, promoteToAdmin, signUp } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 const withKey = (key: string, init: RequestInit = {}) => ({
   ...init,
@@ -22,7 +14,7 @@ const withKey = (key: string, init: RequestInit = {}) => ({
 const codeOf = async (response: Response) => ((await response.json()) as ErrorBody).error.code;
 
 async function readOnlyKey(owner: Awaited<ReturnType<typeof signUp>>) {
-  const response = await app.request(
+  const response = await t.app.request(
     '/api/api-keys',
     jsonRequest(
       'POST',
@@ -41,23 +33,23 @@ async function readOnlyKey(owner: Awaited<ReturnType<typeof signUp>>) {
 
 describe('POST /api/api-keys', () => {
   test('creates a named key with an expiry and the permissions asked for', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const key = await readOnlyKey(owner);
     expect(key.key).toStartWith('sk_');
     expect(key.permissions).toEqual({ chat: ['read'] });
     const days = (new Date(key.expiresAt).getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29);
     expect(days).toBeLessThanOrEqual(30);
-    const [row] = await deps.database.db.select().from(apikey).where(eq(apikey.id, key.id));
+    const [row] = await t.deps.database.db.select().from(apikey).where(eq(apikey.id, key.id));
     expect(row?.name).toBe('reader');
     expect(row?.key).not.toBe(key.key); // only a hash is stored
   });
 
   test('a read-only key reads but cannot write (403)', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const key = await readOnlyKey(owner);
-    expect((await app.request('/api/chats', withKey(key.key))).status).toBe(200);
-    const write = await app.request(
+    expect((await t.app.request('/api/chats', withKey(key.key))).status).toBe(200);
+    const write = await t.app.request(
       '/api/chats',
       withKey(key.key, jsonRequest('POST', { title: 'no' })),
     );
@@ -66,21 +58,21 @@ describe('POST /api/api-keys', () => {
   });
 
   test('a key never exceeds its owner’s role: a user’s key gets 403 on admin routes', async () => {
-    const owner = await signUp(app, deps);
-    const key = await createApiKey(app, owner);
-    expect((await app.request('/api/admin/users', withKey(key.key))).status).toBe(403);
+    const owner = await signUp(t.app, t.deps);
+    const key = await createApiKey(t.app, owner);
+    expect((await t.app.request('/api/admin/users', withKey(key.key))).status).toBe(403);
   });
 
   test('an admin’s key with chat permissions only gets 403 on admin routes', async () => {
-    const admin = await signUp(app, deps);
-    await promoteToAdmin(deps, admin.id);
+    const admin = await signUp(t.app, t.deps);
+    await promoteToAdmin(t.deps, admin.id);
     const key = await readOnlyKey(admin);
-    expect((await app.request('/api/admin/users', withKey(key.key))).status).toBe(403);
-    expect((await app.request('/api/admin/users', { headers: admin.headers })).status).toBe(200);
+    expect((await t.app.request('/api/admin/users', withKey(key.key))).status).toBe(403);
+    expect((await t.app.request('/api/admin/users', { headers: admin.headers })).status).toBe(200);
   });
 
   test('unknown permissions, bad expiry or unknown fields answer 422', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     for (const body of [
       { name: 'x', permissions: { chat: ['admin'] } },
       { name: 'x', permissions: { user: ['list'] } },
@@ -88,15 +80,18 @@ describe('POST /api/api-keys', () => {
       { name: 'x', permissions: { chat: ['read'] }, userId: 'someone-else' },
       { name: '', permissions: { chat: ['read'] } },
     ]) {
-      const response = await app.request('/api/api-keys', jsonRequest('POST', body, owner.headers));
+      const response = await t.app.request(
+        '/api/api-keys',
+        jsonRequest('POST', body, owner.headers),
+      );
       expect(response.status).toBe(422);
     }
   });
 
   test('a key cannot create keys', async () => {
-    const owner = await signUp(app, deps);
-    const key = await createApiKey(app, owner);
-    const response = await app.request(
+    const owner = await signUp(t.app, t.deps);
+    const key = await createApiKey(t.app, owner);
+    const response = await t.app.request(
       '/api/api-keys',
       withKey(key.key, jsonRequest('POST', { name: 'child', permissions: { chat: ['read'] } })),
     );
@@ -106,14 +101,14 @@ describe('POST /api/api-keys', () => {
 
 describe('API key authentication', () => {
   test('a key authenticates without cookies or an Origin header', async () => {
-    const owner = await signUp(app, deps);
-    const key = await createApiKey(app, owner);
-    const response = await app.request(
+    const owner = await signUp(t.app, t.deps);
+    const key = await createApiKey(t.app, owner);
+    const response = await t.app.request(
       '/api/chats',
       withKey(key.key, jsonRequest('POST', { title: 'from a server' })),
     );
     expect(response.status).toBe(201);
-    const me = await app.request('/api/me', withKey(key.key));
+    const me = await t.app.request('/api/me', withKey(key.key));
     expect((await me.json()) as { id: string; authMethod: string }).toMatchObject({
       id: owner.id,
       authMethod: 'api-key',
@@ -121,35 +116,38 @@ describe('API key authentication', () => {
   });
 
   test('a revoked key is refused at once', async () => {
-    const owner = await signUp(app, deps);
-    const key = await createApiKey(app, owner);
-    expect((await app.request('/api/me', withKey(key.key))).status).toBe(200);
-    const revoke = await app.request(
+    const owner = await signUp(t.app, t.deps);
+    const key = await createApiKey(t.app, owner);
+    expect((await t.app.request('/api/me', withKey(key.key))).status).toBe(200);
+    const revoke = await t.app.request(
       '/api/auth/api-key/delete',
       jsonRequest('POST', { keyId: key.id }, owner.headers),
     );
     expect(revoke.status).toBe(200);
-    const after = await app.request('/api/me', withKey(key.key));
+    const after = await t.app.request('/api/me', withKey(key.key));
     expect(after.status).toBe(401);
     expect(await codeOf(after)).toBe(ERROR_CODES.UNAUTHORIZED);
   });
 
   test('an expired or disabled key is refused', async () => {
-    const owner = await signUp(app, deps);
-    const expired = await createApiKey(app, owner, { name: 'old' });
-    await deps.database.db
+    const owner = await signUp(t.app, t.deps);
+    const expired = await createApiKey(t.app, owner, { name: 'old' });
+    await t.deps.database.db
       .update(apikey)
       .set({ expiresAt: new Date(Date.now() - 1_000) })
       .where(eq(apikey.id, expired.id));
-    expect((await app.request('/api/me', withKey(expired.key))).status).toBe(401);
+    expect((await t.app.request('/api/me', withKey(expired.key))).status).toBe(401);
 
-    const disabled = await createApiKey(app, owner, { name: 'off' });
-    await deps.database.db.update(apikey).set({ enabled: false }).where(eq(apikey.id, disabled.id));
-    expect((await app.request('/api/me', withKey(disabled.key))).status).toBe(401);
+    const disabled = await createApiKey(t.app, owner, { name: 'off' });
+    await t.deps.database.db
+      .update(apikey)
+      .set({ enabled: false })
+      .where(eq(apikey.id, disabled.id));
+    expect((await t.app.request('/api/me', withKey(disabled.key))).status).toBe(401);
   });
 
   test('a made-up key answers 401, even on a public-looking path under /api', async () => {
-    expect((await app.request('/api/chats', withKey('sk_not-a-real-key'))).status).toBe(401);
-    expect((await app.request('/api/me', withKey(''))).status).toBe(401);
+    expect((await t.app.request('/api/chats', withKey('sk_not-a-real-key'))).status).toBe(401);
+    expect((await t.app.request('/api/me', withKey(''))).status).toBe(401);
   });
 });

@@ -3,34 +3,26 @@
  * sign up → sign in → a protected route → enable TOTP → sign in with the second factor
  * (and with a backup code) → sign out.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { createOTP } from '@better-auth/utils/otp';
 import { createAuthClient } from 'better-auth/client';
 import { twoFactorClient } from 'better-auth/client/plugins';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
-import { PASSWORD, uniqueEmail } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
+import { PASSWORD, uniqueEmail } from '../../../test/accounts.ts';
+import { useTestApp } from '../../../test/test-app.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 /** A browser's cookie jar in front of `app.request`. */
 function browser() {
   const jar = new Map<string, string>();
-  const origin = new URL(deps.env.PUBLIC_URL).origin;
+  const origin = new URL(t.deps.env.PUBLIC_URL).origin;
   const cookieHeader = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
   const fetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
     if (jar.size > 0) headers.set('cookie', cookieHeader());
     headers.set('origin', origin);
-    const response = await app.request(new Request(request, { headers }));
+    const response = await t.app.request(new Request(request, { headers }));
     for (const cookie of response.headers.getSetCookie()) {
       const [pair = ''] = cookie.split(';');
       const separator = pair.indexOf('=');
@@ -46,7 +38,7 @@ function browser() {
     plugins: [twoFactorClient()],
     fetchOptions: { customFetchImpl: fetchImpl },
   });
-  const me = () => app.request('/api/me', { headers: { cookie: cookieHeader() } });
+  const me = () => t.app.request('/api/me', { headers: { cookie: cookieHeader() } });
   return { client, me, jar };
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import {
   CHAT_TITLE_MAX,
   type ChatResponse,
@@ -8,20 +8,11 @@ import {
   messages,
 } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
+import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { useTestApp } from '../../../test/test-app.ts';
 import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 interface Page<T> {
   items: T[];
@@ -37,31 +28,31 @@ const errorOf = async (response: Response) => ((await response.json()) as ErrorB
 const issuesOf = async (response: Response) => (await errorOf(response)).details as FieldIssue[];
 const base64url = (value: string) => Buffer.from(value).toString('base64url');
 
-const newUser = () => signUp(app, deps);
+const newUser = () => signUp(t.app, t.deps);
 
 async function createChat(user: TestUser, title = 'A chat'): Promise<ChatResponse> {
-  const response = await app.request('/api/chats', jsonRequest('POST', { title }, user.headers));
+  const response = await t.app.request('/api/chats', jsonRequest('POST', { title }, user.headers));
   if (response.status !== 201) throw new Error(`create chat: ${response.status}`);
   return (await response.json()) as ChatResponse;
 }
 
 async function postMessage(user: TestUser, chatId: string, content: string) {
-  return app.request(
+  return t.app.request(
     `/api/chats/${chatId}/messages`,
     jsonRequest('POST', { content }, user.headers),
   );
 }
 
 async function getChat(user: TestUser, chatId: string) {
-  return app.request(`/api/chats/${chatId}`, { headers: user.headers });
+  return t.app.request(`/api/chats/${chatId}`, { headers: user.headers });
 }
 
 async function listChats(user: TestUser, query = '') {
-  return app.request(`/api/chats${query}`, { headers: user.headers });
+  return t.app.request(`/api/chats${query}`, { headers: user.headers });
 }
 
 async function listMessages(user: TestUser, chatId: string, query = '') {
-  return app.request(`/api/chats/${chatId}/messages${query}`, { headers: user.headers });
+  return t.app.request(`/api/chats/${chatId}/messages${query}`, { headers: user.headers });
 }
 
 /** Every item of a paged list, following `nextCursor`; also the size of each page. */
@@ -101,7 +92,7 @@ describe('authentication', () => {
   ];
   for (const [method, path, body] of routes) {
     test(`${method} ${path.replace(UNKNOWN_ID, '{chatId}')} answers 401 UNAUTHORIZED without credentials`, async () => {
-      const response = await app.request(
+      const response = await t.app.request(
         path,
         body === undefined ? { method } : jsonRequest(method, body),
       );
@@ -114,7 +105,7 @@ describe('authentication', () => {
 describe('POST /api/chats', () => {
   test('creates a chat and answers 201 with it, never with userId', async () => {
     const user = await newUser();
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'Plans' }, user.headers),
     );
@@ -129,40 +120,43 @@ describe('POST /api/chats', () => {
 
   test('trims and NFC-normalizes the title', async () => {
     const user = await newUser();
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: '  Cafe\u0301  ' }, user.headers),
     );
     expect(response.status).toBe(201);
     const chat = (await response.json()) as ChatResponse;
     expect(chat.title).toBe('Caf\u00e9');
-    const [stored] = await deps.database.db.select().from(chats).where(eq(chats.id, chat.id));
+    const [stored] = await t.deps.database.db.select().from(chats).where(eq(chats.id, chat.id));
     expect(stored?.title).toBe('Caf\u00e9');
   });
 
   test('refuses an unknown field such as userId with 422 and stores nothing', async () => {
     const user = await newUser();
     const other = await newUser();
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'Smuggled', userId: other.id }, user.headers),
     );
     expect(response.status).toBe(422);
     expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
     for (const owner of [user, other]) {
-      const stored = await deps.database.db.select().from(chats).where(eq(chats.userId, owner.id));
+      const stored = await t.deps.database.db
+        .select()
+        .from(chats)
+        .where(eq(chats.userId, owner.id));
       expect(stored).toEqual([]);
     }
   });
 
   test(`accepts a title of ${CHAT_TITLE_MAX} characters and refuses one more with 422 naming the limit`, async () => {
     const user = await newUser();
-    const atLimit = await app.request(
+    const atLimit = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'x'.repeat(CHAT_TITLE_MAX) }, user.headers),
     );
     expect(atLimit.status).toBe(201);
-    const over = await app.request(
+    const over = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'x'.repeat(CHAT_TITLE_MAX + 1) }, user.headers),
     );
@@ -177,13 +171,13 @@ describe('POST /api/chats', () => {
   test('refuses a missing, empty or whitespace-only title with 422', async () => {
     const user = await newUser();
     for (const body of [{}, { title: '' }, { title: '   \t ' }]) {
-      const response = await app.request('/api/chats', jsonRequest('POST', body, user.headers));
+      const response = await t.app.request('/api/chats', jsonRequest('POST', body, user.headers));
       expect(response.status).toBe(422);
       const error = await errorOf(response);
       expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
       expect(error.details).toContainEqual(expect.objectContaining({ path: 'title' }));
     }
-    expect(await deps.database.db.select().from(chats).where(eq(chats.userId, user.id))).toEqual(
+    expect(await t.deps.database.db.select().from(chats).where(eq(chats.userId, user.id))).toEqual(
       [],
     );
   });
@@ -191,7 +185,7 @@ describe('POST /api/chats', () => {
   test('refuses a title with a control character with 422', async () => {
     const user = await newUser();
     for (const title of ['Ring\u0007', 'Line\nbreak', 'Nul\u0000']) {
-      const response = await app.request(
+      const response = await t.app.request(
         '/api/chats',
         jsonRequest('POST', { title }, user.headers),
       );
@@ -202,7 +196,7 @@ describe('POST /api/chats', () => {
 
   test('answers 400 MALFORMED_JSON for a malformed JSON body', async () => {
     const user = await newUser();
-    const response = await app.request('/api/chats', {
+    const response = await t.app.request('/api/chats', {
       method: 'POST',
       headers: { ...user.headers, 'content-type': 'application/json' },
       body: '{"title":',
@@ -213,14 +207,14 @@ describe('POST /api/chats', () => {
 
   test('answers 415 UNSUPPORTED_MEDIA_TYPE for a body that is not JSON', async () => {
     const user = await newUser();
-    const response = await app.request('/api/chats', {
+    const response = await t.app.request('/api/chats', {
       method: 'POST',
       headers: { ...user.headers, 'content-type': 'text/plain' },
       body: 'title=Plans',
     });
     expect(response.status).toBe(415);
     expect((await errorOf(response)).code).toBe(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
-    expect(await deps.database.db.select().from(chats).where(eq(chats.userId, user.id))).toEqual(
+    expect(await t.deps.database.db.select().from(chats).where(eq(chats.userId, user.id))).toEqual(
       [],
     );
   });
@@ -349,7 +343,7 @@ describe("another user's chat answers exactly like a missing one", () => {
       // The message moved updatedAt: this is the state nothing below may change.
       const untouched = await (await getChat(owner, chat.id)).json();
       const send = (chatId: string) =>
-        app.request(
+        t.app.request(
           `/api/chats/${chatId}${suffix}`,
           body === undefined
             ? { method, headers: intruder.headers }
@@ -389,7 +383,7 @@ describe('malformed ids', () => {
   for (const [method, suffix, body] of cases) {
     test(`${method} /api/chats/{chatId}${suffix} answers 422 on the chatId path field for an id that is not a UUID`, async () => {
       const user = await newUser();
-      const response = await app.request(
+      const response = await t.app.request(
         `/api/chats/not-a-uuid${suffix}`,
         body === undefined
           ? { method, headers: user.headers }
@@ -410,7 +404,7 @@ describe('PATCH /api/chats/{chatId}', () => {
     const user = await newUser();
     const chat = await createChat(user, 'Old');
     await Bun.sleep(5);
-    const response = await app.request(
+    const response = await t.app.request(
       `/api/chats/${chat.id}`,
       jsonRequest('PATCH', { title: ' Cafe\u0301 ' }, user.headers),
     );
@@ -425,7 +419,7 @@ describe('PATCH /api/chats/{chatId}', () => {
   test('refuses an unknown field such as id with 422 and leaves the chat unchanged', async () => {
     const user = await newUser();
     const chat = await createChat(user, 'Keep');
-    const response = await app.request(
+    const response = await t.app.request(
       `/api/chats/${chat.id}`,
       jsonRequest('PATCH', { title: 'Changed', id: UNKNOWN_ID }, user.headers),
     );
@@ -438,7 +432,7 @@ describe('PATCH /api/chats/{chatId}', () => {
     const user = await newUser();
     const chat = await createChat(user, 'Keep');
     for (const title of ['x'.repeat(CHAT_TITLE_MAX + 1), '', '  ', 'Bell\u0007']) {
-      const response = await app.request(
+      const response = await t.app.request(
         `/api/chats/${chat.id}`,
         jsonRequest('PATCH', { title }, user.headers),
       );
@@ -455,14 +449,14 @@ describe('PATCH /api/chats/{chatId}', () => {
   test('answers 400 MALFORMED_JSON and 415 UNSUPPORTED_MEDIA_TYPE for bodies it cannot read', async () => {
     const user = await newUser();
     const chat = await createChat(user, 'Keep');
-    const malformed = await app.request(`/api/chats/${chat.id}`, {
+    const malformed = await t.app.request(`/api/chats/${chat.id}`, {
       method: 'PATCH',
       headers: { ...user.headers, 'content-type': 'application/json' },
       body: '{title: "x"}',
     });
     expect(malformed.status).toBe(400);
     expect((await errorOf(malformed)).code).toBe(ERROR_CODES.MALFORMED_JSON);
-    const form = await app.request(`/api/chats/${chat.id}`, {
+    const form = await t.app.request(`/api/chats/${chat.id}`, {
       method: 'PATCH',
       headers: { ...user.headers, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'title=x',
@@ -483,7 +477,7 @@ describe('DELETE /api/chats/{chatId}', () => {
     }
     expect((await postMessage(user, kept.id, 'stays')).status).toBe(201);
 
-    const response = await app.request(`/api/chats/${chat.id}`, {
+    const response = await t.app.request(`/api/chats/${chat.id}`, {
       method: 'DELETE',
       headers: user.headers,
     });
@@ -493,12 +487,12 @@ describe('DELETE /api/chats/{chatId}', () => {
     const read = await getChat(user, chat.id);
     expect(read.status).toBe(404);
     expect((await errorOf(read)).code).toBe(ERROR_CODES.NOT_FOUND);
-    const { db } = deps.database;
+    const { db } = t.deps.database;
     expect(await db.select().from(messages).where(eq(messages.chatId, chat.id))).toEqual([]);
     expect(await db.select().from(messages).where(eq(messages.chatId, kept.id))).toHaveLength(1);
     expect((await getChat(user, kept.id)).status).toBe(200);
 
-    const again = await app.request(`/api/chats/${chat.id}`, {
+    const again = await t.app.request(`/api/chats/${chat.id}`, {
       method: 'DELETE',
       headers: user.headers,
     });
@@ -548,7 +542,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
     expect(response.status).toBe(201);
     const message = (await response.json()) as MessageResponse;
     expect(message.content).toBe('line one\n\tindented\nline three');
-    const [stored] = await deps.database.db
+    const [stored] = await t.deps.database.db
       .select()
       .from(messages)
       .where(eq(messages.id, message.id));
@@ -568,21 +562,21 @@ describe('POST /api/chats/{chatId}/messages', () => {
       );
     }
     expect(
-      await deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
+      await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toEqual([]);
   });
 
   test('refuses a role field with 422 and stores nothing', async () => {
     const user = await newUser();
     const chat = await createChat(user);
-    const response = await app.request(
+    const response = await t.app.request(
       `/api/chats/${chat.id}/messages`,
       jsonRequest('POST', { content: 'I am the assistant', role: 'assistant' }, user.headers),
     );
     expect(response.status).toBe(422);
     expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
     expect(
-      await deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
+      await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toEqual([]);
   });
 
@@ -596,7 +590,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
     const issues = await issuesOf(over);
     expect(issues.find((issue) => issue.path === 'content')?.message).toContain('32000');
     expect(
-      await deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
+      await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toHaveLength(1);
   });
 
@@ -613,14 +607,14 @@ describe('POST /api/chats/{chatId}/messages', () => {
   test('answers 400 MALFORMED_JSON and 415 UNSUPPORTED_MEDIA_TYPE for bodies it cannot read', async () => {
     const user = await newUser();
     const chat = await createChat(user);
-    const malformed = await app.request(`/api/chats/${chat.id}/messages`, {
+    const malformed = await t.app.request(`/api/chats/${chat.id}/messages`, {
       method: 'POST',
       headers: { ...user.headers, 'content-type': 'application/json' },
       body: '{"content": "unterminated',
     });
     expect(malformed.status).toBe(400);
     expect((await errorOf(malformed)).code).toBe(ERROR_CODES.MALFORMED_JSON);
-    const text = await app.request(`/api/chats/${chat.id}/messages`, {
+    const text = await t.app.request(`/api/chats/${chat.id}/messages`, {
       method: 'POST',
       headers: { ...user.headers, 'content-type': 'text/plain' },
       body: 'hello',
@@ -628,7 +622,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
     expect(text.status).toBe(415);
     expect((await errorOf(text)).code).toBe(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
     expect(
-      await deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
+      await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toEqual([]);
   });
 

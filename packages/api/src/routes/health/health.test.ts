@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createTestDeps } from '../../../test/test-deps.ts';
 import { createApp } from '../../app.ts';
 import type { AppDeps } from '../../deps.ts';
 import { ERROR_CODES, type ErrorBody } from '../../lib/errors.ts';
-import { createTestDeps } from '../../test/test-deps.ts';
 
 let deps: AppDeps;
 beforeAll(async () => {

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../../../app.ts';
-import type { AppDeps } from '../../../deps.ts';
 import {
   cookiesOf,
   jsonRequest,
@@ -8,8 +6,10 @@ import {
   promoteToAdmin,
   signUp,
   type TestUser,
-} from '../../../test/accounts.ts';
-import { type CapturedLogs, captureLogs, createTestDeps } from '../../../test/test-deps.ts';
+} from '../../../../test/accounts.ts';
+import { type CapturedLogs, captureLogs, createTestDeps } from '../../../../test/test-deps.ts';
+import { createApp } from '../../../app.ts';
+import type { AppDeps } from '../../../deps.ts';
 import { AUDIT_EVENTS } from '../../audit.ts';
 
 interface Setup {

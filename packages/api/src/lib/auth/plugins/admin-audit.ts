@@ -9,7 +9,7 @@ import type { BetterAuthPlugin } from '@better-auth/core';
 import { createAuthMiddleware } from '@better-auth/core/api';
 import { isAPIError } from '@better-auth/core/utils/is-api-error';
 import { getSessionFromCtx } from 'better-auth/api';
-import { AUDIT_EVENTS, type AuditEvent } from '../../audit.ts';
+import { AUDIT_EVENTS, type AuditEvent } from '../../audit-events.ts';
 import { auditSinkOf } from '../request-audit.ts';
 
 const ADMIN_PREFIX = '/admin/';

@@ -1,30 +1,22 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { describe, expect, test } from 'bun:test';
 import { apikey } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { createApp } from '../../../app.ts';
-import type { AppDeps } from '../../../deps.ts';
-import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
-import { createTestDeps } from '../../../test/test-deps.ts';
+import { jsonRequest, signUp, type TestUser } from '../../../../test/accounts.ts';
+import { useTestApp } from '../../../../test/test-app.ts';
 import { ERROR_CODES, type ErrorBody } from '../../errors.ts';
 import { API_KEY_MAX_EXPIRES_IN_DAYS } from './api-key-lifetime.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-});
-afterAll(() => deps.close());
+const t = useTestApp();
 
 const DAY_SECONDS = 24 * 60 * 60;
 const DAY_MS = DAY_SECONDS * 1000;
 
 const post = (path: string, body: unknown, owner: TestUser) =>
-  app.request(path, jsonRequest('POST', body, owner.headers));
+  t.app.request(path, jsonRequest('POST', body, owner.headers));
 
 /** Days from now until the stored key `id` expires, or null when it never does. */
 async function daysLeft(id: string) {
-  const [row] = await deps.database.db.select().from(apikey).where(eq(apikey.id, id));
+  const [row] = await t.deps.database.db.select().from(apikey).where(eq(apikey.id, id));
   if (!row) throw new Error(`no key ${id}`);
   return row.expiresAt ? (row.expiresAt.getTime() - Date.now()) / DAY_MS : null;
 }
@@ -36,7 +28,7 @@ async function created(response: Response) {
 
 describe('API key lifetime on /api/auth/api-key/*', () => {
   test('create without expiresIn (or with null) gives the key 90 days', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     for (const body of [{ name: 'default' }, { name: 'null', expiresIn: null }]) {
       const days = await daysLeft(
         await created(await post('/api/auth/api-key/create', body, owner)),
@@ -47,7 +39,7 @@ describe('API key lifetime on /api/auth/api-key/*', () => {
   });
 
   test('create with the documented maximum of 365 days works; a day more is refused with 400', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const max = API_KEY_MAX_EXPIRES_IN_DAYS * DAY_SECONDS;
     const id = await created(
       await post('/api/auth/api-key/create', { name: 'max', expiresIn: max }, owner),
@@ -65,7 +57,7 @@ describe('API key lifetime on /api/auth/api-key/*', () => {
   });
 
   test('update with expiresIn null is refused with 422 and the key keeps its expiry', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const id = await created(await post('/api/auth/api-key/create', { name: 'k' }, owner));
     const response = await post('/api/auth/api-key/update', { keyId: id, expiresIn: null }, owner);
     expect(response.status).toBe(422);
@@ -76,7 +68,7 @@ describe('API key lifetime on /api/auth/api-key/*', () => {
   });
 
   test('update within the limits sets the new expiry; over the maximum is refused', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const id = await created(await post('/api/auth/api-key/create', { name: 'k' }, owner));
     const ok = await post(
       '/api/auth/api-key/update',
@@ -95,7 +87,7 @@ describe('API key lifetime on /api/auth/api-key/*', () => {
   });
 
   test('a key created on /api/api-keys expires within 365 days, 90 by default', async () => {
-    const owner = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
     const response = await post(
       '/api/api-keys',
       { name: 'app route', permissions: { chat: ['read'] } },

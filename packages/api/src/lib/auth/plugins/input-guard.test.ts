@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../../../app.ts';
-import type { AppDeps } from '../../../deps.ts';
-import { jsonRequest } from '../../../test/accounts.ts';
-import { createTestDeps } from '../../../test/test-deps.ts';
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { jsonRequest } from '../../../../test/accounts.ts';
+import { useTestApp } from '../../../../test/test-app.ts';
 import { ERROR_CODES, type ErrorBody } from '../../errors.ts';
 import { findNulInJson } from './input-guard.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp();
 let origin: string;
+
 beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-  origin = new URL(deps.env.PUBLIC_URL).origin;
+  origin = new URL(t.deps.env.PUBLIC_URL).origin;
 });
-afterAll(() => deps.close());
 
 /** `[[[ … leaf … ]]]`, `depth` arrays deep, built without recursion. */
 function nested(depth: number, leaf: unknown): unknown {
@@ -50,7 +45,7 @@ describe('input guard: the NUL scan', () => {
 
 describe('input guard on /api/auth/*', () => {
   test('a NUL in a sign-in body answers 422 naming the field, in the error shape', async () => {
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/auth/sign-in/email',
       jsonRequest('POST', { email: 'a@example.com', password: 'pass\u0000word!' }, { origin }),
     );
@@ -65,7 +60,7 @@ describe('input guard on /api/auth/*', () => {
   test('a body 20,000 levels deep answers 4xx within a second', async () => {
     const body = { email: 'a@example.com', password: nested(20_000, 'x') };
     const started = performance.now();
-    const response = await app.request(
+    const response = await t.app.request(
       '/api/auth/sign-in/email',
       jsonRequest('POST', body, { origin }),
     );
@@ -75,7 +70,7 @@ describe('input guard on /api/auth/*', () => {
   });
 
   test('a NUL in the query answers 422', async () => {
-    const response = await app.request('/api/auth/get-session?x=%00', { headers: { origin } });
+    const response = await t.app.request('/api/auth/get-session?x=%00', { headers: { origin } });
     expect(response.status).toBe(422);
     expect(((await response.json()) as ErrorBody).error.details).toEqual([
       { location: 'query', path: 'x', message: 'Must not contain a NUL character' },

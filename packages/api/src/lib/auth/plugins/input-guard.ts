@@ -10,8 +10,7 @@
  */
 import type { BetterAuthPlugin } from '@better-auth/core';
 import { defineErrorCodes } from '@better-auth/core/utils/error-codes';
-import { toFieldIssues } from '../../create-router.ts';
-import type { FieldIssue } from '../../errors.ts';
+import { type FieldIssue, toFieldIssues } from '../../field-issues.ts';
 import { BODY_SCHEMAS } from './input-guard.schemas.ts';
 
 export const INPUT_GUARD_ERROR_CODES = defineErrorCodes({

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createApp } from '../../../app.ts';
-import type { AppDeps } from '../../../deps.ts';
-import { cookiesOf, jsonRequest, signIn, signUp } from '../../../test/accounts.ts';
-import { createTestDeps } from '../../../test/test-deps.ts';
+import { beforeAll, describe, expect, test } from 'bun:test';
+import { cookiesOf, jsonRequest, signIn, signUp } from '../../../../test/accounts.ts';
+import { useTestApp } from '../../../../test/test-app.ts';
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
+const t = useTestApp();
 let origin: string;
+
 beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-  origin = new URL(deps.env.PUBLIC_URL).origin;
+  origin = new URL(t.deps.env.PUBLIC_URL).origin;
 });
-afterAll(() => deps.close());
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -25,8 +20,8 @@ function stringsIn(value: unknown): string[] {
 
 /** Whether `headers` authenticate, on the API's own route and on one of Better Auth's. */
 async function authenticates(headers: Record<string, string>) {
-  const me = await app.request('/api/me', { headers });
-  const session = await app.request('/api/auth/get-session', { headers });
+  const me = await t.app.request('/api/me', { headers });
+  const session = await t.app.request('/api/auth/get-session', { headers });
   const found = session.status === 200 && (await session.json()) !== null;
   expect(me.status === 200).toBe(found);
   return found;
@@ -34,9 +29,9 @@ async function authenticates(headers: Record<string, string>) {
 
 describe('session tokens handed out', () => {
   test('list-sessions and get-session carry no session token, only ids', async () => {
-    const user = await signUp(app, deps);
-    await signIn(app, deps, user.email);
-    const list = await app.request('/api/auth/list-sessions', { headers: user.headers });
+    const user = await signUp(t.app, t.deps);
+    await signIn(t.app, t.deps, user.email);
+    const list = await t.app.request('/api/auth/list-sessions', { headers: user.headers });
     expect(list.status).toBe(200);
     const sessions = (await list.json()) as Array<Record<string, unknown>>;
     expect(sessions).toHaveLength(2);
@@ -44,21 +39,21 @@ describe('session tokens handed out', () => {
       expect(session).not.toHaveProperty('token');
       expect(typeof session.id).toBe('string');
     }
-    const current = await app.request('/api/auth/get-session', { headers: user.headers });
+    const current = await t.app.request('/api/auth/get-session', { headers: user.headers });
     const body = (await current.json()) as { session: Record<string, unknown> };
     expect(body.session).not.toHaveProperty('token');
     expect(typeof body.session.id).toBe('string');
   });
 
   test('a token read from any response other than set-auth-token authenticates nothing', async () => {
-    const user = await signUp(app, deps);
-    const second = await signIn(app, deps, user.email);
+    const user = await signUp(t.app, t.deps);
+    const second = await signIn(t.app, t.deps, user.email);
     const signInBody = (await second.clone().json()) as Record<string, unknown>;
     const listed = await (
-      await app.request('/api/auth/list-sessions', { headers: user.headers })
+      await t.app.request('/api/auth/list-sessions', { headers: user.headers })
     ).json();
     const current = await (
-      await app.request('/api/auth/get-session', { headers: user.headers })
+      await t.app.request('/api/auth/get-session', { headers: user.headers })
     ).json();
     const candidates = new Set(
       [signInBody, listed, current].flatMap(stringsIn).filter((value) => value.length >= 16),
@@ -72,12 +67,12 @@ describe('session tokens handed out', () => {
   });
 
   test('the signed set-auth-token authenticates until sign-out ends it', async () => {
-    const user = await signUp(app, deps);
-    const response = await signIn(app, deps, user.email);
+    const user = await signUp(t.app, t.deps);
+    const response = await signIn(t.app, t.deps, user.email);
     const signed = response.headers.get('set-auth-token') ?? '';
     expect(signed).toContain('.');
     expect(await authenticates(bearer(signed))).toBe(true);
-    const out = await app.request(
+    const out = await t.app.request(
       '/api/auth/sign-out',
       jsonRequest('POST', {}, { ...bearer(signed), origin }),
     );
@@ -88,13 +83,13 @@ describe('session tokens handed out', () => {
   });
 
   test('a session is revoked by the id list-sessions gives', async () => {
-    const user = await signUp(app, deps);
-    const second = await signIn(app, deps, user.email);
+    const user = await signUp(t.app, t.deps);
+    const second = await signIn(t.app, t.deps, user.email);
     const secondCookie = cookiesOf(second);
     const { session } = (await (
-      await app.request('/api/auth/get-session', { headers: { cookie: secondCookie } })
+      await t.app.request('/api/auth/get-session', { headers: { cookie: secondCookie } })
     ).json()) as { session: { id: string } };
-    const revoke = await app.request(
+    const revoke = await t.app.request(
       '/api/auth/revoke-session',
       jsonRequest('POST', { id: session.id }, user.headers),
     );
@@ -104,12 +99,12 @@ describe('session tokens handed out', () => {
   });
 
   test("another user's session id revokes nothing", async () => {
-    const owner = await signUp(app, deps);
-    const other = await signUp(app, deps);
+    const owner = await signUp(t.app, t.deps);
+    const other = await signUp(t.app, t.deps);
     const { session } = (await (
-      await app.request('/api/auth/get-session', { headers: { cookie: other.cookie } })
+      await t.app.request('/api/auth/get-session', { headers: { cookie: other.cookie } })
     ).json()) as { session: { id: string } };
-    const revoke = await app.request(
+    const revoke = await t.app.request(
       '/api/auth/revoke-session',
       jsonRequest('POST', { id: session.id }, owner.headers),
     );

@@ -10,7 +10,7 @@ import { createAuthMiddleware } from '@better-auth/core/api';
 import { APIError } from '@better-auth/core/error';
 import { defineErrorCodes } from '@better-auth/core/utils/error-codes';
 import { isAPIError } from '@better-auth/core/utils/is-api-error';
-import { AUDIT_EVENTS } from '../../audit.ts';
+import { AUDIT_EVENTS } from '../../audit-events.ts';
 import type { Lockout } from '../lockout.ts';
 import { auditSinkOf } from '../request-audit.ts';
 

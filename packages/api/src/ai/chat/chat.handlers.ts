@@ -1,0 +1,73 @@
+import { streamEvents } from '../../lib/sse.ts';
+import type { AppRouteHandler } from '../../lib/types.ts';
+import { callerOf } from '../../middleware/auth.ts';
+import { requestSignal } from '../../middleware/limits.ts';
+import { loadAiRuntime } from '../runtime/load.ts';
+import type { ChatRoute, ChatStreamRoute, ModelsRoute } from './chat.routes.ts';
+
+export const models: AppRouteHandler<ModelsRoute> = async (c) => {
+  const runtime = await loadAiRuntime(c.var.deps);
+  return c.json({ items: runtime.models.list() }, 200);
+};
+
+export const chat: AppRouteHandler<ChatRoute> = async (c) => {
+  const body = c.req.valid('json');
+  const { user } = callerOf(c);
+  const runtime = await loadAiRuntime(c.var.deps);
+  try {
+    const reply = await runtime.chat.reply({
+      ...body,
+      userId: user.id,
+      requestId: c.get('requestId'),
+      signal: requestSignal(c),
+    });
+    return c.json(reply, 200);
+  } finally {
+    await runtime.flush();
+  }
+};
+
+export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
+  const body = c.req.valid('json');
+  const { user } = callerOf(c);
+  const runtime = await loadAiRuntime(c.var.deps);
+  // One of the user's stream slots (429 when all are taken), held until the stream ends.
+  const slot = await runtime.streamSlots.acquire(user.id);
+  // Failures before the model's first chunk throw here and answer JSON errors.
+  const turn = await runtime.chat
+    .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: requestSignal(c) })
+    .catch(async (error: unknown) => {
+      await slot.release();
+      await runtime.flush();
+      throw error;
+    });
+  return streamEvents(
+    c,
+    async (sse) => {
+      // Read every event even once the client is gone (writes then do nothing): the turn is
+      // stored at the end of the events.
+      let flushed = false;
+      for await (const { event, data } of turn.events) {
+        await sse.event(event, data);
+        // The headers, the opening event and the first token go out before a burst of
+        // further tokens is read.
+        if (!flushed && event !== 'start') {
+          flushed = true;
+          await sse.flush();
+        }
+      }
+    },
+    {
+      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
+      onAbort: () => {
+        turn.abort();
+        void slot.release();
+      },
+      async onClose() {
+        await slot.release();
+        // Traces are delivered before the response ends (a Lambda freezes after it).
+        await runtime.flush();
+      },
+    },
+  );
+};
