@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
+import { registerJobs } from './jobs.ts';
 import type { AppDeps } from './lib/app-deps.ts';
 import { createAuth } from './lib/auth/auth.ts';
 import { createLockout } from './lib/auth/lockout.ts';
@@ -16,6 +17,8 @@ import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger, type RootLogger } from './lib/logger.ts';
 import { type AppMetrics, createMetrics } from './lib/observability/metrics.ts';
 import { createTracing, type Tracing } from './lib/observability/tracing.ts';
+import { createMemoryQueue } from './lib/queue/memory.ts';
+import { JobHandlers } from './lib/queue/types.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
 import { routeClassSettings } from './lib/route-classes.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
@@ -145,7 +148,17 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     guard: cache.guard,
     logger,
   });
-  return {
+  const handlers = new JobHandlers();
+  const queue = createMemoryQueue({
+    handlers,
+    onDeadLetter: (job, error) =>
+      logger.error('job failed for good', {
+        jobId: job.id,
+        jobType: job.type,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  const deps: AppDeps = {
     env,
     logger,
     database,
@@ -159,8 +172,13 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     aiKeys: { openai: openaiKey, langsmith: langsmithKey },
     metrics,
     tracing,
+    jobs: { queue, handlers },
     async close() {
+      // Running jobs end first: they may still write to the database or the cache.
+      await queue.close();
       await Promise.allSettled([database.close(), cache.close()]);
     },
   };
+  registerJobs(handlers, deps);
+  return deps;
 }

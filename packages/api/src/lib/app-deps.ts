@@ -13,6 +13,7 @@ import type { EmailSender } from './email/index.ts';
 import type { Logger } from './logger.ts';
 import type { AppMetrics } from './observability/metrics.ts';
 import type { Tracing } from './observability/tracing.ts';
+import type { JobHandlers, JobQueue } from './queue/types.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export interface AppDeps {
@@ -26,6 +27,11 @@ export interface AppDeps {
   /** Cache-aside for computed values (chat lists), in front of `cache`. */
   appCache: AppCache;
   rateLimiter: RateLimiter;
+  /**
+   * Work that outlives a request: `queue` accepts jobs (in-process locally), `handlers` runs
+   * them (here, or on the worker function on AWS). See src/jobs.ts.
+   */
+  jobs: { queue: JobQueue; handlers: JobHandlers };
   /**
    * Reads the values accepted in `x-origin-verify` (current and, while rotating, previous),
    * when the origin is protected so; cached by the secrets provider.

@@ -1,0 +1,14 @@
+/**
+ * The job handlers: every kind of work that outlives a request, registered once per deps.
+ * The API (which queues jobs) and the worker (which runs them on AWS) register the same ones.
+ * A handler's feature code loads by dynamic import when a job arrives, so registering costs
+ * a cold start nothing (AI and file code stay out of the core chunk).
+ */
+import type { AppDeps } from './lib/app-deps.ts';
+import type { JobHandlers } from './lib/queue/types.ts';
+
+/** Adds each feature's job handlers to `handlers`, bound to `deps`. */
+export function registerJobs(handlers: JobHandlers, _deps: AppDeps): void {
+  // Each feature adds one line: handlers.register('feature.job', async (payload, context) => …);
+  void handlers;
+}
