@@ -6,7 +6,6 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
-import type { AppBindings } from '../lib/types.ts';
 
 /**
  * Deepest nesting of arrays and objects a JSON request body may have. No request the API
@@ -61,9 +60,7 @@ export interface JsonDepthLimitOptions {
  * Hono's body cache answers `c.req.json()` and `c.req.text()`, and the raw request (which
  * Better Auth reads) is rebuilt around the same bytes.
  */
-export const jsonDepthLimit = (
-  options: JsonDepthLimitOptions = {},
-): MiddlewareHandler<AppBindings> => {
+export const jsonDepthLimit = (options: JsonDepthLimitOptions = {}): MiddlewareHandler => {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   return async function jsonDepthLimit(c, next) {
     if (!c.req.raw.body || !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
