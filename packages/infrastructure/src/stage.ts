@@ -7,13 +7,8 @@ import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { App, type AppProps, AspectPriority, Aspects, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import {
-  DEPLOY_BOUNDARY_NAME,
-  EDGE_REGION,
-  resolveConfig,
-  type StageConfig,
-  type StageName,
-} from './config.ts';
+import { DEPLOY_BOUNDARY_NAME, EDGE_REGION, type StageConfig, type StageName } from './config.ts';
+import { resolveConfig } from './deployment-context.ts';
 import { BackupAspect } from './lib/aspects/backup-aspect.ts';
 import { ComplianceAspect } from './lib/aspects/compliance-aspect.ts';
 import { CostAspect } from './lib/aspects/cost-aspect.ts';

@@ -1,13 +1,12 @@
 import { describe, expect, test } from 'bun:test';
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { STAGE_CONFIGS, STAGE_NAMES } from '../src/config.ts';
 import {
   ConfigError,
   DEPLOYMENT_CONTEXT,
   resolveConfig,
-  STAGE_CONFIGS,
-  STAGE_NAMES,
   validateConfig,
-} from '../src/config.ts';
+} from '../src/deployment-context.ts';
 import { buildStageApp, TEST_DEPLOYMENT } from './helpers/synth.ts';
 
 const context = (values: Readonly<Record<string, string>>) => (key: string) => values[key];

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
-import { DEPLOYMENT_CONTEXT, STAGE_CONFIGS } from '../src/config.ts';
+import { STAGE_CONFIGS } from '../src/config.ts';
+import { DEPLOYMENT_CONTEXT } from '../src/deployment-context.ts';
 import { REPO_ROOT } from '../src/lib/constructs/secure-lambda.ts';
 import { releaseNames } from '../src/stacks/cicd-stack.ts';
 import { stageApp, template } from './helpers/synth.ts';

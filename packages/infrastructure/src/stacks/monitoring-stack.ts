@@ -1,5 +1,4 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import {
   Alarm,
   ComparisonOperator,
@@ -23,6 +22,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EDGE_REGION, type StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
+import { MonthlyBudget } from '../lib/constructs/monthly-budget.ts';
 import { CommittedQueryString, readCommittedQueries } from '../lib/logs-insights.ts';
 import { COLD_START_METRIC, metricsNamespace } from './api-stack.ts';
 
@@ -313,24 +313,11 @@ export class MonitoringStack extends Stack {
     });
     if (thresholds.monthlyBudgetUsd !== undefined) {
       this.topic.grantPublish(new ServicePrincipal('budgets.amazonaws.com'));
-      const notify = (notificationType: 'ACTUAL' | 'FORECASTED', threshold: number) => ({
-        notification: {
-          notificationType,
-          comparisonOperator: 'GREATER_THAN',
-          threshold,
-          thresholdType: 'PERCENTAGE',
-        },
-        subscribers: [{ subscriptionType: 'SNS', address: this.topic.topicArn }],
-      });
-      new CfnBudget(this, 'MonthlyBudget', {
-        budget: {
-          budgetName: `${config.project}-${config.stage}-monthly`,
-          budgetType: 'COST',
-          timeUnit: 'MONTHLY',
-          budgetLimit: { amount: thresholds.monthlyBudgetUsd, unit: 'USD' },
-          costFilters: { TagKeyValue: [`user:Environment$${config.stage}`] },
-        },
-        notificationsWithSubscribers: [notify('ACTUAL', 80), notify('FORECASTED', 100)],
+      new MonthlyBudget(this, 'MonthlyBudget', {
+        budgetName: `${config.project}-${config.stage}-monthly`,
+        limitUsd: thresholds.monthlyBudgetUsd,
+        environmentTag: config.stage,
+        topic: this.topic,
       });
     }
     if (this.emailDeadLetterQueue) {
