@@ -31,6 +31,7 @@ const CODE_BY_REASON: Record<string, { status: number; code: ErrorCode }> = {
   VALIDATION_ERROR: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   MALFORMED_JSON: { status: 400, code: ERROR_CODES.MALFORMED_JSON },
   INVALID_INPUT: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, code: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE },
 };
 
 export interface AuthRouterOptions {
