@@ -22,3 +22,11 @@ test('fields with a default are optional in request bodies of the generated type
   expect(committed).toContain('cache?: boolean;');
   expect(/^\s+(cache: boolean|expiresInDays: number);/m.test(committed)).toBe(false);
 });
+
+test('docs/clients.md quotes the examples the tests run, as they are', async () => {
+  const doc = await readFile(new URL('../../../docs/clients.md', import.meta.url), 'utf8');
+  for (const name of ['browser.ts', 'server.ts']) {
+    const example = await readFile(new URL(`../src/examples/${name}`, import.meta.url), 'utf8');
+    expect({ name, quoted: doc.includes(example.trimEnd()) }).toEqual({ name, quoted: true });
+  }
+});
