@@ -8531,6 +8531,10 @@ export interface operations {
                         token: string;
                         url?: string | null;
                         user: components["schemas"]["User"];
+                    } | {
+                        /** @constant */
+                        twoFactorRedirect: true;
+                        twoFactorMethods?: string[];
                     };
                 };
             };

@@ -110,6 +110,13 @@ describe("Better Auth's client from Node", () => {
     const verified = await auth.twoFactor.verifyTotp({ code: await otp.totp() });
     expect(verified.error).toBeNull();
 
+    // With two factors, the password alone asks for the second one.
+    expect((await auth.signOut()).error).toBeNull();
+    const firstFactor = await auth.signIn.email(account);
+    expect((firstFactor.data as { twoFactorRedirect?: boolean }).twoFactorRedirect).toBe(true);
+    const secondFactor = await auth.twoFactor.verifyTotp({ code: await otp.totp() });
+    expect(secondFactor.error).toBeNull();
+
     const created = await auth.apiKey.create({ name: 'reporting' });
     expect(created.error).toBeNull();
     const listed = await auth.apiKey.list();

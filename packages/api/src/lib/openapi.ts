@@ -180,6 +180,26 @@ function asAnswered(path: string, _method: string, operation: Record<string, unk
   const json = (schema: unknown) => ({ 'application/json': { schema } });
   if (ok && (path === '/sign-in/email' || path === '/sign-up/email'))
     responses[200] = { ...ok, headers: AUTH_TOKEN_HEADER } as Responses[string];
+  const signedIn = ok?.content?.['application/json'] as { schema?: unknown } | undefined;
+  if (ok && path === '/sign-in/email' && signedIn?.schema)
+    // With two-factor enabled, the password alone answers a redirect to the second factor.
+    responses[200] = {
+      ...responses[200],
+      content: json({
+        anyOf: [
+          signedIn.schema,
+          {
+            type: 'object',
+            description: 'Two-factor authentication is on: verify a code next.',
+            properties: {
+              twoFactorRedirect: { type: 'boolean', const: true },
+              twoFactorMethods: { type: 'array', items: { type: 'string' } },
+            },
+            required: ['twoFactorRedirect'],
+          },
+        ],
+      }),
+    } as Responses[string];
   if (ok && path === '/sign-up/email')
     responses[200] = {
       ...responses[200],
