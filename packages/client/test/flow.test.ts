@@ -14,8 +14,19 @@ const t = useTestApp();
 const API = 'http://api.test';
 let checks: Conformance;
 
+let doc: Awaited<ReturnType<typeof loadDocument>>;
+
 beforeAll(async () => {
-  checks = conformance(await loadDocument(t.app));
+  doc = await loadDocument(t.app);
+  checks = conformance(doc);
+});
+
+test('the document states the same unknown-field rule for auth and app request bodies', () => {
+  const bodyOf = (path: string) =>
+    doc.paths[path]?.post?.requestBody?.content?.['application/json']?.schema ?? {};
+  expect(doc.components?.schemas?.NewChat?.additionalProperties).toBe(false);
+  expect(bodyOf('/api/auth/sign-up/email').additionalProperties).toBe(false);
+  expect(bodyOf('/api/auth/sign-in/email').additionalProperties).toBe(false);
 });
 
 test('sign-up → session → profile → chats → AI chat → API keys → sign-out, every response as documented', async () => {

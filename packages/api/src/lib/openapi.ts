@@ -221,6 +221,27 @@ function asAnswered(path: string, _method: string, operation: Record<string, unk
         required: ['status'],
       }),
     };
+  if (path === '/sign-up/email' || path === '/sign-in/email') {
+    // The input guard refuses fields these do not read (lib/auth/plugins/input-guard.schemas.ts).
+    const body = operation.requestBody as
+      | { content?: Record<string, { schema?: Record<string, unknown> }> }
+      | undefined;
+    const media = body?.content?.['application/json'];
+    if (body && media?.schema)
+      operation = {
+        ...operation,
+        requestBody: {
+          ...body,
+          content: {
+            ...body.content,
+            'application/json': {
+              ...media,
+              schema: { ...media.schema, additionalProperties: false },
+            },
+          },
+        },
+      };
+  }
   if (path.startsWith('/api-key/'))
     for (const [status, response] of Object.entries(responses))
       responses[status] = apiKeyAsSent(response) as Responses[string];
