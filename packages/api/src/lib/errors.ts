@@ -1,11 +1,14 @@
 /**
- * The one error shape: `{ "error": { "code", "message", "requestId", "details"? } }`.
+ * The one error shape: `{ "error": { "code", "message", "requestId", "details"? } }`; on the
+ * auth routes `code` and `message` also sit at the top level, where Better Auth's client reads
+ * them.
  * Codes live here only; tests compare against this map, never against copied strings.
  */
 import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AUTH_BASE_PATH } from './auth/paths.ts';
 import { databaseAnswers, unavailableCode } from './db/unavailable.ts';
 import type { FieldIssue } from './field-issues.ts';
 import type { AppBindings } from './types.ts';
@@ -71,6 +74,15 @@ export type { FieldIssue } from './field-issues.ts';
 
 export const errorSchema = z
   .object({
+    code: z.string().optional().openapi({
+      description:
+        "Auth routes (`/api/auth/*`) only: Better Auth's own code (or `error.code`), where Better Auth's client reads it.",
+      example: 'INVALID_EMAIL_OR_PASSWORD',
+    }),
+    message: z.string().optional().openapi({
+      description:
+        "Auth routes (`/api/auth/*`) only: `error.message` again, where Better Auth's client reads it.",
+    }),
     error: z.object({
       code: z.enum(Object.values(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
@@ -107,11 +119,15 @@ export function errorBody(
   details?: unknown,
 ): ErrorBody {
   const requestId = c.get('requestId') ?? 'unknown';
-  return {
-    error:
-      details === undefined ? { code, message, requestId } : { code, message, requestId, details },
-  };
+  const error =
+    details === undefined ? { code, message, requestId } : { code, message, requestId, details };
+  // Better Auth's client reads `code` and `message` at the top level: on its routes the one
+  // body carries both.
+  return isAuthPath(c.req.path) ? { code, message, error } : { error };
 }
+
+const isAuthPath = (path: string) =>
+  path === AUTH_BASE_PATH || path.startsWith(`${AUTH_BASE_PATH}/`);
 
 /** Answers an error in the project's shape; handlers return this for expected failures. */
 export function errorResponse<S extends ContentfulStatusCode>(

@@ -135,6 +135,119 @@ function asServed(path: string, method: string, operation: Record<string, unknow
   };
 }
 
+const AUTH_TOKEN_HEADER = {
+  'set-auth-token': {
+    description:
+      'The signed session token, for `Authorization: Bearer` from clients without cookies.',
+    schema: { type: 'string' },
+  },
+};
+
+/** An API key as Better Auth's api-key plugin answers it: owned by `referenceId`, permissions an object. */
+function apiKeyAsSent(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(apiKeyAsSent);
+  if (!schema || typeof schema !== 'object') return schema;
+  const node = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, apiKeyAsSent(value)]),
+  ) as Record<string, unknown>;
+  const properties = node.properties as Record<string, unknown> | undefined;
+  if (!properties || !('userId' in properties) || !('prefix' in properties)) return node;
+  const { userId, permissions: _permissions, ...rest } = properties;
+  return {
+    ...node,
+    properties: {
+      ...rest,
+      referenceId: { ...(userId as object), description: 'The owner: the id of its user.' },
+      permissions: {
+        type: ['object', 'null'],
+        additionalProperties: { type: 'array', items: { type: 'string' } },
+        description: 'What the key may do: actions by resource, `{ "chat": ["read"] }`.',
+      },
+    },
+    required: ((node.required as string[] | undefined) ?? []).map((name) =>
+      name === 'userId' ? 'referenceId' : name,
+    ),
+  };
+}
+
+/**
+ * Where Better Auth's generated description differs from what it answers (checked by the
+ * client conformance suite, packages/client/test/clients.test.ts).
+ */
+function asAnswered(path: string, _method: string, operation: Record<string, unknown>) {
+  const responses = { ...(operation.responses as Responses) };
+  const ok = responses[200] as (Responses[string] & { headers?: unknown }) | undefined;
+  const json = (schema: unknown) => ({ 'application/json': { schema } });
+  if (ok && (path === '/sign-in/email' || path === '/sign-up/email'))
+    responses[200] = { ...ok, headers: AUTH_TOKEN_HEADER } as Responses[string];
+  const signedIn = ok?.content?.['application/json'] as { schema?: unknown } | undefined;
+  if (ok && path === '/sign-in/email' && signedIn?.schema)
+    // With two-factor enabled, the password alone answers a redirect to the second factor.
+    responses[200] = {
+      ...responses[200],
+      content: json({
+        anyOf: [
+          signedIn.schema,
+          {
+            type: 'object',
+            description: 'Two-factor authentication is on: verify a code next.',
+            properties: {
+              twoFactorRedirect: { type: 'boolean', const: true },
+              twoFactorMethods: { type: 'array', items: { type: 'string' } },
+            },
+            required: ['twoFactorRedirect'],
+          },
+        ],
+      }),
+    } as Responses[string];
+  if (ok && path === '/sign-up/email')
+    responses[200] = {
+      ...responses[200],
+      content: json({
+        type: 'object',
+        properties: {
+          token: { type: ['string', 'null'] },
+          user: { $ref: '#/components/schemas/User' },
+        },
+        required: ['token', 'user'],
+      }),
+    } as Responses[string];
+  if (ok && path === '/update-user')
+    responses[200] = {
+      ...ok,
+      content: json({
+        type: 'object',
+        properties: { status: { type: 'boolean', const: true } },
+        required: ['status'],
+      }),
+    };
+  if (path === '/sign-up/email' || path === '/sign-in/email') {
+    // The input guard refuses fields these do not read (lib/auth/plugins/input-guard.schemas.ts).
+    const body = operation.requestBody as
+      | { content?: Record<string, { schema?: Record<string, unknown> }> }
+      | undefined;
+    const media = body?.content?.['application/json'];
+    if (body && media?.schema)
+      operation = {
+        ...operation,
+        requestBody: {
+          ...body,
+          content: {
+            ...body.content,
+            'application/json': {
+              ...media,
+              schema: { ...media.schema, additionalProperties: false },
+            },
+          },
+        },
+      };
+  }
+  if (path.startsWith('/api-key/'))
+    for (const [status, response] of Object.entries(responses))
+      responses[status] = apiKeyAsSent(response) as Responses[string];
+  return { ...operation, responses };
+}
+
 /** Operations Better Auth lists but always refuses as configured (405 without deferred refresh). */
 const NOT_SERVED = new Set(['post /get-session']);
 
@@ -160,7 +273,10 @@ async function withAuthPaths(doc: OpenApiDocument, auth: Auth): Promise<OpenApiD
     paths[`${AUTH_BASE_PATH}${path}`] = Object.fromEntries(
       Object.entries(operations)
         .filter(([method]) => !NOT_SERVED.has(`${method} ${path}`))
-        .map(([method, operation]) => [method, asServed(path, method, operation)]),
+        .map(([method, operation]) => [
+          method,
+          asAnswered(path, method, asServed(path, method, operation)),
+        ]),
     );
   }
   for (const [path, operations] of Object.entries(paths)) {
@@ -188,6 +304,52 @@ async function withAuthPaths(doc: OpenApiDocument, auth: Auth): Promise<OpenApiD
   };
 }
 
+/**
+ * Request bodies whose schema has defaulted fields, inlined. Generators read a named
+ * component as something the server sends, where a field with a default is always present
+ * (openapi-typescript's default settings make it required); inside a request body the same
+ * field is optional. A component only request bodies used is dropped.
+ */
+function withRequestDefaultsInlined(doc: OpenApiDocument): OpenApiDocument {
+  const schemas = { ...doc.components?.schemas };
+  const inlined = new Set<string>();
+  const paths = Object.fromEntries(
+    Object.entries(doc.paths ?? {}).map(([path, operations]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => {
+          const body = operation.requestBody as
+            | { content?: Record<string, { schema?: { $ref?: string } }> }
+            | undefined;
+          if (!body?.content) return [method, operation];
+          const content = Object.fromEntries(
+            Object.entries(body.content).map(([type, media]) => {
+              const name = media.schema?.$ref?.replace('#/components/schemas/', '');
+              const schema = name
+                ? (schemas[name] as Record<string, unknown> | undefined)
+                : undefined;
+              if (!name || !schema || !hasDefaultedProperty(schema)) return [type, media];
+              inlined.add(name);
+              return [type, { ...media, schema }];
+            }),
+          );
+          return [method, { ...operation, requestBody: { ...body, content } }];
+        }),
+      ),
+    ]),
+  );
+  const result = { ...doc, paths, components: { ...doc.components, schemas } };
+  for (const name of inlined) {
+    if (!JSON.stringify(result).includes(`"#/components/schemas/${name}"`)) delete schemas[name];
+  }
+  return result;
+}
+
+function hasDefaultedProperty(schema: Record<string, unknown>): boolean {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(properties).some((property) => 'default' in property);
+}
+
 export interface OpenApiOptions {
   serverUrl: string;
   auth: Auth;
@@ -210,7 +372,7 @@ export function configureOpenApi(app: AppOpenAPI, options: OpenApiOptions) {
         servers: [{ url: options.serverUrl }],
       }) as unknown as OpenApiDocument,
       options.auth,
-    );
+    ).then(withRequestDefaultsInlined);
     return c.json(await document);
   });
   // Scalar loads with the first docs request, not at every cold start (a chunk of its own).

@@ -11,7 +11,14 @@ import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
 import { parseBearer } from '../lib/auth/authorization-header.ts';
 import type { AuthMethod, Caller } from '../lib/auth/caller.ts';
-import { keyAllows, type PermissionRequest, roleAllows } from '../lib/auth/permissions.ts';
+import {
+  declarePermissions,
+  formatPermissions,
+  keyAllows,
+  missingPermissions,
+  type PermissionRequest,
+  roleAllows,
+} from '../lib/auth/permissions.ts';
 import type { SessionLookup } from '../lib/auth/session-lookup.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { AppBindings } from '../lib/types.ts';
@@ -103,9 +110,14 @@ export const requireAuth = (): MiddlewareHandler<AppBindings> =>
     return next();
   };
 
-function forbidden(c: Context<AppBindings>, message: string, fields: Record<string, unknown>) {
+function forbidden(
+  c: Context<AppBindings>,
+  message: string,
+  fields: Record<string, unknown>,
+  details?: unknown,
+) {
   audit(c, AUDIT_EVENTS.PERMISSION_DENIED, fields);
-  return new ApiError(403, ERROR_CODES.FORBIDDEN, message);
+  return new ApiError(403, ERROR_CODES.FORBIDDEN, message, { details });
 }
 
 /** 401 without a caller; 403 unless the caller's role is one of `roles`. */
@@ -125,14 +137,25 @@ export const requireRole = (...roles: string[]): MiddlewareHandler<AppBindings> 
  * sessions, by the key's own permissions for API keys (a key never exceeds its owner's role).
  */
 export const requirePermission = (request: PermissionRequest): MiddlewareHandler<AppBindings> =>
-  async function requirePermission(c, next) {
-    const caller = c.get('caller');
-    if (!caller) throw unauthorized(c);
-    if (!callerMay(caller, request)) {
-      throw forbidden(c, 'Insufficient permissions', { required: request });
-    }
-    return next();
-  };
+  // Marked with what it checks: the OpenAPI document declares it (lib/create-router.ts).
+  declarePermissions(
+    async function requirePermission(c, next) {
+      const caller = c.get('caller');
+      if (!caller) throw unauthorized(c);
+      if (!callerMay(caller, request)) {
+        // Named per permission, so a client can tell which one its role or key lacks.
+        const missing = missingPermissions(request, (one) => callerMay(caller, one));
+        throw forbidden(
+          c,
+          `Insufficient permissions: missing ${formatPermissions(missing)}`,
+          { required: request },
+          { missing, required: request },
+        );
+      }
+      return next();
+    } satisfies MiddlewareHandler<AppBindings>,
+    request,
+  );
 
 /** Whether `caller` may do everything in `request` (what `requirePermission` checks). */
 export function callerMay(caller: Caller, request: PermissionRequest): boolean {

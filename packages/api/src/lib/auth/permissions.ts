@@ -54,3 +54,42 @@ export function keyAllows(
     (actions ?? []).every((action) => permissions[resource]?.includes(action)),
   );
 }
+
+/** The permissions in `request` that `allows` refuses, one `resource: [actions]` per resource. */
+export function missingPermissions(
+  request: PermissionRequest,
+  allows: (one: PermissionRequest) => boolean,
+): PermissionRequest {
+  const missing: Record<string, string[]> = {};
+  for (const [resource, actions] of Object.entries(request)) {
+    for (const action of actions ?? []) {
+      if (!allows({ [resource]: [action] } as PermissionRequest))
+        missing[resource] = [...(missing[resource] ?? []), action];
+    }
+  }
+  return missing as PermissionRequest;
+}
+
+/** `chat:create, chat:update`: how a permission request is written in messages and docs. */
+export function formatPermissions(request: PermissionRequest): string {
+  return Object.entries(request)
+    .flatMap(([resource, actions]) => (actions ?? []).map((action) => `${resource}:${action}`))
+    .join(', ');
+}
+
+const DECLARED = Symbol.for('backend.requiredPermissions');
+
+/**
+ * Marks a guard with the permissions it checks, so the OpenAPI document declares exactly
+ * what the guard enforces (lib/create-router.ts reads it back): one list, not two.
+ */
+export function declarePermissions<T extends object>(guard: T, request: PermissionRequest): T {
+  return Object.assign(guard, { [DECLARED]: request });
+}
+
+/** The permissions a guard was marked with, if any. */
+export function declaredPermissions(guard: unknown): PermissionRequest | undefined {
+  return typeof guard === 'function'
+    ? ((guard as unknown as Record<symbol, PermissionRequest | undefined>)[DECLARED] ?? undefined)
+    : undefined;
+}

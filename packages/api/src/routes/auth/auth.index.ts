@@ -3,7 +3,8 @@
  * plugins (lib/auth/plugins: the input guard, the sign-in lockout, session tokens, API-key
  * lifetime, the admin audit); this router binds the request's audit sink, hands the request
  * over, and rewrites error bodies into the project's one error shape (Better Auth's own code
- * kept in `details.reason`, a field list as `details`).
+ * kept in `details.reason`, a field list as `details`), with `code` and `message` also at the
+ * top level, where Better Auth's client reads them.
  */
 import { type Context, Hono } from 'hono';
 import { audit } from '../../lib/audit.ts';
@@ -30,6 +31,7 @@ const CODE_BY_REASON: Record<string, { status: number; code: ErrorCode }> = {
   VALIDATION_ERROR: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
   MALFORMED_JSON: { status: 400, code: ERROR_CODES.MALFORMED_JSON },
   INVALID_INPUT: { status: 422, code: ERROR_CODES.VALIDATION_FAILED },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, code: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE },
 };
 
 export interface AuthRouterOptions {
@@ -104,9 +106,25 @@ async function translateError(c: Context<AppBindings>, response: Response): Prom
     c.var.logger.error('auth failed', { status, reason });
     message = 'Internal server error';
   }
+  const origin = reason ? ORIGIN_REASONS[reason] : undefined;
+  if (origin) {
+    // A refused origin is a setup problem on the caller's side: said in the answer, and logged.
+    message = origin;
+    c.var.logger.warn('auth refused: origin', { reason, origin: c.req.header('origin') ?? null });
+  }
   const headers = new Headers(response.headers);
   headers.set('content-type', 'application/json');
   headers.delete('content-length');
   const body = errorBody(c, code, message, fields ?? (reason ? { reason } : undefined));
-  return new Response(JSON.stringify(body), { status, headers });
+  // The top-level `code` (read by Better Auth's client) is Better Auth's own, from its
+  // `$ERROR_CODES`, when it gave one.
+  return new Response(JSON.stringify({ ...body, code: reason ?? code }), { status, headers });
 }
+
+/** How a client proves its origin, said in the 403 of Better Auth's origin check. */
+const ORIGIN_FIX =
+  'A browser sends its Origin itself; a client outside a browser (a server, a script) must send one of the trusted origins (PUBLIC_URL or ALLOWED_ORIGINS) as its Origin header, for example createAuthClient({ fetchOptions: { headers: { origin } } }). See docs/clients.md.';
+const ORIGIN_REASONS: Record<string, string> = {
+  MISSING_OR_NULL_ORIGIN: `Missing or null Origin. ${ORIGIN_FIX}`,
+  INVALID_ORIGIN: `The Origin is not a trusted origin. ${ORIGIN_FIX}`,
+};

@@ -14,11 +14,27 @@ const password = z
   .min(PASSWORD_MIN, { error: `Must be at least ${PASSWORD_MIN} characters` })
   .max(PASSWORD_MAX, { error: `Must be at most ${PASSWORD_MAX} characters` });
 
-/** Better Auth also reads optional fields (callbackURL, rememberMe, image); they pass through. */
-export const signUpSchema = z.looseObject({ email, password, name: lineText(100) });
-export const signInSchema = z.looseObject({
+/** The optional fields Better Auth reads besides the credentials. */
+const callbackURL = z.string().max(2048).optional();
+const rememberMe = z.boolean().optional();
+
+/**
+ * Sign-up and sign-in refuse unknown fields (422 naming each), as the app's own routes do:
+ * the same input rules on both route families. A `role` is an unknown field here too.
+ */
+export const signUpSchema = z.strictObject({
+  email,
+  password,
+  name: lineText(100),
+  image: z.string().max(2048).optional(),
+  callbackURL,
+  rememberMe,
+});
+export const signInSchema = z.strictObject({
   email,
   password: z.string().min(1).max(PASSWORD_MAX),
+  callbackURL,
+  rememberMe,
 });
 export const passwordChangeSchema = z.looseObject({ newPassword: password });
 export const passwordResetSchema = z.looseObject({ newPassword: password });

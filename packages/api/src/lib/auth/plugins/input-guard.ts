@@ -1,6 +1,6 @@
 /**
- * Better Auth's input guard, as a plugin: before Better Auth routes a request, a JSON body
- * must parse (400 otherwise), no NUL character may sit in the path, the query or anywhere in
+ * Better Auth's input guard, as a plugin: before Better Auth routes a request, a POST body
+ * must be JSON (415 otherwise) and parse (400 otherwise), no NUL character may sit in the path, the query or anywhere in
  * the body (PostgreSQL text cannot hold one: Better Auth would pass it to a query and fail
  * with a 500), and the bodies of the endpoints in `BODY_SCHEMAS` must match their schema
  * (422 with each field's problem, instead of Better Auth's own 400).
@@ -16,6 +16,7 @@ import { BODY_SCHEMAS } from './input-guard.schemas.ts';
 export const INPUT_GUARD_ERROR_CODES = defineErrorCodes({
   MALFORMED_JSON: 'Malformed JSON in request body',
   INVALID_INPUT: 'The request does not match the schema',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body is not JSON',
 });
 
 const NUL = '\u0000';
@@ -97,6 +98,9 @@ export const inputGuard = () =>
       const url = new URL(request.url);
       let json: unknown;
       const type = request.headers.get('content-type') ?? '';
+      // A body in another format is refused, as on the app's own routes (415).
+      if (request.method === 'POST' && type !== '' && !/^application\/json\b/i.test(type))
+        return refuse(415, INPUT_GUARD_ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
       if (request.method === 'POST' && /^application\/json\b/i.test(type)) {
         try {
           json = await request.clone().json();
