@@ -1,5 +1,6 @@
 import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { streamEvents } from '../../lib/sse.ts';
+import { acceptsEventStream } from '../../lib/sse-document.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
@@ -46,7 +47,8 @@ export const run: AppRouteHandler<RunRoute> = async (c) => {
   // 429 here, not an event mid-stream. Settled when the run ends, whether it was used or not.
   const request = { ...base, firstCall: await runtime.agents.reserveFirstCall(base) };
 
-  if (!body.stream) {
+  // `Accept: text/event-stream` or, as before, `stream: true` selects the stream.
+  if (!body.stream && !acceptsEventStream(c.req.header('accept'))) {
     try {
       const result = await runtime.agents.run(request);
       return c.json({ agent: agent.name, model, ...result }, 200);

@@ -9,6 +9,7 @@ import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 
 const tags = ['AI'];
@@ -137,8 +138,32 @@ export const chatStream = createRoute({
   request: { body: jsonBody(chatRequestSchema) },
   responses: {
     200: {
-      description: 'An event stream (`text/event-stream`).',
-      content: { 'text/event-stream': { schema: z.string() } },
+      description: 'An event stream (`text/event-stream`) of `AiChatStreamEvent`s.',
+      content: eventStreamContent('AiChatStreamEvent', 'The events of a streamed chat reply.', [
+        sseEvent(
+          'start',
+          z
+            .object({ chatId: z.uuid(), model: z.string(), provider: z.enum(['openai', 'local']) })
+            .openapi('AiChatStreamStart'),
+        ),
+        sseEvent('token', z.object({ text: z.string() }).openapi('AiStreamToken')),
+        sseEvent('withheld', z.object({ content: z.string() }).openapi('AiStreamWithheld')),
+        errorEvent,
+        endEvent(
+          z
+            .object({
+              chatId: z.uuid(),
+              messageId: z.uuid(),
+              userMessageId: z.uuid(),
+              model: z.string(),
+              status: z.enum(['complete', 'incomplete']),
+              usage: tokenUsageSchema,
+              cached: z.boolean(),
+              filtered: z.boolean(),
+            })
+            .openapi('AiChatStreamEnd'),
+        ),
+      ]),
     },
     ...errorResponses(...CHAT_ERRORS),
   },
