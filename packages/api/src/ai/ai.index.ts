@@ -15,7 +15,8 @@ import * as usageRoutes from './usage/usage.routes.ts';
 export const aiChatRouter = createRouter()
   .openapi(chatRoutes.models, chatHandlers.models)
   .openapi(chatRoutes.chat, chatHandlers.chat)
-  .openapi(chatRoutes.chatStream, chatHandlers.chatStream);
+  .openapi(chatRoutes.chatStream, chatHandlers.chatStream)
+  .openapi(chatRoutes.chatUi, chatHandlers.chatUi);
 
 export const aiUsageRouter = createRouter().openapi(usageRoutes.usage, usageHandlers.usage);
 

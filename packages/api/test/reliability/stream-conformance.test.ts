@@ -163,6 +163,18 @@ describe('the document types every stream event', () => {
     expect(new Set(names)).toEqual(new Set(['updates', 'values', 'messages', 'end']));
   });
 
+  test('a useChat turn (the AI SDK UI message stream): every chunk as declared', async () => {
+    server.reset();
+    server.script({ chunks: ['UI', ' chunks'] });
+    const response = await post('/api/ai/chat/ui', {
+      id: 'conformance',
+      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+    });
+    const names = await conforming('POST /api/ai/chat/ui', response);
+    // Unnamed events: each is one chunk, `[DONE]` last.
+    expect(names.every((name) => name === 'message')).toBe(true);
+  });
+
   test('the check fails an event the document does not declare, or a payload of the wrong shape', async () => {
     const stream = (text: string) =>
       new Response(text, { headers: { 'content-type': 'text/event-stream' } });
@@ -170,5 +182,10 @@ describe('the document types every stream event', () => {
     expect(unknown.problems.join()).toContain('does not match the declared schema');
     const wrong = await check(operation(CHAT), stream('event: token\ndata: {"text":42}\n\n'));
     expect(wrong.problems.join()).toContain('does not match the declared schema');
+    const chunk = await check(
+      operation('POST /api/ai/chat/ui'),
+      stream('data: {"type":"text-delta","delta":"no id"}\n\n'),
+    );
+    expect(chunk.problems.join()).toContain('does not match the declared schema');
   });
 });

@@ -11,6 +11,7 @@ import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import { requirePermission } from '../../middleware/auth.ts';
+import { uiMessageChunkSchema } from './ui-message-stream.ts';
 
 const tags = ['AI'];
 
@@ -169,6 +170,69 @@ export const chatStream = createRoute({
   },
 });
 
+/** A UI message as the AI SDK's `DefaultChatTransport` sends it. */
+const uiMessageSchema = z
+  .looseObject({
+    id: z.string().max(200),
+    role: z.enum(['system', 'user', 'assistant']),
+    parts: z
+      .array(z.looseObject({ type: z.string().max(100), text: z.string().optional() }))
+      .max(1000),
+  })
+  .openapi('AiUiMessage');
+
+export const chatUiRequestSchema = z
+  .strictObject({
+    id: z.string().min(1).max(200).openapi({
+      description:
+        "useChat's chat id: a chat's `id` (a UUID) continues that chat; any other id starts a new chat (its id comes back in the `start` chunk's `messageMetadata.chatId`).",
+    }),
+    messages: z.array(uiMessageSchema).min(1).max(1000).openapi({
+      description:
+        "The conversation as the client holds it. Only the last message is read (a user message: its text parts); the model's memory is the chat stored here.",
+    }),
+    trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message').openapi({
+      description: '`regenerate-message` is not supported (422): send the message again.',
+    }),
+    messageId: z.string().max(200).optional(),
+    metadata: z.unknown().optional(),
+    model: z.string().min(1).max(64).optional().openapi({
+      description:
+        'A name from `GET /api/ai/models` (sent in useChat’s `body`); omitted: the default model.',
+    }),
+    cache: z.boolean().default(false).openapi({
+      description: 'Opt in to an answer from cache for an identical request.',
+    }),
+  })
+  .openapi('AiChatUiRequest');
+
+export const chatUi = createRoute({
+  method: 'post',
+  path: '/api/ai/chat/ui',
+  tags,
+  summary: 'Send a message and stream the reply (AI SDK useChat)',
+  description: [
+    "**AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), the one `useChat` from `@ai-sdk/react` and `DefaultChatTransport` read. Point the transport's `api` here.",
+    'The turn is stored in the same chats as `POST /api/ai/chat/stream` (same limits, budget, cache and output filter). Chunks: `start` (messageMetadata: `chatId`, `model`, `provider`), `start-step`, `text-start`, `text-delta`…, `text-end`, `finish-step`, `finish` (finishReason; messageMetadata: the stored `messageId`, `userMessageId`, `status`, `usage`, `cached`, `filtered`), then `data: [DONE]`.',
+    'The output filter withholding the reply: `reset-step`, then the notice. The model failing mid-way: `error` (errorText), and what streamed is stored, marked incomplete. Failures before the first token answer JSON errors like `POST /api/ai/chat`.',
+  ].join('\n'),
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
+  request: { body: jsonBody(chatUiRequestSchema) },
+  responses: {
+    200: {
+      description:
+        'A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`).',
+      headers: {
+        'x-vercel-ai-ui-message-stream': { schema: { type: 'string', enum: ['v1'] } },
+      },
+      content: { 'text/event-stream': { schema: uiMessageChunkSchema } },
+    },
+    ...errorResponses(...CHAT_ERRORS),
+  },
+});
+
 export type ModelsRoute = typeof models;
+export type ChatUiRoute = typeof chatUi;
 export type ChatRoute = typeof chat;
 export type ChatStreamRoute = typeof chatStream;
