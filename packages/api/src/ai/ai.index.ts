@@ -22,7 +22,8 @@ export const aiUsageRouter = createRouter().openapi(usageRoutes.usage, usageHand
 
 export const aiAgentsRouter = createRouter()
   .openapi(agentRoutes.list, agentHandlers.list)
-  .openapi(agentRoutes.run, agentHandlers.run);
+  .openapi(agentRoutes.run, agentHandlers.run)
+  .openapi(agentRoutes.runUi, agentHandlers.runUi);
 
 export const aiGraphsRouter = createRouter()
   .openapi(graphRoutes.list, graphHandlers.list)

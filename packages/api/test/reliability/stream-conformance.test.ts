@@ -175,6 +175,18 @@ describe('the document types every stream event', () => {
     expect(names.every((name) => name === 'message')).toBe(true);
   });
 
+  test('an agent run for useChat (the AI SDK UI message stream, with tool chunks): every chunk as declared', async () => {
+    toolThenAnswer();
+    const response = await post('/api/ai/agents/assistant/runs/ui', {
+      id: 'conformance',
+      messages: [
+        { id: 'm1', role: 'user', parts: [{ type: 'text', text: 'What is 12 * (3 + 4)?' }] },
+      ],
+    });
+    const names = await conforming('POST /api/ai/agents/{agentId}/runs/ui', response);
+    expect(names.length).toBeGreaterThan(5);
+  });
+
   test('the check fails an event the document does not declare, or a payload of the wrong shape', async () => {
     const stream = (text: string) =>
       new Response(text, { headers: { 'content-type': 'text/event-stream' } });

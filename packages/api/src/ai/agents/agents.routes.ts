@@ -8,6 +8,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
+import {
+  UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+  uiChatRequestFields,
+  uiMessageChunkSchema,
+} from '../../lib/ui-message-chunks.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 
 const tags = ['AI agents'];
@@ -142,5 +147,66 @@ export const run = createRoute({
   },
 });
 
+const agentUiStart = z
+  .object({ agent: z.string(), model: z.string() })
+  .openapi('AiAgentUiStartMetadata');
+
+const agentUiFinish = z
+  .object({
+    agent: z.string(),
+    model: z.string(),
+    steps: z.number().int().openapi({ description: 'Model calls made.' }),
+    filtered: z.boolean(),
+    toolCalls: z.number().int().openapi({ description: 'Tool calls made.' }),
+  })
+  .openapi('AiAgentUiFinishMetadata');
+
+export const agentUiChunkSchema = uiMessageChunkSchema(
+  'AiAgentUiMessageChunk',
+  agentUiStart,
+  agentUiFinish,
+  { tools: true },
+);
+
+export const runUi = createRoute({
+  method: 'post',
+  path: '/api/ai/agents/{agentId}/runs/ui',
+  tags,
+  summary: 'Run an agent, streamed for the AI SDK (useChat)',
+  description: [
+    "**AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), for `useChat` / `DefaultChatTransport`. The last (user) message is the agent's input; runs store nothing, as `POST …/runs`.",
+    'Each tool call is a `tool-input-available` chunk (`toolCallId`, `toolName`, `input`) and its result a `tool-output-available` chunk (`toolCallId`, `output`); the answer is `text-delta` chunks; `finish` carries `messageMetadata` (`steps`, `toolCalls`, `filtered`). A step limit or provider failure mid-way: an `error` chunk. Failures before the stream starts (404, 422, 429) answer JSON errors.',
+  ].join('\n'),
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['read'] })] as const,
+  request: {
+    params: agentParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .strictObject({
+              ...uiChatRequestFields,
+              model: agentRunRequestSchema.shape.model,
+              maxSteps: agentRunRequestSchema.shape.maxSteps,
+            })
+            .openapi('AiAgentUiRequest'),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description:
+        'A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`).',
+      headers: UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+      content: { 'text/event-stream': { schema: agentUiChunkSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 502, 504),
+  },
+});
+
 export type ListRoute = typeof list;
+export type RunUiRoute = typeof runUi;
 export type RunRoute = typeof run;

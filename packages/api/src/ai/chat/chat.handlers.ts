@@ -1,6 +1,6 @@
-import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import { streamEvents } from '../../lib/sse.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
+import { lastUserText } from '../../lib/ui-message-chunks.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
@@ -82,39 +82,10 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The text of the last message, which must be the user's; a 422 otherwise. */
-function lastUserText(
-  messages: Array<{ role: string; parts: Array<{ type: string; text?: string }> }>,
-) {
-  const last = messages.at(-1);
-  const refuse = (message: string, path: string) =>
-    new ApiError(422, ERROR_CODES.VALIDATION_FAILED, message, {
-      details: [{ location: 'body', path, message }],
-    });
-  if (last?.role !== 'user') throw refuse('The last message must be the user’s', 'messages');
-  const text = last.parts
-    .filter((part) => part.type === 'text')
-    .map((part) => part.text ?? '')
-    .join('');
-  const checked = chatRequestSchema.shape.message.safeParse(text);
-  if (!checked.success)
-    throw refuse(checked.error.issues[0]?.message ?? 'Invalid message', 'messages.parts.text');
-  return checked.data;
-}
-
 /** The chat stream in the AI SDK's UI message stream protocol (for `useChat`). */
 export const chatUi: AppRouteHandler<ChatUiRoute> = async (c) => {
   const body = c.req.valid('json');
-  if (body.trigger === 'regenerate-message')
-    throw new ApiError(
-      422,
-      ERROR_CODES.VALIDATION_FAILED,
-      'Regenerating is not supported: send the message again',
-      {
-        details: [{ location: 'body', path: 'trigger', message: 'Must be submit-message' }],
-      },
-    );
-  const message = lastUserText(body.messages);
+  const message = lastUserText(body, chatRequestSchema.shape.message);
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
   const slot = await runtime.streamSlots.acquire(user.id);

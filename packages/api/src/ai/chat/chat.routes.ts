@@ -10,6 +10,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
+import {
+  UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+  uiChatRequestFields,
+} from '../../lib/ui-message-chunks.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 import { uiMessageChunkSchema } from './ui-message-stream.ts';
 
@@ -170,32 +174,13 @@ export const chatStream = createRoute({
   },
 });
 
-/** A UI message as the AI SDK's `DefaultChatTransport` sends it. */
-const uiMessageSchema = z
-  .looseObject({
-    id: z.string().max(200),
-    role: z.enum(['system', 'user', 'assistant']),
-    parts: z
-      .array(z.looseObject({ type: z.string().max(100), text: z.string().optional() }))
-      .max(1000),
-  })
-  .openapi('AiUiMessage');
-
 export const chatUiRequestSchema = z
   .strictObject({
-    id: z.string().min(1).max(200).openapi({
+    ...uiChatRequestFields,
+    id: uiChatRequestFields.id.openapi({
       description:
         "useChat's chat id: a chat's `id` (a UUID) continues that chat; any other id starts a new chat (its id comes back in the `start` chunk's `messageMetadata.chatId`).",
     }),
-    messages: z.array(uiMessageSchema).min(1).max(1000).openapi({
-      description:
-        "The conversation as the client holds it. Only the last message is read (a user message: its text parts); the model's memory is the chat stored here.",
-    }),
-    trigger: z.enum(['submit-message', 'regenerate-message']).default('submit-message').openapi({
-      description: '`regenerate-message` is not supported (422): send the message again.',
-    }),
-    messageId: z.string().max(200).optional(),
-    metadata: z.unknown().optional(),
     model: z.string().min(1).max(64).optional().openapi({
       description:
         'A name from `GET /api/ai/models` (sent in useChat’s `body`); omitted: the default model.',
@@ -223,9 +208,7 @@ export const chatUi = createRoute({
     200: {
       description:
         'A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`).',
-      headers: {
-        'x-vercel-ai-ui-message-stream': { schema: { type: 'string', enum: ['v1'] } },
-      },
+      headers: UI_MESSAGE_STREAM_RESPONSE_HEADERS,
       content: { 'text/event-stream': { schema: uiMessageChunkSchema } },
     },
     ...errorResponses(...CHAT_ERRORS),

@@ -12,10 +12,11 @@
  * The chunk schemas (`uiMessageChunkSchema`) also describe the response in the document.
  */
 import { z } from '@hono/zod-openapi';
+import {
+  UI_TEXT_ID as TEXT_ID,
+  uiMessageChunkSchema as uiMessageChunkSchema_,
+} from '../../lib/ui-message-chunks.ts';
 import type { ChatStreamEvent } from './chat.types.ts';
-
-/** The one text part of the reply. */
-const TEXT_ID = 'text-0';
 
 const startMetadata = z
   .object({ chatId: z.uuid(), model: z.string(), provider: z.enum(['openai', 'local']) })
@@ -41,29 +42,28 @@ const finishMetadata = z
   })
   .openapi('AiUiFinishMetadata');
 
-/** The chunks this API sends (a subset of the AI SDK's `UIMessageChunk`). */
-export const uiMessageChunkSchema = z
-  .union([
-    z.object({ type: z.literal('start'), messageMetadata: startMetadata }),
-    z.object({ type: z.literal('start-step') }),
-    z.object({ type: z.literal('text-start'), id: z.string() }),
-    z.object({ type: z.literal('text-delta'), id: z.string(), delta: z.string() }),
-    z.object({ type: z.literal('text-end'), id: z.string() }),
-    z.object({ type: z.literal('reset-step') }),
-    z.object({ type: z.literal('error'), errorText: z.string() }),
-    z.object({ type: z.literal('finish-step') }),
-    z.object({
-      type: z.literal('finish'),
-      finishReason: z.enum(['stop', 'content-filter', 'error', 'other']),
-      messageMetadata: finishMetadata,
-    }),
-  ])
-  .openapi('AiUiMessageChunk', {
-    description:
-      'One chunk of the AI SDK UI message stream protocol (v1): each `data:` line holds one; the stream ends with `data: [DONE]`.',
-  });
+/** The chunks of a chat turn. */
+export const uiMessageChunkSchema = uiMessageChunkSchema_(
+  'AiUiMessageChunk',
+  startMetadata,
+  finishMetadata,
+  {
+    tools: false,
+  },
+);
 
-export type UiMessageChunk = z.infer<typeof uiMessageChunkSchema>;
+/** A chunk of a chat turn. */
+export type UiMessageChunk =
+  | { type: 'start'; messageMetadata: z.infer<typeof startMetadata> }
+  | { type: 'start-step' | 'reset-step' | 'finish-step' }
+  | { type: 'text-start' | 'text-end'; id: string }
+  | { type: 'text-delta'; id: string; delta: string }
+  | { type: 'error'; errorText: string }
+  | {
+      type: 'finish';
+      finishReason: 'stop' | 'content-filter' | 'error' | 'other';
+      messageMetadata: z.infer<typeof finishMetadata>;
+    };
 
 /** The UI message chunks of a streamed chat turn. */
 export async function* uiMessageChunks(
