@@ -13,12 +13,14 @@ import { createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { DOCS_PATH } from './openapi.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium (.ci/run installs it); CHROMIUM_PATH names another build of Chromium
+// (the GitHub runners' preinstalled Chrome).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test/artifacts/', import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   process.stderr.write(
-    `skipping the docs page browser test: ${CHROMIUM} is absent (apt-get install -y chromium)\n`,
+    `skipping the docs page browser test: ${CHROMIUM} is absent (apt-get install -y chromium, or set CHROMIUM_PATH)\n`,
   );
 
 describe.skipIf(!hasChromium)('the docs page in Chromium, offline', () => {
