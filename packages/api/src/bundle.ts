@@ -10,6 +10,7 @@
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
+import { ASSETS_DIR, installedScalarFile, SCALAR_ASSET } from './lib/docs-assets.ts';
 
 /** The Lambda entry (exports `handler`). */
 export const LAMBDA_ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -178,20 +179,31 @@ function closure(start: string, edges: (file: string) => string[]): Set<string> 
 }
 
 /**
+ * Static files the app serves from beside its code, copied into `assets/` (not JavaScript the
+ * function loads, so no part of the core or lazy measure): Scalar's standalone bundle for the
+ * docs page (lib/docs-assets.ts).
+ */
+export function lambdaAssets(): Array<{ from: string; to: string }> {
+  const scalar = installedScalarFile();
+  if (!scalar) throw new Error('@scalar/api-reference is not installed');
+  return [{ from: scalar, to: `${ASSETS_DIR}/${SCALAR_ASSET}` }];
+}
+
+/**
  * Bundles `entry` exactly as the function is deployed into `outdir`: `index.mjs`, its chunks
- * under `chunks/`, and a source map beside each. Replaces the files an earlier build left
- * there, and nothing else.
+ * under `chunks/`, a source map beside each, and the static files under `assets/`. Replaces
+ * the files an earlier build left there, and nothing else.
  */
 export async function bundleLambda(
   outdir: string,
   entry: string = LAMBDA_ENTRY,
 ): Promise<BundleResult> {
   const { build } = await import('esbuild');
-  const { rm } = await import('node:fs/promises');
-  const { join, relative, resolve } = await import('node:path');
+  const { copyFile, mkdir, rm } = await import('node:fs/promises');
+  const { dirname, join, relative, resolve } = await import('node:path');
   const dir = resolve(outdir);
   await Promise.all(
-    [LAMBDA_OUTFILE, `${LAMBDA_OUTFILE}.map`, 'chunks'].map((name) =>
+    [LAMBDA_OUTFILE, `${LAMBDA_OUTFILE}.map`, 'chunks', ASSETS_DIR].map((name) =>
       rm(join(dir, name), { recursive: true, force: true }),
     ),
   );
@@ -225,6 +237,10 @@ export async function bundleLambda(
     metafile: true,
     logLevel: 'warning',
   });
+  for (const asset of lambdaAssets()) {
+    await mkdir(dirname(join(dir, asset.to)), { recursive: true });
+    await copyFile(asset.from, join(dir, asset.to));
+  }
   const { outputs } = result.metafile;
   // Metafile keys are relative to the working directory; files are named relative to `dir`.
   const name = (key: string) => relative(dir, resolve(REPO_ROOT, key)).split('\\').join('/');

@@ -33,6 +33,19 @@ describe('parseEnv', () => {
     expect(env.DATABASE_PREPARE).toBe(false);
   });
 
+  test('off Lambda, metric lines only when asked for (METRICS_STDOUT); on Lambda always, unless silent', () => {
+    const disabled = (input: Record<string, string>) => parseEnv(input).POWERTOOLS_METRICS_DISABLED;
+    expect(disabled({})).toBe(true);
+    expect(disabled({ STAGE: 'local', LOG_LEVEL: 'debug' })).toBe(true);
+    expect(disabled({ METRICS_STDOUT: 'true' })).toBe(false);
+    expect(disabled({ AWS_LAMBDA_FUNCTION_NAME: 'api' })).toBe(false);
+    expect(disabled({ AWS_LAMBDA_FUNCTION_NAME: 'api', METRICS_STDOUT: 'false' })).toBe(true);
+    expect(disabled({ AWS_LAMBDA_FUNCTION_NAME: 'api', LOG_LEVEL: 'silent' })).toBe(true);
+    expect(disabled({ METRICS_STDOUT: 'true', LOG_LEVEL: 'silent' })).toBe(true);
+    // The explicit switch still decides.
+    expect(disabled({ POWERTOOLS_METRICS_DISABLED: 'false' })).toBe(false);
+  });
+
   test('a deployed stage refuses the embedded fallbacks, naming each variable', () => {
     const error = issuesOf({ STAGE: 'prod' });
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual([

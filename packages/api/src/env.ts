@@ -73,6 +73,7 @@ const envSchema = z
       })
       .default('AiBackend'),
     POWERTOOLS_METRICS_DISABLED: z.stringbool().optional(),
+    METRICS_STDOUT: z.stringbool().optional(),
     POWERTOOLS_TRACE_ENABLED: z.stringbool().default(false),
     PUBLIC_URL: url(['http', 'https']).optional(),
     DATABASE_URL: url(['postgres', 'postgresql']).optional(),
@@ -178,8 +179,12 @@ const envSchema = z
     return {
       ...env,
       LOG_LEVEL: logLevel,
-      // `silent` means nothing on stdout: no log lines and no metric lines either.
-      POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? logLevel === 'silent',
+      // `silent` means nothing on stdout: no log lines and no metric lines either. Off Lambda,
+      // metric lines (EMF, for CloudWatch) only when asked for, so a dev server's output is
+      // its logs; `METRICS_STDOUT=true` prints them (`just metrics view` sums them).
+      POWERTOOLS_METRICS_DISABLED:
+        env.POWERTOOLS_METRICS_DISABLED ??
+        (logLevel === 'silent' || !(env.METRICS_STDOUT ?? onLambda)),
       PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
       // One container serves one request at a time: a tiny pool, reused across invocations.
       DATABASE_POOL_MAX: env.DATABASE_POOL_MAX ?? (onLambda ? 2 : 10),

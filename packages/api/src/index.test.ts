@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,9 @@ import {
   measureBundle,
   staticImportsOf,
 } from './bundle.ts';
+import { ASSETS_DIR, IMMUTABLE, SCALAR_ASSET } from './lib/docs-assets.ts';
 import { ERROR_CODES } from './lib/errors.ts';
+import { DOCS_ASSET_PATH } from './lib/openapi.ts';
 
 // The entry is bundled exactly as the CDK bundles it, then invoked under Node with
 // documented event shapes, through a stand-in for the runtime's response streaming.
@@ -240,6 +242,19 @@ describe('the bundle', () => {
     expect(docs.body).toContain('/openapi.json');
     expect(document.statusCode).toBe(200);
     expect(json(document).openapi).toBe('3.1.0');
+  });
+
+  test("the docs page's Scalar is served from the bundle's own assets/ copy", async () => {
+    const copy = join(lambda.outdir, ASSETS_DIR, SCALAR_ASSET);
+    expect(existsSync(copy)).toBe(true);
+    const [asset] = (await lambda.invoke([functionUrlRequest({ path: DOCS_ASSET_PATH })], env)) as [
+      LambdaResult,
+    ];
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toBe(IMMUTABLE);
+    expect(Buffer.byteLength(asset.body)).toBe(statSync(copy).size);
+    // A static file, not a chunk: the core measure does not include it.
+    expect(lambda.bundle.files.some((file) => file.path.includes(SCALAR_ASSET))).toBe(false);
   });
 
   test('measured on disk, as the infrastructure measures the deployed asset, it is the same', async () => {

@@ -1750,13 +1750,180 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description An event stream (`text/event-stream`). */
+                /** @description An event stream (`text/event-stream`) of `AiChatStreamEvent`s. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": string;
+                        "text/event-stream": components["schemas"]["AiChatStreamEvent"];
+                    };
+                };
+                /** @description Malformed request (for example, malformed JSON). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid session, bearer token or API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found — or not the caller’s: the two answer alike. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `details` lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) failed; nothing was stored. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) or the request took too long; nothing was stored. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/chat/ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message and stream the reply (AI SDK useChat)
+         * @description **AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), the one `useChat` from `@ai-sdk/react` and `DefaultChatTransport` read. Point the transport's `api` here.
+         *     The turn is stored in the same chats as `POST /api/ai/chat/stream` (same limits, budget, cache and output filter). Chunks: `start` (messageMetadata: `chatId`, `model`, `provider`), `start-step`, `text-start`, `text-delta`…, `text-end`, `finish-step`, `finish` (finishReason; messageMetadata: the stored `messageId`, `userMessageId`, `status`, `usage`, `cached`, `filtered`), then `data: [DONE]`.
+         *     The output filter withholding the reply: `reset-step`, then the notice. The model failing mid-way: `error` (errorText), and what streamed is stored, marked incomplete. Failures before the first token answer JSON errors like `POST /api/ai/chat`.
+         *
+         *     Requires the permissions chat:create, chat:update: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description useChat's chat id: a chat's `id` (a UUID) continues that chat; any other id starts a new chat (its id comes back in the `start` chunk's `messageMetadata.chatId`). */
+                        id: string;
+                        /** @description The conversation as the client holds it. Only the last message is read (a user message: its text parts). */
+                        messages: components["schemas"]["AiUiMessage"][];
+                        /**
+                         * @description `regenerate-message` is not supported (422): send the message again.
+                         * @default submit-message
+                         * @enum {string}
+                         */
+                        trigger?: "submit-message" | "regenerate-message";
+                        messageId?: string;
+                        metadata?: unknown;
+                        /** @description A name from `GET /api/ai/models` (sent in useChat’s `body`); omitted: the default model. */
+                        model?: string;
+                        /**
+                         * @description Opt in to an answer from cache for an identical request.
+                         * @default false
+                         */
+                        cache?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`). */
+                200: {
+                    headers: {
+                        "x-vercel-ai-ui-message-stream"?: "v1";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AiUiMessageChunk"];
                     };
                 };
                 /** @description Malformed request (for example, malformed JSON). */
@@ -2049,7 +2216,7 @@ export interface paths {
          * Run an agent
          * @description Runs the agent until it answers without calling a tool. Its tools: `search_chats` (your own chats and messages only), `calculator` (a parser: it never evaluates code), `current_time`, and `http_fetch` (hosts on AI_FETCH_ALLOWED_HOSTS only; off by default).
          *     A run that needs more than `maxSteps` model calls stops with **422 `STEP_LIMIT_EXCEEDED`** (`details.maxSteps`). Over the daily token budget: 429. The provider failing or timing out: 502 / 504. Runs store nothing.
-         *     With `stream: true`, Server-Sent Events:
+         *     With `Accept: text/event-stream` (or `stream: true`), Server-Sent Events (`AiAgentRunEvent`); otherwise one JSON document:
          *     - `tool_call` `{ id, name, args }`, `tool_result` `{ id, name, content }`
          *     - `token` `{ text }`, one per token of the answer
          *     - `withheld` `{ content }`: the output filter stopped the answer; show `content` instead
@@ -2085,7 +2252,7 @@ export interface paths {
                         /** @description Most model calls this run may make; at most (and by default) AI_AGENT_MAX_STEPS. */
                         maxSteps?: number;
                         /**
-                         * @description Answer Server-Sent Events instead of one JSON document.
+                         * @description Answer Server-Sent Events instead of one JSON document (as `Accept: text/event-stream` does).
                          * @default false
                          */
                         stream?: boolean;
@@ -2100,7 +2267,174 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AiAgentRun"];
-                        "text/event-stream": string;
+                        "text/event-stream": components["schemas"]["AiAgentRunEvent"];
+                    };
+                };
+                /** @description Malformed request (for example, malformed JSON). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid session, bearer token or API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found — or not the caller’s: the two answer alike. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `details` lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) failed; nothing was stored. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) or the request took too long; nothing was stored. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/agents/{agentId}/runs/ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an agent, streamed for the AI SDK (useChat)
+         * @description **AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), for `useChat` / `DefaultChatTransport`. The last (user) message is the agent's input; runs store nothing, as `POST …/runs`.
+         *     Each tool call is a `tool-input-available` chunk (`toolCallId`, `toolName`, `input`) and its result a `tool-output-available` chunk (`toolCallId`, `output`); the answer is `text-delta` chunks; `finish` carries `messageMetadata` (`steps`, `toolCalls`, `filtered`). A step limit or provider failure mid-way: an `error` chunk. Failures before the stream starts (404, 422, 429) answer JSON errors.
+         *
+         *     Requires the permissions chat:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description The conversation as the client holds it. Only the last message is read (a user message: its text parts). */
+                        messages: components["schemas"]["AiUiMessage"][];
+                        /**
+                         * @description `regenerate-message` is not supported (422): send the message again.
+                         * @default submit-message
+                         * @enum {string}
+                         */
+                        trigger?: "submit-message" | "regenerate-message";
+                        messageId?: string;
+                        metadata?: unknown;
+                        /**
+                         * @description A name from `GET /api/ai/models`; omitted: the default model.
+                         * @example local
+                         */
+                        model?: string;
+                        /** @description Most model calls this run may make; at most (and by default) AI_AGENT_MAX_STEPS. */
+                        maxSteps?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`). */
+                200: {
+                    headers: {
+                        "x-vercel-ai-ui-message-stream"?: "v1";
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AiAgentUiMessageChunk"];
                     };
                 };
                 /** @description Malformed request (for example, malformed JSON). */
@@ -2525,13 +2859,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description An event stream (`text/event-stream`). */
+                /** @description An event stream (`text/event-stream`) of `AiGraphStreamEvent`s. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": string;
+                        "text/event-stream": components["schemas"]["AiGraphStreamEvent"];
                     };
                 };
                 /** @description Malformed request (for example, malformed JSON). */
@@ -7814,6 +8148,141 @@ export interface components {
             /** @description Estimated from the configured price table. */
             costUsd: number;
         };
+        /** @description The events of a streamed chat reply. Each item is one Server-Sent Event: `event` is its `event:` field, `data` the JSON of its `data:` field. */
+        AiChatStreamEvent: {
+            /** @enum {string} */
+            event: "start";
+            data: components["schemas"]["AiChatStreamStart"];
+        } | {
+            /** @enum {string} */
+            event: "token";
+            data: components["schemas"]["AiStreamToken"];
+        } | {
+            /** @enum {string} */
+            event: "withheld";
+            data: components["schemas"]["AiStreamWithheld"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            data: components["schemas"]["Error"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            data: components["schemas"]["AiChatStreamEnd"] | components["schemas"]["SseFailedEnd"];
+        };
+        AiChatStreamStart: {
+            /** Format: uuid */
+            chatId: string;
+            model: string;
+            /** @enum {string} */
+            provider: "openai" | "local";
+        };
+        AiStreamToken: {
+            text: string;
+        };
+        AiStreamWithheld: {
+            content: string;
+        };
+        AiChatStreamEnd: {
+            /** Format: uuid */
+            chatId: string;
+            /** Format: uuid */
+            messageId: string;
+            /** Format: uuid */
+            userMessageId: string;
+            model: string;
+            /** @enum {string} */
+            status: "complete" | "incomplete";
+            usage: components["schemas"]["AiTokenUsage"];
+            cached: boolean;
+            filtered: boolean;
+        };
+        /** @description The `end` data after an `error` event. */
+        SseFailedEnd: {
+            /** @enum {string} */
+            status: "failed";
+        };
+        /** @description One chunk of the AI SDK UI message stream protocol (v1): each `data:` line holds one; the stream ends with `data: [DONE]`. */
+        AiUiMessageChunk: {
+            /** @enum {string} */
+            type: "start";
+            messageMetadata: components["schemas"]["AiUiStartMetadata"];
+        } | {
+            /** @enum {string} */
+            type: "start-step";
+        } | {
+            /** @enum {string} */
+            type: "text-start";
+            id: string;
+        } | {
+            /** @enum {string} */
+            type: "text-delta";
+            id: string;
+            delta: string;
+        } | {
+            /** @enum {string} */
+            type: "text-end";
+            id: string;
+        } | {
+            /** @enum {string} */
+            type: "reset-step";
+        } | {
+            /** @enum {string} */
+            type: "error";
+            errorText: string;
+        } | {
+            /** @enum {string} */
+            type: "finish-step";
+        } | {
+            /** @enum {string} */
+            type: "finish";
+            /** @enum {string} */
+            finishReason: "stop" | "content-filter" | "error" | "other";
+            messageMetadata: components["schemas"]["AiUiFinishMetadata"];
+        };
+        AiUiStartMetadata: {
+            /** Format: uuid */
+            chatId: string;
+            model: string;
+            /** @enum {string} */
+            provider: "openai" | "local";
+        };
+        AiUiFinishMetadata: {
+            /** Format: uuid */
+            chatId: string;
+            /**
+             * Format: uuid
+             * @description The stored reply.
+             */
+            messageId: string;
+            /** Format: uuid */
+            userMessageId: string;
+            model: string;
+            /** @enum {string} */
+            status: "complete" | "incomplete";
+            /** @description Tokens of this call; zero when cached. */
+            usage: {
+                promptTokens: number;
+                completionTokens: number;
+                totalTokens: number;
+                costUsd: number;
+            };
+            cached: boolean;
+            filtered: boolean;
+        };
+        AiUiMessage: {
+            id: string;
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+            parts: ({
+                type: string;
+                text?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
         AiUsage: {
             /** Format: date */
             from: string;
@@ -7885,6 +8354,108 @@ export interface components {
             /** @description The tool's answer. */
             result?: string;
         };
+        /** @description The events of a streamed agent run. Each item is one Server-Sent Event: `event` is its `event:` field, `data` the JSON of its `data:` field. */
+        AiAgentRunEvent: {
+            /** @enum {string} */
+            event: "tool_call";
+            data: components["schemas"]["AiAgentToolCallEvent"];
+        } | {
+            /** @enum {string} */
+            event: "tool_result";
+            data: components["schemas"]["AiAgentToolResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "token";
+            data: components["schemas"]["AiStreamToken"];
+        } | {
+            /** @enum {string} */
+            event: "withheld";
+            data: components["schemas"]["AiStreamWithheld"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            data: components["schemas"]["Error"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            data: components["schemas"]["AiAgentRun"] | components["schemas"]["SseFailedEnd"];
+        };
+        AiAgentToolCallEvent: {
+            id: string;
+            name: string;
+            args: {
+                [key: string]: unknown;
+            };
+        };
+        AiAgentToolResultEvent: {
+            id: string;
+            name: string;
+            content: string;
+        };
+        /** @description One chunk of the AI SDK UI message stream protocol (v1): each `data:` line holds one; the stream ends with `data: [DONE]`. */
+        AiAgentUiMessageChunk: {
+            /** @enum {string} */
+            type: "start";
+            messageMetadata: components["schemas"]["AiAgentUiStartMetadata"];
+        } | {
+            /** @enum {string} */
+            type: "start-step";
+        } | {
+            /** @enum {string} */
+            type: "text-start";
+            id: string;
+        } | {
+            /** @enum {string} */
+            type: "text-delta";
+            id: string;
+            delta: string;
+        } | {
+            /** @enum {string} */
+            type: "text-end";
+            id: string;
+        } | {
+            /** @enum {string} */
+            type: "reset-step";
+        } | {
+            /** @enum {string} */
+            type: "error";
+            errorText: string;
+        } | {
+            /** @enum {string} */
+            type: "finish-step";
+        } | {
+            /** @enum {string} */
+            type: "finish";
+            /** @enum {string} */
+            finishReason: "stop" | "content-filter" | "error" | "other";
+            messageMetadata: components["schemas"]["AiAgentUiFinishMetadata"];
+        } | {
+            /** @enum {string} */
+            type: "tool-input-available";
+            toolCallId: string;
+            toolName: string;
+            input: {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
+            type: "tool-output-available";
+            toolCallId: string;
+            output: string;
+        };
+        AiAgentUiStartMetadata: {
+            agent: string;
+            model: string;
+        };
+        AiAgentUiFinishMetadata: {
+            agent: string;
+            model: string;
+            /** @description Model calls made. */
+            steps: number;
+            filtered: boolean;
+            /** @description Tool calls made. */
+            toolCalls: number;
+        };
         AiGraph: {
             /** @example approval */
             name: string;
@@ -7935,6 +8506,40 @@ export interface components {
             input: {
                 [key: string]: unknown;
             };
+        };
+        /** @description The events of a workflow run. Each item is one Server-Sent Event: `event` is its `event:` field, `data` the JSON of its `data:` field. */
+        AiGraphStreamEvent: {
+            /** @enum {string} */
+            event: "updates";
+            data: components["schemas"]["AiGraphUpdates"];
+        } | {
+            /** @enum {string} */
+            event: "values";
+            data: components["schemas"]["AiGraphValues"];
+        } | {
+            /** @enum {string} */
+            event: "messages";
+            data: components["schemas"]["AiGraphMessageToken"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            data: components["schemas"]["Error"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            data: components["schemas"]["AiGraphState"] | components["schemas"]["SseFailedEnd"];
+        };
+        /** @description Each node that ran, with its update. */
+        AiGraphUpdates: {
+            [key: string]: unknown;
+        };
+        /** @description The whole state after a step. */
+        AiGraphValues: {
+            [key: string]: unknown;
+        };
+        AiGraphMessageToken: {
+            node: string;
+            text: string;
         };
         /** @description Approve the draft, approve it with your text instead, or reject it. */
         AiGraphResume: {

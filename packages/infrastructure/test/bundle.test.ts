@@ -3,10 +3,15 @@
  * so the asset CloudFormation deploys is the one measured here.
  */
 import { describe, expect, test } from 'bun:test';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CORE_BUNDLE_BUDGET_BYTES, LAMBDA_BUNDLE, measureBundle } from '@backend/api/bundle';
+import {
+  CORE_BUNDLE_BUDGET_BYTES,
+  LAMBDA_BUNDLE,
+  lambdaAssets,
+  measureBundle,
+} from '@backend/api/bundle';
 import { stageApp } from './helpers/synth.ts';
 
 function assetDirectory(stackKey: 'api' | 'database', logicalPrefix: string): string {
@@ -38,6 +43,13 @@ describe('bundles (dev, local esbuild)', () => {
       const path = join(dir, file.path);
       expect(readFileSync(path, 'utf8').startsWith(LAMBDA_BUNDLE.banner)).toBe(true);
       expect(existsSync(`${path}.map`)).toBe(true);
+    }
+  }, 120_000);
+
+  test("the API asset carries the docs page's Scalar as a static file beside the code", () => {
+    const dir = assetDirectory('api', 'Api');
+    for (const asset of lambdaAssets()) {
+      expect(statSync(join(dir, asset.to)).size).toBe(statSync(asset.from).size);
     }
   }, 120_000);
 

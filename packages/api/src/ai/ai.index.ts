@@ -15,13 +15,15 @@ import * as usageRoutes from './usage/usage.routes.ts';
 export const aiChatRouter = createRouter()
   .openapi(chatRoutes.models, chatHandlers.models)
   .openapi(chatRoutes.chat, chatHandlers.chat)
-  .openapi(chatRoutes.chatStream, chatHandlers.chatStream);
+  .openapi(chatRoutes.chatStream, chatHandlers.chatStream)
+  .openapi(chatRoutes.chatUi, chatHandlers.chatUi);
 
 export const aiUsageRouter = createRouter().openapi(usageRoutes.usage, usageHandlers.usage);
 
 export const aiAgentsRouter = createRouter()
   .openapi(agentRoutes.list, agentHandlers.list)
-  .openapi(agentRoutes.run, agentHandlers.run);
+  .openapi(agentRoutes.run, agentHandlers.run)
+  .openapi(agentRoutes.runUi, agentHandlers.runUi);
 
 export const aiGraphsRouter = createRouter()
   .openapi(graphRoutes.list, graphHandlers.list)

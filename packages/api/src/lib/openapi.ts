@@ -1,10 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Auth } from './auth/auth.ts';
 import { AUTH_BASE_PATH } from './auth/auth.ts';
+import { IMMUTABLE, readScalarAsset, SCALAR_ASSET, SCALAR_VERSION } from './docs-assets.ts';
+import { notFound } from './errors.ts';
 import type { AppBindings, AppOpenAPI } from './types.ts';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
+/** Scalar's script, served by the app (see lib/docs-assets.ts). */
+export const DOCS_ASSET_PATH = `${DOCS_PATH}/assets/${SCALAR_ASSET}`;
 
 /** Any of these authenticates a protected route. */
 export const SECURITY: Array<Record<string, string[]>> = [
@@ -380,13 +384,28 @@ export function configureOpenApi(app: AppOpenAPI, options: OpenApiOptions) {
   app.get(DOCS_PATH, async (c, next) => {
     docs ??= import('@scalar/hono-api-reference').then(({ Scalar }) =>
       // The page's inline script runs under the docs CSP only with this request's nonce.
+      // The script is this app's own copy (no CDN); no web fonts and no request proxy, so the
+      // page needs no origin but this one.
       Scalar<AppBindings>((c) => ({
         url: OPENAPI_PATH,
         pageTitle: 'AI Backend API',
         theme: 'default',
+        cdn: DOCS_ASSET_PATH,
+        withDefaultFonts: false,
         nonce: c.get('secureHeadersNonce'),
       })),
     );
     return (await docs)(c, next);
+  });
+  app.get(`${DOCS_PATH}/assets/:file`, async (c) => {
+    if (c.req.param('file') !== SCALAR_ASSET) return notFound(c);
+    return new Response(await readScalarAsset(), {
+      headers: {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': IMMUTABLE,
+        // Set here so the caching middleware need not hash 5 MB to make one.
+        etag: `"scalar-${SCALAR_VERSION}"`,
+      },
+    });
   });
 }

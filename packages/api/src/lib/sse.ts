@@ -7,6 +7,11 @@
  *    stream outlives CloudFront's origin read timeout (60 s) while the model thinks;
  *  - failures after the headers are an `error` event in the one error shape;
  *  - every stream ends with an `end` event, also after an `error` (then `{ "status": "failed" }`).
+ *
+ * One other wire format shares all of that: the AI SDK's UI message stream protocol (v1,
+ * `format: 'ui-message-stream'`), for `useChat`: each event is an unnamed `data:` line holding
+ * one chunk (`{ "type": … }`), a failure is `{ "type": "error", "errorText" }`, and the stream
+ * ends with `data: [DONE]`; the response carries `x-vercel-ai-ui-message-stream: v1`.
  */
 import type { Context } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
@@ -27,8 +32,17 @@ export const FAILED_END = { status: 'failed' } as const;
  */
 export const flushWrites = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** The header that marks the AI SDK's UI message stream protocol, and its version. */
+export const UI_MESSAGE_STREAM_HEADER = ['x-vercel-ai-ui-message-stream', 'v1'] as const;
+
+/** The UI message stream's last line. */
+export const UI_MESSAGE_STREAM_DONE = 'data: [DONE]\n\n';
+
 export interface SseWriter {
-  /** Sends one event, its data as JSON. An `end` event ends the stream's events. */
+  /**
+   * Sends one event, its data as JSON. An `end` event ends the stream's events. In the UI
+   * message stream format the name is not sent (the chunk's `type` names it).
+   */
   event(name: string, data: unknown): Promise<void>;
   /**
    * Sends a failure as an `error` event in the one error shape. `mapped` is the error as a
@@ -50,6 +64,12 @@ export interface StreamEventsOptions {
   onAbort?: () => void;
   /** Runs once the stream has ended, whatever happened (release leases, flush traces). */
   onClose?: () => Promise<void>;
+  /**
+   * `events` (the API's own: named events, `end` last) or `ui-message-stream` (the AI SDK's UI
+   * message stream protocol, v1).
+   * @default 'events'
+   */
+  format?: 'events' | 'ui-message-stream';
 }
 
 const STREAM_HEADERS = [
@@ -68,6 +88,7 @@ export function streamEvents(
   options: StreamEventsOptions = {},
 ): Response {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const ui = options.format === 'ui-message-stream';
   const response = streamSSE(c, async function writeEvents(stream: SSEStreamingApi) {
     let ended = false;
     let failed = false;
@@ -84,22 +105,26 @@ export function streamEvents(
     const write = async (name: string, data: unknown) => {
       if (ended) return;
       if (name === 'error') failed = true;
-      if (name === 'end') ended = true;
+      if (name === 'end' && !ui) ended = true;
       clearTimeout(timer);
-      await stream.writeSSE({ event: name, data: JSON.stringify(data) });
+      await stream.writeSSE(
+        ui ? { data: JSON.stringify(data) } : { event: name, data: JSON.stringify(data) },
+      );
       arm();
     };
+    const fail = (body: ReturnType<typeof errorBody>) =>
+      write('error', ui ? { type: 'error', errorText: body.error.message } : body);
     const writer: SseWriter = {
       event: write,
       async error(mapped) {
         if (mapped instanceof ApiError) {
           if (mapped.status >= 500)
             c.var.logger.warn('stream failed', { err: mapped.cause ?? mapped });
-          await write('error', errorBody(c, mapped.code, mapped.message, mapped.details));
+          await fail(errorBody(c, mapped.code, mapped.message, mapped.details));
           return;
         }
         c.var.logger.error('stream failed', { err: mapped });
-        await write('error', errorBody(c, ERROR_CODES.INTERNAL_ERROR, 'Internal server error'));
+        await fail(errorBody(c, ERROR_CODES.INTERNAL_ERROR, 'Internal server error'));
       },
       flush: flushWrites,
     };
@@ -111,7 +136,9 @@ export function streamEvents(
       await writer.error(error);
     } finally {
       try {
-        if (!ended && failed) await write('end', FAILED_END);
+        if (ui) {
+          if (!ended && !gone()) await stream.write(UI_MESSAGE_STREAM_DONE);
+        } else if (!ended && failed) await write('end', FAILED_END);
       } finally {
         ended = true;
         clearTimeout(timer);
@@ -121,7 +148,7 @@ export function streamEvents(
   });
   // Set on the response and on the context: Hono merges the context's headers into the
   // returned response when it has any.
-  for (const [name, value] of STREAM_HEADERS) {
+  for (const [name, value] of ui ? [...STREAM_HEADERS, UI_MESSAGE_STREAM_HEADER] : STREAM_HEADERS) {
     response.headers.set(name, value);
     c.header(name, value);
   }

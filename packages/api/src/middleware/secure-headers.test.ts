@@ -84,14 +84,21 @@ describe('secure headers on API responses', () => {
 });
 
 describe(`secure headers on GET ${DOCS_PATH}`, () => {
-  test('the docs policy allows jsDelivr scripts with a per-request nonce and still denies framing', async () => {
+  test('the docs policy allows only nonced scripts and this origin, and still denies framing', async () => {
     const first = await t.app.request(DOCS_PATH);
     expect(first.status).toBe(200);
     const csp = directivesOf(first.headers.get('content-security-policy'));
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     const scriptSrc = csp.get('script-src') ?? [];
-    expect(scriptSrc).toContain('https://cdn.jsdelivr.net');
+    // No other origin anywhere in the policy: no CDN, no font host, no proxy.
+    for (const [name, sources] of csp) {
+      expect({ name, others: sources.filter((source) => /^(https?:|\*)/.test(source)) }).toEqual({
+        name,
+        others: [],
+      });
+    }
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
     const nonce = scriptSrc.find((source) => /^'nonce-[^']+'$/.test(source));
     expect(nonce).toBeDefined();
     expect(scriptSrc).not.toContain("'unsafe-inline'");

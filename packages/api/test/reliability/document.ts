@@ -5,7 +5,7 @@
 
 import { type Schema, Validator } from '@cfworker/json-schema';
 import type { App } from '../../src/app.ts';
-import { readTextUntil } from '../sse.ts';
+import { parseSse, readTextUntil } from '../sse.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -145,6 +145,23 @@ export function createResponseChecker(doc: OpenApiDocument) {
         `${status} answered ${type || 'no content type'}; declared ${Object.keys(content).join(', ')}`,
       );
       return { problems, status, body };
+    }
+    if (type === 'text/event-stream' && media.schema && problems.length === 0) {
+      // Each complete event (a cut-off read may end mid-event) against the declared union.
+      const text = body as string;
+      const complete = text.slice(0, text.lastIndexOf('\n\n') + 2);
+      const validator = validatorFor(media.schema);
+      for (const event of parseSse(complete)) {
+        // Unnamed events (the AI SDK's UI message stream): the data is the item, `[DONE]` last.
+        if (event.event === 'message' && event.data === '[DONE]') continue;
+        const result = validator.validate(event.event === 'message' ? event.data : event);
+        if (!result.valid) {
+          problems.push(
+            `${status} event ${JSON.stringify(event).slice(0, 200)} does not match the declared schema`,
+          );
+          break;
+        }
+      }
     }
     if (type === 'application/json' && media.schema && problems.length === 0) {
       const result = validatorFor(media.schema).validate(body);

@@ -124,7 +124,29 @@ export const MATRIX: Record<string, Entry> = {
     otherUsers: 404,
     lowerRole: writeKey,
   },
+  'POST /api/ai/chat/ui': {
+    access: 'user',
+    request: (ids) => ({
+      body: {
+        id: ids.chatId,
+        messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'read every chat' }] }],
+      },
+    }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
   'GET /api/ai/agents': { access: 'user', lowerRole: readKey },
+  'POST /api/ai/agents/{agentId}/runs/ui': {
+    access: 'user',
+    request: () => ({
+      params: { agentId: 'assistant' },
+      body: {
+        id: 'intruder',
+        messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'list every user' }] }],
+      },
+    }),
+    lowerRole: readKey,
+  },
   'POST /api/ai/agents/{agentId}/runs': {
     access: 'user',
     request: () => ({ params: { agentId: 'assistant' }, body: { input: 'list every user' } }),

@@ -7,6 +7,12 @@ import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
+import {
+  UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+  uiChatRequestFields,
+  uiMessageChunkSchema,
+} from '../../lib/ui-message-chunks.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 
 const tags = ['AI agents'];
@@ -37,7 +43,8 @@ export const agentRunRequestSchema = z
         'Most model calls this run may make; at most (and by default) AI_AGENT_MAX_STEPS.',
     }),
     stream: z.boolean().default(false).openapi({
-      description: 'Answer Server-Sent Events instead of one JSON document.',
+      description:
+        'Answer Server-Sent Events instead of one JSON document (as `Accept: text/event-stream` does).',
     }),
   })
   .openapi('AiAgentRunRequest');
@@ -96,7 +103,7 @@ export const run = createRoute({
   description: [
     'Runs the agent until it answers without calling a tool. Its tools: `search_chats` (your own chats and messages only), `calculator` (a parser: it never evaluates code), `current_time`, and `http_fetch` (hosts on AI_FETCH_ALLOWED_HOSTS only; off by default).',
     'A run that needs more than `maxSteps` model calls stops with **422 `STEP_LIMIT_EXCEEDED`** (`details.maxSteps`). Over the daily token budget: 429. The provider failing or timing out: 502 / 504. Runs store nothing.',
-    'With `stream: true`, Server-Sent Events:',
+    'With `Accept: text/event-stream` (or `stream: true`), Server-Sent Events (`AiAgentRunEvent`); otherwise one JSON document:',
     '- `tool_call` `{ id, name, args }`, `tool_result` `{ id, name, content }`',
     '- `token` `{ text }`, one per token of the answer',
     '- `withheld` `{ content }`: the output filter stopped the answer; show `content` instead',
@@ -116,12 +123,90 @@ export const run = createRoute({
       description: 'The answer, its tool calls and their results (or, streamed, events).',
       content: {
         'application/json': { schema: agentRunSchema },
-        'text/event-stream': { schema: z.string() },
+        ...eventStreamContent('AiAgentRunEvent', 'The events of a streamed agent run.', [
+          sseEvent(
+            'tool_call',
+            z
+              .object({ id: z.string(), name: z.string(), args: z.record(z.string(), z.unknown()) })
+              .openapi('AiAgentToolCallEvent'),
+          ),
+          sseEvent(
+            'tool_result',
+            z
+              .object({ id: z.string(), name: z.string(), content: z.string() })
+              .openapi('AiAgentToolResultEvent'),
+          ),
+          sseEvent('token', z.object({ text: z.string() }).openapi('AiStreamToken')),
+          sseEvent('withheld', z.object({ content: z.string() }).openapi('AiStreamWithheld')),
+          errorEvent,
+          endEvent(agentRunSchema),
+        ]),
       },
     },
     ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 502, 504),
   },
 });
 
+const agentUiStart = z
+  .object({ agent: z.string(), model: z.string() })
+  .openapi('AiAgentUiStartMetadata');
+
+const agentUiFinish = z
+  .object({
+    agent: z.string(),
+    model: z.string(),
+    steps: z.number().int().openapi({ description: 'Model calls made.' }),
+    filtered: z.boolean(),
+    toolCalls: z.number().int().openapi({ description: 'Tool calls made.' }),
+  })
+  .openapi('AiAgentUiFinishMetadata');
+
+export const agentUiChunkSchema = uiMessageChunkSchema(
+  'AiAgentUiMessageChunk',
+  agentUiStart,
+  agentUiFinish,
+  { tools: true },
+);
+
+export const runUi = createRoute({
+  method: 'post',
+  path: '/api/ai/agents/{agentId}/runs/ui',
+  tags,
+  summary: 'Run an agent, streamed for the AI SDK (useChat)',
+  description: [
+    "**AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), for `useChat` / `DefaultChatTransport`. The last (user) message is the agent's input; runs store nothing, as `POST …/runs`.",
+    'Each tool call is a `tool-input-available` chunk (`toolCallId`, `toolName`, `input`) and its result a `tool-output-available` chunk (`toolCallId`, `output`); the answer is `text-delta` chunks; `finish` carries `messageMetadata` (`steps`, `toolCalls`, `filtered`). A step limit or provider failure mid-way: an `error` chunk. Failures before the stream starts (404, 422, 429) answer JSON errors.',
+  ].join('\n'),
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['read'] })] as const,
+  request: {
+    params: agentParams,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .strictObject({
+              ...uiChatRequestFields,
+              model: agentRunRequestSchema.shape.model,
+              maxSteps: agentRunRequestSchema.shape.maxSteps,
+            })
+            .openapi('AiAgentUiRequest'),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description:
+        'A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`).',
+      headers: UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+      content: { 'text/event-stream': { schema: agentUiChunkSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 502, 504),
+  },
+});
+
 export type ListRoute = typeof list;
+export type RunUiRoute = typeof runUi;
 export type RunRoute = typeof run;

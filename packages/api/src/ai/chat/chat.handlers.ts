@@ -1,9 +1,17 @@
 import { streamEvents } from '../../lib/sse.ts';
 import type { AppRouteHandler } from '../../lib/types.ts';
+import { lastUserText } from '../../lib/ui-message-chunks.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
-import type { ChatRoute, ChatStreamRoute, ModelsRoute } from './chat.routes.ts';
+import {
+  type ChatRoute,
+  type ChatStreamRoute,
+  type ChatUiRoute,
+  chatRequestSchema,
+  type ModelsRoute,
+} from './chat.routes.ts';
+import { uiMessageChunks } from './ui-message-stream.ts';
 
 export const models: AppRouteHandler<ModelsRoute> = async (c) => {
   const runtime = await loadAiRuntime(c.var.deps);
@@ -66,6 +74,57 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
       async onClose() {
         await slot.release();
         // Traces are delivered before the response ends (a Lambda freezes after it).
+        await runtime.flush();
+      },
+    },
+  );
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The chat stream in the AI SDK's UI message stream protocol (for `useChat`). */
+export const chatUi: AppRouteHandler<ChatUiRoute> = async (c) => {
+  const body = c.req.valid('json');
+  const message = lastUserText(body, chatRequestSchema.shape.message);
+  const { user } = callerOf(c);
+  const runtime = await loadAiRuntime(c.var.deps);
+  const slot = await runtime.streamSlots.acquire(user.id);
+  const turn = await runtime.chat
+    .stream({
+      message,
+      chatId: UUID.test(body.id) ? body.id.toLowerCase() : undefined,
+      model: body.model,
+      cache: body.cache,
+      userId: user.id,
+      requestId: c.get('requestId'),
+      signal: requestSignal(c),
+    })
+    .catch(async (error: unknown) => {
+      await slot.release();
+      await runtime.flush();
+      throw error;
+    });
+  return streamEvents(
+    c,
+    async (sse) => {
+      let flushed = false;
+      for await (const chunk of uiMessageChunks(turn.events)) {
+        await sse.event(chunk.type, chunk);
+        if (!flushed && chunk.type === 'text-delta') {
+          flushed = true;
+          await sse.flush();
+        }
+      }
+    },
+    {
+      format: 'ui-message-stream',
+      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
+      onAbort: () => {
+        turn.abort();
+        void slot.release();
+      },
+      async onClose() {
+        await slot.release();
         await runtime.flush();
       },
     },

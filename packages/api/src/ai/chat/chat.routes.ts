@@ -9,7 +9,13 @@ import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
+import {
+  UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+  uiChatRequestFields,
+} from '../../lib/ui-message-chunks.ts';
 import { requirePermission } from '../../middleware/auth.ts';
+import { uiMessageChunkSchema } from './ui-message-stream.ts';
 
 const tags = ['AI'];
 
@@ -137,13 +143,79 @@ export const chatStream = createRoute({
   request: { body: jsonBody(chatRequestSchema) },
   responses: {
     200: {
-      description: 'An event stream (`text/event-stream`).',
-      content: { 'text/event-stream': { schema: z.string() } },
+      description: 'An event stream (`text/event-stream`) of `AiChatStreamEvent`s.',
+      content: eventStreamContent('AiChatStreamEvent', 'The events of a streamed chat reply.', [
+        sseEvent(
+          'start',
+          z
+            .object({ chatId: z.uuid(), model: z.string(), provider: z.enum(['openai', 'local']) })
+            .openapi('AiChatStreamStart'),
+        ),
+        sseEvent('token', z.object({ text: z.string() }).openapi('AiStreamToken')),
+        sseEvent('withheld', z.object({ content: z.string() }).openapi('AiStreamWithheld')),
+        errorEvent,
+        endEvent(
+          z
+            .object({
+              chatId: z.uuid(),
+              messageId: z.uuid(),
+              userMessageId: z.uuid(),
+              model: z.string(),
+              status: z.enum(['complete', 'incomplete']),
+              usage: tokenUsageSchema,
+              cached: z.boolean(),
+              filtered: z.boolean(),
+            })
+            .openapi('AiChatStreamEnd'),
+        ),
+      ]),
+    },
+    ...errorResponses(...CHAT_ERRORS),
+  },
+});
+
+export const chatUiRequestSchema = z
+  .strictObject({
+    ...uiChatRequestFields,
+    id: uiChatRequestFields.id.openapi({
+      description:
+        "useChat's chat id: a chat's `id` (a UUID) continues that chat; any other id starts a new chat (its id comes back in the `start` chunk's `messageMetadata.chatId`).",
+    }),
+    model: z.string().min(1).max(64).optional().openapi({
+      description:
+        'A name from `GET /api/ai/models` (sent in useChat’s `body`); omitted: the default model.',
+    }),
+    cache: z.boolean().default(false).openapi({
+      description: 'Opt in to an answer from cache for an identical request.',
+    }),
+  })
+  .openapi('AiChatUiRequest');
+
+export const chatUi = createRoute({
+  method: 'post',
+  path: '/api/ai/chat/ui',
+  tags,
+  summary: 'Send a message and stream the reply (AI SDK useChat)',
+  description: [
+    "**AI SDK compatible**: the Vercel AI SDK's UI message stream protocol (v1, `x-vercel-ai-ui-message-stream: v1`), the one `useChat` from `@ai-sdk/react` and `DefaultChatTransport` read. Point the transport's `api` here.",
+    'The turn is stored in the same chats as `POST /api/ai/chat/stream` (same limits, budget, cache and output filter). Chunks: `start` (messageMetadata: `chatId`, `model`, `provider`), `start-step`, `text-start`, `text-delta`…, `text-end`, `finish-step`, `finish` (finishReason; messageMetadata: the stored `messageId`, `userMessageId`, `status`, `usage`, `cached`, `filtered`), then `data: [DONE]`.',
+    'The output filter withholding the reply: `reset-step`, then the notice. The model failing mid-way: `error` (errorText), and what streamed is stored, marked incomplete. Failures before the first token answer JSON errors like `POST /api/ai/chat`.',
+  ].join('\n'),
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
+  request: { body: jsonBody(chatUiRequestSchema) },
+  responses: {
+    200: {
+      description:
+        'A UI message stream (`text/event-stream`, `x-vercel-ai-ui-message-stream: v1`).',
+      headers: UI_MESSAGE_STREAM_RESPONSE_HEADERS,
+      content: { 'text/event-stream': { schema: uiMessageChunkSchema } },
     },
     ...errorResponses(...CHAT_ERRORS),
   },
 });
 
 export type ModelsRoute = typeof models;
+export type ChatUiRoute = typeof chatUi;
 export type ChatRoute = typeof chat;
 export type ChatStreamRoute = typeof chatStream;

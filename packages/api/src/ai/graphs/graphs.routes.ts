@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 import { resumeCommandSchema } from './schemas.ts';
 
@@ -143,8 +144,27 @@ export const stream = createRoute({
   request: { params: graphParams },
   responses: {
     200: {
-      description: 'An event stream (`text/event-stream`).',
-      content: { 'text/event-stream': { schema: z.string() } },
+      description: 'An event stream (`text/event-stream`) of `AiGraphStreamEvent`s.',
+      content: eventStreamContent('AiGraphStreamEvent', 'The events of a workflow run.', [
+        sseEvent(
+          'updates',
+          z
+            .record(z.string(), z.unknown())
+            .openapi('AiGraphUpdates', { description: 'Each node that ran, with its update.' }),
+        ),
+        sseEvent(
+          'values',
+          z.record(z.string(), z.unknown()).openapi('AiGraphValues', {
+            description: 'The whole state after a step.',
+          }),
+        ),
+        sseEvent(
+          'messages',
+          z.object({ node: z.string(), text: z.string() }).openapi('AiGraphMessageToken'),
+        ),
+        errorEvent,
+        endEvent(graphStateSchema),
+      ]),
     },
     ...errorResponses(401, 403, 404, 409, 422, 429),
   },

@@ -1,0 +1,111 @@
+/**
+ * POST /api/ai/agents/{agentId}/runs/ui: an agent run as the AI SDK's UI message stream,
+ * read by the `ai` package's own `DefaultChatTransport` and `readUIMessageStream`: tool calls
+ * and their results become the protocol's tool parts, the answer a text part.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+import { signUp, type TestUser } from '../../../test/accounts.ts';
+import {
+  type OpenAiTestServer,
+  openAiTestEnv,
+  startOpenAiServer,
+} from '../../../test/openai-server.ts';
+import { createTestDeps } from '../../../test/test-deps.ts';
+import { type App, createApp } from '../../app.ts';
+import type { AppDeps } from '../../deps.ts';
+
+type Metadata = { agent?: string; steps?: number; toolCalls?: number };
+
+let server: OpenAiTestServer;
+let deps: AppDeps;
+let app: App;
+let user: TestUser;
+
+beforeAll(async () => {
+  server = await startOpenAiServer();
+  deps = await createTestDeps({ env: openAiTestEnv(server) });
+  app = createApp(deps);
+  user = await signUp(app, deps);
+});
+
+afterAll(async () => {
+  await deps.close();
+  await server.close();
+});
+
+async function run(agent: string, text: string, body: Record<string, unknown> = {}) {
+  const transport = new DefaultChatTransport<UIMessage<Metadata>>({
+    api: `http://localhost/api/ai/agents/${agent}/runs/ui`,
+    headers: user.headers,
+    body,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+      app.request(String(input), init)) as typeof fetch,
+  });
+  const chunks = await transport.sendMessages({
+    chatId: 'agent-ui',
+    messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text }] }],
+    trigger: 'submit-message',
+    messageId: undefined,
+    abortSignal: undefined,
+  });
+  const errors: unknown[] = [];
+  let last: UIMessage<Metadata> | undefined;
+  for await (const message of readUIMessageStream<UIMessage<Metadata>>({
+    stream: chunks,
+    onError: (error) => errors.push(error),
+  })) {
+    last = message;
+  }
+  return { message: last, errors };
+}
+
+describe('an agent run through the AI SDK transport', () => {
+  test('tool calls and results arrive as tool parts, then the answer as text, with the run in metadata', async () => {
+    server.reset();
+    server.script(
+      {
+        toolCalls: [
+          { id: 'call-1', name: 'calculator', arguments: { expression: '12 * (3 + 4)' } },
+        ],
+      },
+      { content: 'It is 84.' },
+    );
+    const { message, errors } = await run('assistant', 'What is 12 * (3 + 4)?');
+    expect(errors).toEqual([]);
+    const tool = message?.parts.find((part) => part.type === 'tool-calculator') as
+      | { type: string; toolCallId: string; state: string; input: unknown; output: unknown }
+      | undefined;
+    expect(tool).toMatchObject({
+      toolCallId: 'call-1',
+      state: 'output-available',
+      input: { expression: '12 * (3 + 4)' },
+      output: '84',
+    });
+    const text = message?.parts.filter((part) => part.type === 'text').map((part) => part.text);
+    expect(text).toEqual(['It is 84.']);
+    expect(message?.metadata).toMatchObject({ agent: 'assistant', steps: 2, toolCalls: 1 });
+  });
+
+  test('a run over its step limit ends with an error chunk', async () => {
+    server.reset();
+    server.script(
+      { toolCalls: [{ name: 'calculator', arguments: { expression: '1 + 1' } }] },
+      { content: 'never reached' },
+    );
+    const { errors } = await run('assistant', 'Loop', { maxSteps: 1 });
+    expect(errors.length).toBe(1);
+  });
+
+  test('an unknown agent is a JSON 404 before any stream', async () => {
+    const response = await app.request('/api/ai/agents/nobody/runs/ui', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...user.headers },
+      body: JSON.stringify({
+        id: 'x',
+        messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+      }),
+    });
+    expect(response.status).toBe(404);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Every event of every stream matches the schema the document declares for it: the chat
+ * reply, the agent run (chosen by `Accept: text/event-stream`, or `stream: true` as before)
+ * and the workflow run, on success and on failure, checked by the same response checker
+ * the fuzz suite uses.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { type App, createApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { jsonRequest, signUp, type TestUser } from '../accounts.ts';
+import { type OpenAiTestServer, openAiTestEnv, startOpenAiServer } from '../openai-server.ts';
+import { parseSse } from '../sse.ts';
+import { createTestDeps } from '../test-deps.ts';
+import {
+  createResponseChecker,
+  listOperations,
+  loadDocument,
+  type OpenApiDocument,
+  type Operation,
+} from './document.ts';
+
+let server: OpenAiTestServer;
+let deps: AppDeps;
+let app: App;
+let user: TestUser;
+let doc: OpenApiDocument;
+let check: ReturnType<typeof createResponseChecker>;
+
+beforeAll(async () => {
+  server = await startOpenAiServer();
+  deps = await createTestDeps({ env: openAiTestEnv(server) });
+  app = createApp(deps);
+  user = await signUp(app, deps);
+  doc = await loadDocument(app);
+  check = createResponseChecker(doc);
+});
+
+afterAll(async () => {
+  await deps.close();
+  await server.close();
+});
+
+const operation = (key: string): Operation => {
+  const found = listOperations(doc).find((op) => op.key === key);
+  if (!found) throw new Error(`${key} is not in the document`);
+  return found;
+};
+
+/** Checks the response against the document; answers the names of its events. */
+async function conforming(key: string, response: Response, type = 'text/event-stream') {
+  if (!response.headers.get('content-type')?.includes(type))
+    throw new Error(`${key} answered ${response.status} ${await response.text()}`);
+  const result = await check(operation(key), response);
+  expect(result.problems).toEqual([]);
+  return typeof result.body === 'string' ? parseSse(result.body).map((event) => event.event) : [];
+}
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, jsonRequest('POST', body, { ...user.headers, ...headers }));
+
+const CHAT = 'POST /api/ai/chat/stream';
+const RUN = 'POST /api/ai/agents/{agentId}/runs';
+const GRAPH = 'POST /api/ai/graphs/{graphId}/stream';
+
+describe('the document types every stream event', () => {
+  test('each stream operation declares its events as a named union, not a string', () => {
+    for (const [key, name] of [
+      [CHAT, 'AiChatStreamEvent'],
+      [RUN, 'AiAgentRunEvent'],
+      [GRAPH, 'AiGraphStreamEvent'],
+    ] as const) {
+      const content = operation(key).operation.responses['200']?.content;
+      expect(content?.['text/event-stream']?.schema).toEqual({
+        $ref: `#/components/schemas/${name}`,
+      });
+    }
+    // JSON and the stream are two media types of the agent run, each with its own schema.
+    expect(
+      operation(RUN).operation.responses['200']?.content?.['application/json']?.schema,
+    ).toEqual({ $ref: '#/components/schemas/AiAgentRun' });
+  });
+
+  test('a chat reply: start, tokens, end', async () => {
+    server.reset();
+    server.script({ chunks: ['Typed', ' events'] });
+    const names = await conforming(CHAT, await post('/api/ai/chat/stream', { message: 'hi' }));
+    expect(names).toEqual(['start', 'token', 'token', 'end']);
+  });
+
+  test('a chat reply the provider drops: error, then end', async () => {
+    server.reset();
+    server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 20 });
+    const names = await conforming(CHAT, await post('/api/ai/chat/stream', { message: 'fail' }));
+    expect(names.slice(-2)).toEqual(['error', 'end']);
+  });
+
+  const toolThenAnswer = () => {
+    server.reset();
+    server.script(
+      { toolCalls: [{ name: 'calculator', arguments: { expression: '12 * (3 + 4)' } }] },
+      { content: 'It is 84.' },
+    );
+  };
+
+  test('an agent run with Accept: text/event-stream streams tool calls, results, tokens, end', async () => {
+    toolThenAnswer();
+    const names = await conforming(
+      RUN,
+      await post(
+        '/api/ai/agents/assistant/runs',
+        { input: 'What is 12 * (3 + 4)?' },
+        { accept: 'text/event-stream' },
+      ),
+    );
+    expect(names[0]).toBe('tool_call');
+    expect(names).toContain('tool_result');
+    expect(names).toContain('token');
+    expect(names.at(-1)).toBe('end');
+  });
+
+  test('an agent run with stream: true still streams; without either it answers JSON', async () => {
+    toolThenAnswer();
+    const streamed = await conforming(
+      RUN,
+      await post('/api/ai/agents/assistant/runs', {
+        input: 'What is 2 + 2?',
+        stream: true,
+      }),
+    );
+    expect(streamed.at(-1)).toBe('end');
+    toolThenAnswer();
+    const json = await post('/api/ai/agents/assistant/runs', {
+      input: 'What is 2 + 2?',
+    });
+    expect(json.status).toBe(200);
+    await conforming(RUN, json, 'application/json');
+  });
+
+  test('an agent run that exceeds its steps: error, then end', async () => {
+    toolThenAnswer();
+    const names = await conforming(
+      RUN,
+      await post(
+        '/api/ai/agents/assistant/runs',
+        { input: 'What is 12 * (3 + 4)?', maxSteps: 1 },
+        { accept: 'text/event-stream' },
+      ),
+    );
+    expect(names.slice(-2)).toEqual(['error', 'end']);
+  });
+
+  test('a workflow run: updates, values, messages, end', async () => {
+    const started = await post('/api/ai/graphs', {
+      graph: 'approval',
+      input: { topic: 'Typed streams', model: 'gpt-test' },
+    });
+    expect(started.status).toBe(201);
+    const { graphId } = (await started.json()) as { graphId: string };
+    server.reset();
+    server.script({ content: 'A typed draft.' });
+    const names = await conforming(GRAPH, await post(`/api/ai/graphs/${graphId}/stream`, {}));
+    expect(names.at(-1)).toBe('end');
+    expect(new Set(names)).toEqual(new Set(['updates', 'values', 'messages', 'end']));
+  });
+
+  test('a useChat turn (the AI SDK UI message stream): every chunk as declared', async () => {
+    server.reset();
+    server.script({ chunks: ['UI', ' chunks'] });
+    const response = await post('/api/ai/chat/ui', {
+      id: 'conformance',
+      messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
+    });
+    const names = await conforming('POST /api/ai/chat/ui', response);
+    // Unnamed events: each is one chunk, `[DONE]` last.
+    expect(names.every((name) => name === 'message')).toBe(true);
+  });
+
+  test('an agent run for useChat (the AI SDK UI message stream, with tool chunks): every chunk as declared', async () => {
+    toolThenAnswer();
+    const response = await post('/api/ai/agents/assistant/runs/ui', {
+      id: 'conformance',
+      messages: [
+        { id: 'm1', role: 'user', parts: [{ type: 'text', text: 'What is 12 * (3 + 4)?' }] },
+      ],
+    });
+    const names = await conforming('POST /api/ai/agents/{agentId}/runs/ui', response);
+    expect(names.length).toBeGreaterThan(5);
+  });
+
+  test('the check fails an event the document does not declare, or a payload of the wrong shape', async () => {
+    const stream = (text: string) =>
+      new Response(text, { headers: { 'content-type': 'text/event-stream' } });
+    const unknown = await check(operation(CHAT), stream('event: surprise\ndata: {}\n\n'));
+    expect(unknown.problems.join()).toContain('does not match the declared schema');
+    const wrong = await check(operation(CHAT), stream('event: token\ndata: {"text":42}\n\n'));
+    expect(wrong.problems.join()).toContain('does not match the declared schema');
+    const chunk = await check(
+      operation('POST /api/ai/chat/ui'),
+      stream('data: {"type":"text-delta","delta":"no id"}\n\n'),
+    );
+    expect(chunk.problems.join()).toContain('does not match the declared schema');
+  });
+});
