@@ -9,6 +9,7 @@ import * as chatHandlers from './chat/chat.handlers.ts';
 import * as chatRoutes from './chat/chat.routes.ts';
 import * as graphHandlers from './graphs/graphs.handlers.ts';
 import * as graphRoutes from './graphs/graphs.routes.ts';
+import { langgraphRouter } from './langgraph/langgraph.index.ts';
 import * as usageHandlers from './usage/usage.handlers.ts';
 import * as usageRoutes from './usage/usage.routes.ts';
 
@@ -36,4 +37,5 @@ export const aiRouter = createRouter()
   .route('/', aiChatRouter)
   .route('/', aiUsageRouter)
   .route('/', aiAgentsRouter)
-  .route('/', aiGraphsRouter);
+  .route('/', aiGraphsRouter)
+  .route('/', langgraphRouter);

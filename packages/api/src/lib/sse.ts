@@ -28,8 +28,11 @@ export const FAILED_END = { status: 'failed' } as const;
 export const flushWrites = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export interface SseWriter {
-  /** Sends one event, its data as JSON. An `end` event ends the stream's events. */
-  event(name: string, data: unknown): Promise<void>;
+  /**
+   * Sends one event, its data as JSON, with an SSE `id:` when given (a resumable stream). An
+   * `end` event ends the stream's events.
+   */
+  event(name: string, data: unknown, id?: string): Promise<void>;
   /**
    * Sends a failure as an `error` event in the one error shape. `mapped` is the error as a
    * client should see it; anything but an ApiError is logged and sent as a bare internal
@@ -81,12 +84,16 @@ export function streamEvents(
       if (ended || gone()) return;
       stream.write(HEARTBEAT_COMMENT).then(arm, () => {});
     }
-    const write = async (name: string, data: unknown) => {
+    const write = async (name: string, data: unknown, id?: string) => {
       if (ended) return;
       if (name === 'error') failed = true;
       if (name === 'end') ended = true;
       clearTimeout(timer);
-      await stream.writeSSE({ event: name, data: JSON.stringify(data) });
+      await stream.writeSSE({
+        event: name,
+        data: JSON.stringify(data),
+        ...(id !== undefined ? { id } : {}),
+      });
       arm();
     };
     const writer: SseWriter = {
