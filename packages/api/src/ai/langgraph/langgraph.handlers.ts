@@ -9,6 +9,7 @@ import { createChannel } from './channel.ts';
 import { LANGGRAPH_RUN_JOB, type LangGraphRunJob } from './jobs.ts';
 import type * as routes from './langgraph.routes.ts';
 import type { RunCreate } from './schemas.ts';
+import { LAST_SEQ } from './store.ts';
 
 const runPath = (threadId: string, runId: string) => `/threads/${threadId}/runs/${runId}`;
 
@@ -247,7 +248,7 @@ export const getRun: AppRouteHandler<typeof routes.getRun> = async (c) => {
 function replayAfter(header: string | undefined): number {
   if (header === undefined || header.trim() === '') return -1;
   const value = Number(header);
-  return Number.isSafeInteger(value) && value >= -1 ? value : Number.MAX_SAFE_INTEGER;
+  return Number.isSafeInteger(value) && value >= -1 && value < LAST_SEQ ? value : LAST_SEQ;
 }
 
 export const joinRunStream: AppRouteHandler<typeof routes.joinRunStream> = async (c) => {

@@ -32,7 +32,13 @@ import { type Assistant, CHAT_GRAPH, findAssistant } from './assistants.ts';
 import { buildChatGraph } from './chat-graph.ts';
 import type { RunCreate, StreamMode } from './schemas.ts';
 import { plain } from './serialize.ts';
-import { createLangGraphStore, type LgRun, type LgThread, type ThreadSearch } from './store.ts';
+import {
+  createLangGraphStore,
+  LAST_SEQ,
+  type LgRun,
+  type LgThread,
+  type ThreadSearch,
+} from './store.ts';
 
 export type { LgRun, LgThread } from './store.ts';
 
@@ -613,7 +619,7 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
 
     /** Waits for the run to end; the thread's values then. */
     async waitFor(run: LgRun, signal: AbortSignal) {
-      for await (const _ of this.join(run, Number.MAX_SAFE_INTEGER, signal)) {
+      for await (const _ of this.join(run, LAST_SEQ, signal)) {
         // Nothing: only the end matters.
       }
       const thread = await ownedThread(run.userId, run.threadId);
