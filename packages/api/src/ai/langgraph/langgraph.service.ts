@@ -22,6 +22,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { toApprovalDecision } from '../graphs/approval.ts';
 import type { GraphContext } from '../graphs/context.ts';
 import { compileWorkflows, findWorkflow } from '../graphs/registry.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
@@ -537,6 +538,20 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
         const state = thread.graphId ? await stateOf(thread) : null;
         if (!state || interruptsOf(state).length === 0) {
           throw new ApiError(409, ERROR_CODES.CONFLICT, 'Nothing is waiting to be resumed');
+        }
+        if (assistant.graph_id === 'approval') {
+          try {
+            toApprovalDecision(body.command.resume);
+          } catch {
+            throw new ApiError(
+              422,
+              ERROR_CODES.VALIDATION_FAILED,
+              'The resume value must be {decisions: [{type: "approve" | "edit" | "reject", …}]} or {action: …}',
+              {
+                details: [{ location: 'body', path: 'command.resume', message: 'Not a decision' }],
+              },
+            );
+          }
         }
       }
       await usage.assertWithinBudget(userId);
