@@ -113,6 +113,8 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
   const store = createLangGraphStore(db);
   const context: GraphContext = { db, models, usage };
   const workflowOf = compileWorkflows(context, checkpointer);
+  /** The thread each run just created was read with (saves a query when it executes here). */
+  const threads = new WeakMap<LgRun, LgThread>();
 
   /** The compiled graph of `graphId` for `userId` (the chat graph binds the user's tools). */
   function graphOf(graphId: string, userId: string, model?: string): AnyGraph {
@@ -330,24 +332,45 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
   async function execute(
     run: LgRun,
     emit: (event: RunEvent) => Promise<void> | void,
-    settings: { store: boolean; requestId: string | null; signal?: AbortSignal },
+    settings: {
+      store: boolean;
+      requestId: string | null;
+      signal?: AbortSignal;
+      /** The run's thread, when the caller has just read it. */
+      thread?: LgThread;
+    },
   ): Promise<void> {
-    const thread = await store.findThread(run.userId, run.threadId);
+    const thread =
+      settings.thread ?? threads.get(run) ?? (await store.findThread(run.userId, run.threadId));
     const assistant = findAssistant(run.assistantId);
     const controller = new AbortController();
     const abort = () => controller.abort();
     settings.signal?.addEventListener('abort', abort, { once: true });
     let seq = 0;
+    // Events are stored in batches: whatever arrived while the previous insert ran goes in
+    // the next one, so a fast stream costs a few statements, not one per event.
+    const queued: RunEvent[] = [];
     let pending: Promise<void> = Promise.resolve();
+    let writing = false;
+    const drain = async () => {
+      writing = true;
+      try {
+        while (queued.length > 0) {
+          const batch = queued.splice(0, 500);
+          await store.appendEvents(run.id, batch).catch((error: unknown) => {
+            logger.error('storing run events failed', { err: error, runId: run.id });
+          });
+        }
+      } finally {
+        writing = false;
+      }
+    };
     let cancelled = false;
     const send = async (event: string, data: unknown) => {
       const item = { seq: seq++, event, data };
       if (settings.store) {
-        pending = pending.then(() =>
-          store.appendEvent(run.id, item.seq, item.event, item.data).catch((error: unknown) => {
-            logger.error('storing a run event failed', { err: error, runId: run.id });
-          }),
-        );
+        queued.push(item);
+        if (!writing) pending = drain();
       }
       try {
         await emit(item);
@@ -366,11 +389,13 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
         (error: unknown) => logger.warn('renewing a run lease failed', { err: error }),
       );
     }, pollMs);
+    let running: Promise<void> = Promise.resolve();
     let status: LgRun['status'] = 'success';
     let threadStatus: LgThread['status'] = 'idle';
     try {
       if (!thread || !assistant) throw notFound('Thread');
-      await store.setRunStatus(run.id, 'running', leaseMs);
+      // Marked running while the graph starts: awaited before the final status is written.
+      running = store.setRunStatus(run.id, 'running', leaseMs);
       await send('metadata', { run_id: run.id, attempt: 1 });
       for await (const [event, data] of graphEvents(
         run,
@@ -406,6 +431,8 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
       clearInterval(timer);
       settings.signal?.removeEventListener('abort', abort);
       await pending;
+      if (queued.length > 0) await drain();
+      await running.catch(() => {});
       await store.setRunStatus(run.id, status);
       if (thread) await store.updateThread(run.userId, thread.id, { status: threadStatus });
       await options.flush().catch(() => {});
@@ -519,6 +546,8 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
      */
     async createRun(userId: string, threadId: string, body: RunCreate): Promise<LgRun> {
       const assistant = findAssistant(body.assistant_id);
+      const withinBudget = usage.assertWithinBudget(userId);
+      withinBudget.catch(() => {});
       let thread = await store.findThread(userId, threadId);
       if (!thread && body.if_not_exists === 'create') {
         if (await store.threadExists(threadId)) throw notFound('Thread');
@@ -554,11 +583,10 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
           }
         }
       }
-      await usage.assertWithinBudget(userId);
+      await withinBudget;
       // Validated now, so that a bad input is a 422 before anything runs.
       if (!body.command) graphInput(assistant, body.input);
-      await store.expireRuns(threadId);
-      const run = await store.createRun({
+      const values = {
         threadId,
         userId,
         assistantId: assistant.assistant_id,
@@ -566,7 +594,13 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
         kwargs: { ...body, assistant_id: assistant.assistant_id } as Record<string, unknown>,
         multitaskStrategy: body.multitask_strategy ?? 'reject',
         leaseMs,
-      });
+      };
+      // A busy thread may be held by a run whose worker died: expire it, then try once more.
+      let run = await store.createRun(values);
+      if (!run) {
+        await store.expireRuns(threadId);
+        run = await store.createRun(values);
+      }
       if (!run) {
         throw new ApiError(
           409,
@@ -577,11 +611,12 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
       const stamp: Record<string, unknown> = {};
       if (thread.metadata.graph_id === undefined) stamp.graph_id = assistant.graph_id;
       if (thread.metadata.assistant_id === undefined) stamp.assistant_id = assistant.assistant_id;
-      await store.updateThread(userId, threadId, {
+      const busy = await store.updateThread(userId, threadId, {
         status: 'busy',
         graphId: assistant.graph_id,
         ...(Object.keys(stamp).length > 0 ? { metadata: stamp } : {}),
       });
+      if (busy) threads.set(run, busy);
       return run;
     },
 

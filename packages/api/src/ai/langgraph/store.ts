@@ -218,8 +218,12 @@ export function createLangGraphStore(db: Database) {
       return row ?? null;
     },
 
-    async appendEvent(runId: string, seq: number, event: string, data: unknown): Promise<void> {
-      await db.insert(lgRunEvents).values({ runId, seq, event, data });
+    /** Stores a batch of the run's events in one statement. */
+    async appendEvents(runId: string, events: StoredEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      await db
+        .insert(lgRunEvents)
+        .values(events.map(({ seq, event, data }) => ({ runId, seq, event, data })));
     },
 
     /** The run's stored events after `afterSeq` (-1: all), in order. */
