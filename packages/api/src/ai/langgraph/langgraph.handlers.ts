@@ -4,12 +4,10 @@ import type { AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
-import { findAssistant, listAssistants } from './assistants.ts';
 import { createChannel } from './channel.ts';
 import { LANGGRAPH_RUN_JOB, type LangGraphRunJob } from './jobs.ts';
 import type * as routes from './langgraph.routes.ts';
-import type { RunCreate } from './schemas.ts';
-import { LAST_SEQ } from './store.ts';
+import { LAST_SEQ, type RunCreate } from './schemas.ts';
 
 const runPath = (threadId: string, runId: string) => `/threads/${threadId}/runs/${runId}`;
 
@@ -24,7 +22,11 @@ export const info: AppRouteHandler<typeof routes.info> = (c) =>
     200,
   );
 
-export const searchAssistants: AppRouteHandler<typeof routes.searchAssistants> = (c) => {
+// The assistants load with the AI code, not in the core bundle.
+const assistants = () => import('./assistants.ts');
+
+export const searchAssistants: AppRouteHandler<typeof routes.searchAssistants> = async (c) => {
+  const { listAssistants } = await assistants();
   const body = (c.req.valid('json') ?? {}) as {
     graph_id?: string;
     name?: string;
@@ -39,7 +41,8 @@ export const searchAssistants: AppRouteHandler<typeof routes.searchAssistants> =
   return c.json(items, 200);
 };
 
-export const getAssistant: AppRouteHandler<typeof routes.getAssistant> = (c) => {
+export const getAssistant: AppRouteHandler<typeof routes.getAssistant> = async (c) => {
+  const { findAssistant } = await assistants();
   const assistant = findAssistant(c.req.valid('param').assistant_id);
   if (!assistant) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Assistant not found');
   return c.json(assistant, 200);

@@ -1,26 +1,40 @@
-/** The LangGraph Platform API router (mounted with the AI routes, in their route class). */
+/**
+ * The LangGraph Platform API router (mounted with the AI routes, in their route class). The
+ * handlers load on first use, with the AI code: only the route definitions are in the core
+ * bundle.
+ */
 import { createRouter } from '../../lib/create-router.ts';
-import * as handlers from './langgraph.handlers.ts';
+import type * as HandlerModule from './langgraph.handlers.ts';
 import * as routes from './langgraph.routes.ts';
 
+type Handlers = typeof HandlerModule;
+
+function lazy<K extends keyof Handlers>(name: K): Handlers[K] {
+  const handler = async (...args: unknown[]) => {
+    const module = await import('./langgraph.handlers.ts');
+    return (module[name] as unknown as (...inner: unknown[]) => unknown)(...args);
+  };
+  return handler as unknown as Handlers[K];
+}
+
 export const langgraphRouter = createRouter()
-  .openapi(routes.info, handlers.info)
-  .openapi(routes.searchAssistants, handlers.searchAssistants)
-  .openapi(routes.getAssistant, handlers.getAssistant)
-  .openapi(routes.createThread, handlers.createThread)
-  .openapi(routes.searchThreads, handlers.searchThreads)
-  .openapi(routes.getThread, handlers.getThread)
-  .openapi(routes.patchThread, handlers.patchThread)
-  .openapi(routes.deleteThread, handlers.deleteThread)
-  .openapi(routes.getState, handlers.getState)
-  .openapi(routes.getStateAt, handlers.getStateAt)
-  .openapi(routes.updateState, handlers.updateState)
-  .openapi(routes.history, handlers.history)
-  .openapi(routes.streamRun, handlers.streamRun)
-  .openapi(routes.waitRun, handlers.waitRun)
-  .openapi(routes.createRun, handlers.createRun)
-  .openapi(routes.listRuns, handlers.listRuns)
-  .openapi(routes.getRun, handlers.getRun)
-  .openapi(routes.joinRunStream, handlers.joinRunStream)
-  .openapi(routes.joinRun, handlers.joinRun)
-  .openapi(routes.cancelRun, handlers.cancelRun);
+  .openapi(routes.info, lazy('info'))
+  .openapi(routes.searchAssistants, lazy('searchAssistants'))
+  .openapi(routes.getAssistant, lazy('getAssistant'))
+  .openapi(routes.createThread, lazy('createThread'))
+  .openapi(routes.searchThreads, lazy('searchThreads'))
+  .openapi(routes.getThread, lazy('getThread'))
+  .openapi(routes.patchThread, lazy('patchThread'))
+  .openapi(routes.deleteThread, lazy('deleteThread'))
+  .openapi(routes.getState, lazy('getState'))
+  .openapi(routes.getStateAt, lazy('getStateAt'))
+  .openapi(routes.updateState, lazy('updateState'))
+  .openapi(routes.history, lazy('history'))
+  .openapi(routes.streamRun, lazy('streamRun'))
+  .openapi(routes.waitRun, lazy('waitRun'))
+  .openapi(routes.createRun, lazy('createRun'))
+  .openapi(routes.listRuns, lazy('listRuns'))
+  .openapi(routes.getRun, lazy('getRun'))
+  .openapi(routes.joinRunStream, lazy('joinRunStream'))
+  .openapi(routes.joinRun, lazy('joinRun'))
+  .openapi(routes.cancelRun, lazy('cancelRun'));

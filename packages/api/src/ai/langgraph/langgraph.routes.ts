@@ -224,8 +224,6 @@ export const streamRun = createRoute({
   path: `${LANGGRAPH_PATH}/threads/{thread_id}/runs/stream`,
   tags,
   summary: 'Create a run and stream it (Server-Sent Events)',
-  description:
-    'Events: `metadata` first (`run_id`, `attempt`), then one per requested stream mode (`messages-tuple` arrives as `messages` with `[chunk, metadata]`); a failure is an `error` event (`{error, message}`). With `stream_resumable` every event carries an `id:`, and `Location` names the join stream.',
   security: SECURITY,
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
   request: { params: threadParams, body: jsonBody(runCreateSchema) },

@@ -6,6 +6,9 @@ import { z } from '@hono/zod-openapi';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
+/** Past every event id of a run (`lg_run_events.seq` is a 32-bit integer). */
+export const LAST_SEQ = 2_147_483_647;
+
 export const STREAM_MODES = [
   'values',
   'updates',
@@ -53,13 +56,8 @@ export const runCreateSchema = z
     metadata: jsonObject.nullish(),
     interrupt_before: z.union([z.literal('*'), z.array(z.string())]).optional(),
     interrupt_after: z.union([z.literal('*'), z.array(z.string())]).optional(),
-    after_seconds: z.number().optional(),
-    on_completion: z.enum(['delete', 'keep']).optional(),
-    webhook: z.string().optional(),
-    feedback_keys: z.array(z.string()).optional(),
-    durability: z.string().optional(),
-    checkpoint_during: z.boolean().optional(),
   })
+  .passthrough()
   .openapi('LangGraphRunCreate');
 export type RunCreate = z.infer<typeof runCreateSchema>;
 
@@ -68,27 +66,25 @@ export const threadCreateSchema = z
     thread_id: z.uuid().optional(),
     metadata: jsonObject.optional(),
     if_exists: z.enum(['raise', 'do_nothing']).optional(),
-    supersteps: z.array(z.unknown()).optional(),
-    ttl: z.unknown().optional(),
   })
+  .passthrough()
   .openapi('LangGraphThreadCreate');
 
 export const threadSearchSchema = z
   .object({
     metadata: jsonObject.optional(),
-    values: jsonObject.optional(),
-    ids: z.array(z.string()).optional(),
     status: z.enum(['idle', 'busy', 'interrupted', 'error']).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     offset: z.number().int().min(0).optional(),
     sort_by: z.enum(['thread_id', 'status', 'created_at', 'updated_at']).optional(),
     sort_order: z.enum(['asc', 'desc']).optional(),
-    select: z.array(z.string()).optional(),
   })
+  .passthrough()
   .openapi('LangGraphThreadSearch');
 
 export const threadPatchSchema = z
-  .object({ metadata: jsonObject.optional(), ttl: z.unknown().optional() })
+  .object({ metadata: jsonObject.optional() })
+  .passthrough()
   .openapi('LangGraphThreadPatch');
 
 export const stateUpdateSchema = z
@@ -116,8 +112,7 @@ export const assistantSearchSchema = z
     name: z.string().optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     offset: z.number().int().min(0).optional(),
-    sort_by: z.string().optional(),
     sort_order: z.enum(['asc', 'desc']).optional(),
-    select: z.array(z.string()).optional(),
   })
+  .passthrough()
   .openapi('LangGraphAssistantSearch');

@@ -24,8 +24,7 @@ export interface StoredEvent {
   data: unknown;
 }
 
-/** Past every event id (`lg_run_events.seq` is a 32-bit integer). */
-export const LAST_SEQ = 2_147_483_647;
+export { LAST_SEQ } from './schemas.ts';
 
 export const ACTIVE_RUN_STATUSES = ['pending', 'running'] as const;
 
