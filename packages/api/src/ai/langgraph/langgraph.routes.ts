@@ -88,7 +88,7 @@ export const getAssistant = createRoute({
   },
   responses: {
     200: jsonContent(assistantSchema, 'The assistant.'),
-    ...errorResponses(401, 403, 404),
+    ...errorResponses(401, 403, 404, 422),
   },
 });
 
