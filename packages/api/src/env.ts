@@ -168,6 +168,7 @@ const envSchema = z
     ).default([]),
     AI_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     AI_GRAPH_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+    LANGGRAPH_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(1_000),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),
     LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),

@@ -4,11 +4,16 @@
  * A handler's feature code loads by dynamic import when a job arrives, so registering costs
  * a cold start nothing (AI and file code stay out of the core chunk).
  */
+import { LANGGRAPH_RUN_JOB, type LangGraphRunJob } from './ai/langgraph/jobs.ts';
 import type { AppDeps } from './lib/app-deps.ts';
 import type { JobHandlers } from './lib/queue/types.ts';
 
 /** Adds each feature's job handlers to `handlers`, bound to `deps`. */
-export function registerJobs(handlers: JobHandlers, _deps: AppDeps): void {
+export function registerJobs(handlers: JobHandlers, deps: AppDeps): void {
   // Each feature adds one line: handlers.register('feature.job', async (payload, context) => …);
-  void handlers;
+  handlers.register<LangGraphRunJob>(LANGGRAPH_RUN_JOB, async (payload, context) => {
+    const { loadAiRuntime } = await import('./ai/runtime/load.ts');
+    const runtime = await loadAiRuntime(deps);
+    await runtime.langgraph.executeQueued(payload, context.signal);
+  });
 }

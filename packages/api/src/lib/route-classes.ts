@@ -12,6 +12,8 @@ export type RouteClass = 'auth' | 'ai' | 'default';
 export const ROUTE_CLASS_PREFIXES: ReadonlyArray<{ prefix: string; routeClass: RouteClass }> = [
   { prefix: `${AUTH_BASE_PATH}/`, routeClass: 'auth' },
   { prefix: '/api/ai/', routeClass: 'ai' },
+  // The LangGraph Platform API runs the same models: the same class.
+  { prefix: '/api/langgraph/', routeClass: 'ai' },
 ];
 
 /** The prefix of the AI routes (their own timeout and rate-limit budget). */

@@ -40,10 +40,11 @@ export const UI_MESSAGE_STREAM_DONE = 'data: [DONE]\n\n';
 
 export interface SseWriter {
   /**
-   * Sends one event, its data as JSON. An `end` event ends the stream's events. In the UI
-   * message stream format the name is not sent (the chunk's `type` names it).
+   * Sends one event, its data as JSON, with an SSE `id:` when given (a resumable stream). An
+   * `end` event ends the stream's events. In the UI message stream format the name is not sent
+   * (the chunk's `type` names it).
    */
-  event(name: string, data: unknown): Promise<void>;
+  event(name: string, data: unknown, id?: string): Promise<void>;
   /**
    * Sends a failure as an `error` event in the one error shape. `mapped` is the error as a
    * client should see it; anything but an ApiError is logged and sent as a bare internal
@@ -102,14 +103,16 @@ export function streamEvents(
       if (ended || gone()) return;
       stream.write(HEARTBEAT_COMMENT).then(arm, () => {});
     }
-    const write = async (name: string, data: unknown) => {
+    const write = async (name: string, data: unknown, id?: string) => {
       if (ended) return;
       if (name === 'error') failed = true;
       if (name === 'end' && !ui) ended = true;
       clearTimeout(timer);
-      await stream.writeSSE(
-        ui ? { data: JSON.stringify(data) } : { event: name, data: JSON.stringify(data) },
-      );
+      await stream.writeSSE({
+        ...(ui ? {} : { event: name }),
+        data: JSON.stringify(data),
+        ...(id !== undefined ? { id } : {}),
+      });
       arm();
     };
     const fail = (body: ReturnType<typeof errorBody>) =>

@@ -32,6 +32,23 @@ describe('CORS', () => {
     expect(listOf(response.headers.get('vary'))).toContain('origin');
   });
 
+  test('a cross-origin LangGraph client may send Last-Event-ID and read Content-Location and Location', async () => {
+    const response = await t.app.request('/api/langgraph/threads', {
+      method: 'OPTIONS',
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'last-event-id,x-api-key',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(listOf(response.headers.get('access-control-allow-headers'))).toContain('last-event-id');
+    const simple = await t.app.request('/health', { headers: { origin: ALLOWED } });
+    const exposed = listOf(simple.headers.get('access-control-expose-headers'));
+    expect(exposed).toContain('content-location');
+    expect(exposed).toContain('location');
+  });
+
   test("PUBLIC_URL's own origin is allowed too", async () => {
     expect(t.deps.env.PUBLIC_URL).toBe(PUBLIC_ORIGIN);
     const response = await t.app.request('/health', { headers: { origin: PUBLIC_ORIGIN } });

@@ -20,7 +20,15 @@ export const cors = (options: CorsOptions): MiddlewareHandler => {
     origin: (origin) => (allowed.has(origin) ? origin : null),
     credentials: true,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Content-Type', 'Authorization', 'X-Api-Key', 'X-Request-Id', 'If-None-Match'],
+    // Last-Event-ID: a LangGraph client rejoining a run's stream where it left off.
+    allowHeaders: [
+      'Content-Type',
+      'Authorization',
+      'X-Api-Key',
+      'X-Request-Id',
+      'If-None-Match',
+      'Last-Event-ID',
+    ],
     exposeHeaders: [
       'X-Request-Id',
       'ETag',
@@ -29,6 +37,9 @@ export const cors = (options: CorsOptions): MiddlewareHandler => {
       'RateLimit-Remaining',
       'RateLimit-Reset',
       'set-auth-token',
+      // Where a LangGraph run lives and where its stream can be joined.
+      'Content-Location',
+      'Location',
     ],
     maxAge: options.maxAge ?? 600,
   }) as MiddlewareHandler;

@@ -107,6 +107,25 @@ async function graphOf(user: TestUser) {
   return ((await response.json()) as { graphId: string }).graphId;
 }
 
+/** A LangGraph thread of `user`'s with one finished run on it. */
+async function threadOf(user: TestUser) {
+  const created = await app.request(
+    '/api/langgraph/threads',
+    jsonRequest('POST', {}, user.headers),
+  );
+  const threadId = ((await created.json()) as { thread_id: string }).thread_id;
+  const ran = await app.request(
+    `/api/langgraph/threads/${threadId}/runs/wait`,
+    jsonRequest(
+      'POST',
+      { assistant_id: 'chat', input: { messages: [{ type: 'human', content: 'hi' }] } },
+      user.headers,
+    ),
+  );
+  const runId = (ran.headers.get('content-location') ?? '').split('/').at(-1) ?? '';
+  return { threadId, runId };
+}
+
 async function chatOf(user: TestUser) {
   const response = await app.request(
     '/api/chats',
@@ -134,6 +153,7 @@ beforeAll(async () => {
   await promoteToAdmin(deps, adminUser.id);
   const [ownKey, victimKey] = [await createApiKey(app, owner), await createApiKey(app, victim)];
   own = {
+    ...(await threadOf(owner)),
     graphId: await graphOf(owner),
     chatId: await chatOf(owner),
     keyId: ownKey.id,
@@ -141,6 +161,7 @@ beforeAll(async () => {
     sessionToken: owner.token,
   };
   victims = {
+    ...(await threadOf(victim)),
     graphId: await graphOf(victim),
     chatId: await chatOf(victim),
     keyId: victimKey.id,

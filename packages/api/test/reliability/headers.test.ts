@@ -56,6 +56,10 @@ afterAll(async () => {
 const PATH_VALUES = {
   chatId: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
   graphId: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
+  thread_id: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
+  run_id: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
+  assistant_id: 'chat',
+  checkpoint_id: 'none',
   userId: 'someone',
   agentId: 'assistant',
   id: 'credential',

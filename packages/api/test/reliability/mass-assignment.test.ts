@@ -81,6 +81,8 @@ async function idsOf(caller: TestUser): Promise<Ids> {
     userId: caller.id,
     sessionToken: caller.token,
     graphId: '00000000-0000-4000-8000-000000000000',
+    threadId: '00000000-0000-4000-8000-000000000000',
+    runId: '00000000-0000-4000-8000-000000000000',
   };
 }
 

@@ -28,6 +28,9 @@ export interface Ids {
   sessionToken: string;
   /** A workflow run, when the document has the workflow routes. */
   graphId: string;
+  /** A LangGraph Platform thread and a finished run on it. */
+  threadId: string;
+  runId: string;
 }
 export interface RequestSpec {
   params?: Record<string, string>;
@@ -50,6 +53,12 @@ export interface Entry {
 
 const chat = (ids: Ids) => ({ params: { chatId: ids.chatId } });
 const graph = (ids: Ids) => ({ params: { graphId: ids.graphId } });
+const thread = (ids: Ids) => ({ params: { thread_id: ids.threadId } });
+const run = (ids: Ids) => ({ params: { thread_id: ids.threadId, run_id: ids.runId } });
+const RUN_BODY = {
+  assistant_id: 'chat',
+  input: { messages: [{ type: 'human', content: 'written by an intruder' }] },
+};
 const forUser = (ids: Ids) => ({ params: { userId: ids.userId } });
 const PUBLIC: Entry = { access: 'public' };
 const readKey: Entry['lowerRole'] = { caller: 'create-only API key', status: 403 };
@@ -185,6 +194,117 @@ export const MATRIX: Record<string, Entry> = {
   'DELETE /api/ai/graphs/{graphId}': {
     access: 'user',
     request: graph,
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'GET /api/langgraph/info': PUBLIC,
+  'POST /api/langgraph/assistants/search': {
+    access: 'user',
+    request: () => ({ body: {} }),
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/assistants/{assistant_id}': {
+    access: 'user',
+    request: () => ({ params: { assistant_id: 'chat' } }),
+    lowerRole: readKey,
+  },
+  'POST /api/langgraph/threads': {
+    access: 'user',
+    request: () => ({ body: {} }),
+    lowerRole: writeKey,
+  },
+  'POST /api/langgraph/threads/search': {
+    access: 'user',
+    request: () => ({ body: {} }),
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}': {
+    access: 'user',
+    request: thread,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'PATCH /api/langgraph/threads/{thread_id}': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: { metadata: { intruder: true } } }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'DELETE /api/langgraph/threads/{thread_id}': {
+    access: 'user',
+    request: thread,
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/state': {
+    access: 'user',
+    request: thread,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/state/{checkpoint_id}': {
+    access: 'user',
+    request: (ids) => ({ params: { thread_id: ids.threadId, checkpoint_id: 'none' } }),
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/state': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: { values: { messages: [] }, as_node: 'agent' } }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/history': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: {} }),
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/runs/stream': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: RUN_BODY }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/runs': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: RUN_BODY }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/runs/wait': {
+    access: 'user',
+    request: (ids) => ({ ...thread(ids), body: RUN_BODY }),
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/runs': {
+    access: 'user',
+    request: thread,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/runs/{run_id}': {
+    access: 'user',
+    request: run,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/runs/{run_id}/stream': {
+    access: 'user',
+    request: run,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'GET /api/langgraph/threads/{thread_id}/runs/{run_id}/join': {
+    access: 'user',
+    request: run,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'POST /api/langgraph/threads/{thread_id}/runs/{run_id}/cancel': {
+    access: 'user',
+    request: run,
     otherUsers: 404,
     lowerRole: writeKey,
   },

@@ -31,11 +31,55 @@ export const approvalInputSchema = z.strictObject({
 export const approvalDecisionSchema = resumeCommandSchema;
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
-/** What the review interrupt shows the person deciding. */
+/** The action a reviewer decides on, in Agent Chat UI's human-in-the-loop shape. */
+export const APPROVAL_ACTION = 'publish_draft';
+
+/**
+ * What the review interrupt shows the person deciding: the draft and its actions, and the
+ * same as Agent Chat UI's human-in-the-loop request (`action_requests`, `review_configs`).
+ */
 export interface ApprovalRequest {
   kind: 'approval';
   draft: string;
   actions: ReadonlyArray<ApprovalDecision['action']>;
+  action_requests: Array<{ name: string; args: { text: string }; description: string }>;
+  review_configs: Array<{ action_name: string; allowed_decisions: string[] }>;
+}
+
+/** Agent Chat UI's answer to a human-in-the-loop request: one decision per action request. */
+const hitlResumeSchema = z.object({
+  decisions: z
+    .array(
+      z.discriminatedUnion('type', [
+        z.object({ type: z.literal('approve') }),
+        z.object({
+          type: z.literal('edit'),
+          edited_action: z.object({
+            name: z.string().optional(),
+            args: z.object({ text: z.string() }).passthrough(),
+          }),
+        }),
+        z.object({ type: z.literal('reject'), message: z.string().optional() }),
+      ]),
+    )
+    .length(1),
+});
+
+/** A resume value, as the graph routes (`{action}`) or Agent Chat UI (`{decisions}`) send it. */
+export function toApprovalDecision(value: unknown): ApprovalDecision {
+  const hitl = hitlResumeSchema.safeParse(value);
+  if (!hitl.success) return approvalDecisionSchema.parse(value);
+  const [decision] = hitl.data.decisions;
+  if (decision?.type === 'edit') {
+    return approvalDecisionSchema.parse({ action: 'edit', text: decision.edited_action.args.text });
+  }
+  if (decision?.type === 'reject') {
+    return approvalDecisionSchema.parse({
+      action: 'reject',
+      ...(decision.message ? { reason: decision.message } : {}),
+    });
+  }
+  return { action: 'approve' };
 }
 
 const ApprovalState = Annotation.Root({
@@ -75,12 +119,23 @@ export function buildApprovalGraph(context: GraphContext) {
     .addNode(
       'review',
       (state) => {
+        const draft = state.draft ?? '';
         const request: ApprovalRequest = {
           kind: 'approval',
-          draft: state.draft ?? '',
+          draft,
           actions: ['approve', 'edit', 'reject'],
+          action_requests: [
+            {
+              name: APPROVAL_ACTION,
+              args: { text: draft },
+              description: 'Approve the draft, edit its text, or reject it.',
+            },
+          ],
+          review_configs: [
+            { action_name: APPROVAL_ACTION, allowed_decisions: ['approve', 'edit', 'reject'] },
+          ],
         };
-        const decision = approvalDecisionSchema.parse(interrupt(request));
+        const decision = toApprovalDecision(interrupt(request));
         if (decision.action === 'reject') {
           return new Command({ update: { decision, finalText: null }, goto: 'rejected' });
         }

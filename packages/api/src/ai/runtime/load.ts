@@ -3,7 +3,7 @@
  * `import()` is what keeps LangChain out of the app's static import graph (and, bundled,
  * in a chunk of its own). Import nothing else from ai/ outside it except types.
  */
-import type { AppDeps } from '../../deps.ts';
+import type { AppDeps } from '../../lib/app-deps.ts';
 import type { AiRuntime } from './runtime.ts';
 
 export async function loadAiRuntime(deps: AppDeps): Promise<AiRuntime> {

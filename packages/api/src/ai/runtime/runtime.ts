@@ -9,14 +9,15 @@
  * response completes.
  */
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import type { AppDeps } from '../../deps.ts';
 import type { Env } from '../../env.ts';
+import type { AppDeps } from '../../lib/app-deps.ts';
 import { createChatsService } from '../../routes/chats/chats.service.ts';
 import { type AgentService, createAgentService } from '../agents/agents.service.ts';
 import { type ChatService, createChatService } from '../chat/chat.service.ts';
 import { createReplyCache } from '../chat/reply-cache.ts';
 import { DrizzleCheckpointSaver } from '../checkpointer/checkpointer.ts';
 import { createGraphService, type GraphService } from '../graphs/graphs.service.ts';
+import { createLangGraphService, type LangGraphService } from '../langgraph/langgraph.service.ts';
 import { createUsageService, type UsageService } from '../usage/usage.service.ts';
 import { createTracing, type Tracing } from './langsmith.ts';
 import { modelCallCallbacks } from './model-calls.ts';
@@ -44,6 +45,8 @@ export interface AiRuntime {
   readonly agents: AgentService;
   /** The registered workflows and their instances. */
   readonly graphs: GraphService;
+  /** Threads, runs and run events of the LangGraph Platform API (/api/langgraph). */
+  readonly langgraph: LangGraphService;
   /** Open streams per user (AI_MAX_CONCURRENT_STREAMS): every streaming route takes a slot. */
   readonly streamSlots: StreamSlots;
   /** Usage recording plus, when configured, the LangSmith tracer. */
@@ -134,6 +137,18 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     checkpointer,
     agents,
     graphs,
+    langgraph: createLangGraphService({
+      db: deps.database.db,
+      checkpointer,
+      models,
+      usage,
+      runConfig,
+      logger,
+      fetchAllowedHosts: env.AI_FETCH_ALLOWED_HOSTS,
+      fetchTimeoutMs: env.AI_FETCH_TIMEOUT_MS,
+      pollMs: env.LANGGRAPH_POLL_MS,
+      flush: () => tracing.flush(),
+    }),
     streamSlots: createStreamSlots({
       max: env.AI_MAX_CONCURRENT_STREAMS,
       slotTtlMs: env.AI_REQUEST_TIMEOUT_MS + GRAPH_LEASE_MARGIN_MS,

@@ -8,7 +8,6 @@ import { apiKey } from '@better-auth/api-key';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 // `better-auth/minimal` leaves out Kysely and its adapters: this app talks through Drizzle.
 import { betterAuth } from 'better-auth/minimal';
-import { openAPI } from 'better-auth/plugins';
 import { admin } from 'better-auth/plugins/admin';
 import { bearer } from 'better-auth/plugins/bearer';
 import { twoFactor } from 'better-auth/plugins/two-factor';
@@ -158,7 +157,6 @@ export function createAuth(options: AuthOptions) {
         permissions: { defaultPermissions: DEFAULT_API_KEY_PERMISSIONS },
       }),
       apiKeyLifetime(),
-      openAPI({ disableDefaultReference: true }),
     ],
   });
 }
