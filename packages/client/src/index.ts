@@ -9,6 +9,14 @@ import type { components, paths } from './schema';
 
 export { AUTH_TOKEN_HEADER, serverAuthFetchOptions } from './auth.ts';
 export type { components, operations, paths } from './schema';
+export {
+  readEvents,
+  readFrames,
+  type SseFrame,
+  type StreamEvent,
+  type StreamEventSchema,
+  StreamResponseError,
+} from './sse.ts';
 
 export type ApiClient = Client<paths>;
 /** A schema of the document by name: `Schema<'Chat'>`. */
