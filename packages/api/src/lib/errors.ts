@@ -4,6 +4,7 @@
  * them.
  * Codes live here only; tests compare against this map, never against copied strings.
  */
+
 import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -12,6 +13,9 @@ import { AUTH_BASE_PATH } from './auth/paths.ts';
 import { databaseAnswers, unavailableCode } from './db/unavailable.ts';
 import type { FieldIssue } from './field-issues.ts';
 import type { AppBindings } from './types.ts';
+import { withOpenApi } from './zod-openapi.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 /** The Retry-After of a 503 for an unreachable database. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

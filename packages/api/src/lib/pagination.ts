@@ -2,9 +2,13 @@
  * Keyset pagination with opaque cursors: a cursor encodes the (createdAt, id) of the last
  * row of a page. A cursor that does not decode is a 422 on the `cursor` query field.
  */
+
 import { z } from '@hono/zod-openapi';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import { withOpenApi } from './zod-openapi.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 export interface CursorKey {
   createdAt: Date;

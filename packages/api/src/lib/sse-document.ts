@@ -9,9 +9,13 @@
  * Every stream (lib/sse.ts) may send `error` (the one error shape) and ends with `end`; after
  * an error, `end`'s data may be `{ "status": "failed" }`.
  */
+
 import { z } from '@hono/zod-openapi';
 import { errorSchema } from './errors.ts';
 import { FAILED_END } from './sse.ts';
+import { withOpenApi } from './zod-openapi.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 /** One event: its name and its payload. */
 export const sseEvent = <const N extends string, T extends z.ZodType>(name: N, data: T) =>

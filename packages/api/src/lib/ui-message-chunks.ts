@@ -3,8 +3,12 @@
  * `ai` package's `UIMessageChunk`), as Zod schemas for the document. Written by the one SSE
  * writer (`streamEvents` with `format: 'ui-message-stream'`).
  */
+
 import { z } from '@hono/zod-openapi';
 import { ApiError, ERROR_CODES } from './errors.ts';
+import { withOpenApi } from './zod-openapi.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 /** The one text part of a reply. */
 export const UI_TEXT_ID = 'text-0';

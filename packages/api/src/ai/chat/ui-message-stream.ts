@@ -11,12 +11,16 @@
  *
  * The chunk schemas (`uiMessageChunkSchema`) also describe the response in the document.
  */
+
 import { z } from '@hono/zod-openapi';
 import {
   UI_TEXT_ID as TEXT_ID,
   uiMessageChunkSchema as uiMessageChunkSchema_,
 } from '../../lib/ui-message-chunks.ts';
+import { withOpenApi } from '../../lib/zod-openapi.ts';
 import type { ChatStreamEvent } from './chat.types.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 const startMetadata = z
   .object({ chatId: z.uuid(), model: z.string(), provider: z.enum(['openai', 'local']) })

@@ -3,6 +3,9 @@
  * Free of LangChain, so the route definitions can import them.
  */
 import { z } from '@hono/zod-openapi';
+import { withOpenApi } from '../../lib/zod-openapi.ts';
+
+withOpenApi(); // before any `.openapi()` below: see lib/zod-openapi.ts
 
 const jsonObject = z.record(z.string(), z.unknown());
 
