@@ -18,19 +18,13 @@ import {
 } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
-import {
-  END,
-  GraphRecursionError,
-  MessagesAnnotation,
-  START,
-  StateGraph,
-} from '@langchain/langgraph';
-import { ToolNode } from '@langchain/langgraph/prebuilt';
+import { GraphRecursionError } from '@langchain/langgraph';
 import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import { type OutputFilter, WITHHELD_REPLY } from '../runtime/output-filter.ts';
 import { messageText } from '../runtime/tokens.ts';
+import { toolLoopGraph } from '../runtime/tool-loop.ts';
 import { buildTools, type ToolName } from '../tools/index.ts';
 import { type BudgetReservation, promptTokens, withReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
@@ -103,29 +97,12 @@ export interface AgentRunOptions {
 
 function buildAgentGraph(options: AgentRunOptions) {
   const { agent, chatModel, tools, underBudget } = options;
-  const model = tools.length > 0 && chatModel.bindTools ? chatModel.bindTools(tools) : chatModel;
-  const system = new SystemMessage(agent.systemPrompt);
-  return new StateGraph(MessagesAnnotation)
-    .addNode('agent', async (state, config) => {
-      const prompt = [system, ...state.messages];
-      const call = () => model.invoke(prompt, config);
-      const reply = underBudget ? await underBudget(prompt, call) : await call();
-      return { messages: [reply] };
-    })
-    .addNode('tools', new ToolNode(tools))
-    .addEdge(START, 'agent')
-    .addConditionalEdges(
-      'agent',
-      (state) => {
-        const last = state.messages.at(-1);
-        return last && AIMessage.isInstance(last) && (last.tool_calls?.length ?? 0) > 0
-          ? 'tools'
-          : END;
-      },
-      ['tools', END],
-    )
-    .addEdge('tools', 'agent')
-    .compile({ name: `agent:${agent.name}` });
+  return toolLoopGraph({
+    chatModel,
+    tools,
+    systemPrompt: agent.systemPrompt,
+    ...(underBudget ? { aroundCall: underBudget } : {}),
+  }).compile({ name: `agent:${agent.name}` });
 }
 
 /** `maxSteps` model calls take `2 * maxSteps - 1` supersteps (agent, tools, agent, …), and
