@@ -4,6 +4,7 @@ import { lastUserText } from '../../lib/ui-message-chunks.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
+import type { AiRuntime } from '../runtime/runtime.ts';
 import {
   type ChatRoute,
   type ChatStreamRoute,
@@ -11,6 +12,7 @@ import {
   chatRequestSchema,
   type ModelsRoute,
 } from './chat.routes.ts';
+import type { ChatInput } from './chat.types.ts';
 import { uiMessageChunks } from './ui-message-stream.ts';
 
 export const models: AppRouteHandler<ModelsRoute> = async (c) => {
@@ -35,20 +37,42 @@ export const chat: AppRouteHandler<ChatRoute> = async (c) => {
   }
 };
 
+/**
+ * A chat turn on one of the user's stream slots (429 when all are taken). A failure before the
+ * model's first chunk releases the slot and throws, to answer as a JSON error; otherwise the
+ * hooks end the turn and release the slot with the stream.
+ */
+async function startStreamedTurn(runtime: AiRuntime, input: ChatInput) {
+  const slot = await runtime.streamSlots.acquire(input.userId);
+  const turn = await runtime.chat.stream(input).catch(async (error: unknown) => {
+    await slot.release();
+    await runtime.flush();
+    throw error;
+  });
+  const hooks = {
+    onAbort: () => {
+      turn.abort();
+      void slot.release();
+    },
+    async onClose() {
+      await slot.release();
+      // Traces are delivered before the response ends (a Lambda freezes after it).
+      await runtime.flush();
+    },
+  };
+  return { turn, hooks };
+}
+
 export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
   const body = c.req.valid('json');
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
-  // One of the user's stream slots (429 when all are taken), held until the stream ends.
-  const slot = await runtime.streamSlots.acquire(user.id);
-  // Failures before the model's first chunk throw here and answer JSON errors.
-  const turn = await runtime.chat
-    .stream({ ...body, userId: user.id, requestId: c.get('requestId'), signal: requestSignal(c) })
-    .catch(async (error: unknown) => {
-      await slot.release();
-      await runtime.flush();
-      throw error;
-    });
+  const { turn, hooks } = await startStreamedTurn(runtime, {
+    ...body,
+    userId: user.id,
+    requestId: c.get('requestId'),
+    signal: requestSignal(c),
+  });
   return streamEvents(
     c,
     async (sse) => {
@@ -65,18 +89,7 @@ export const chatStream: AppRouteHandler<ChatStreamRoute> = async (c) => {
         }
       }
     },
-    {
-      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
-      onAbort: () => {
-        turn.abort();
-        void slot.release();
-      },
-      async onClose() {
-        await slot.release();
-        // Traces are delivered before the response ends (a Lambda freezes after it).
-        await runtime.flush();
-      },
-    },
+    { heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS, ...hooks },
   );
 };
 
@@ -88,22 +101,15 @@ export const chatUi: AppRouteHandler<ChatUiRoute> = async (c) => {
   const message = lastUserText(body, chatRequestSchema.shape.message);
   const { user } = callerOf(c);
   const runtime = await loadAiRuntime(c.var.deps);
-  const slot = await runtime.streamSlots.acquire(user.id);
-  const turn = await runtime.chat
-    .stream({
-      message,
-      chatId: UUID.test(body.id) ? body.id.toLowerCase() : undefined,
-      model: body.model,
-      cache: body.cache,
-      userId: user.id,
-      requestId: c.get('requestId'),
-      signal: requestSignal(c),
-    })
-    .catch(async (error: unknown) => {
-      await slot.release();
-      await runtime.flush();
-      throw error;
-    });
+  const { turn, hooks } = await startStreamedTurn(runtime, {
+    message,
+    chatId: UUID.test(body.id) ? body.id.toLowerCase() : undefined,
+    model: body.model,
+    cache: body.cache,
+    userId: user.id,
+    requestId: c.get('requestId'),
+    signal: requestSignal(c),
+  });
   return streamEvents(
     c,
     async (sse) => {
@@ -116,17 +122,6 @@ export const chatUi: AppRouteHandler<ChatUiRoute> = async (c) => {
         }
       }
     },
-    {
-      format: 'ui-message-stream',
-      heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS,
-      onAbort: () => {
-        turn.abort();
-        void slot.release();
-      },
-      async onClose() {
-        await slot.release();
-        await runtime.flush();
-      },
-    },
+    { format: 'ui-message-stream', heartbeatMs: c.var.deps.env.SSE_HEARTBEAT_MS, ...hooks },
   );
 };
