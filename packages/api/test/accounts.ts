@@ -104,3 +104,14 @@ export async function createApiKey(
   const body = (await response.json()) as { id: string; key: string };
   return { id: body.id, key: body.key };
 }
+
+/** The raw secret of an `otpauth://` URI (its `secret` parameter is base32, RFC 4648). */
+export function totpSecretOf(totpURI: string): string {
+  const encoded = new URL(totpURI).searchParams.get('secret') ?? '';
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of encoded.replace(/=+$/, ''))
+    bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  const bytes = bits.match(/.{8}/g)?.map((byte) => Number.parseInt(byte, 2)) ?? [];
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}

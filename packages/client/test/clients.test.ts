@@ -9,7 +9,7 @@ import { apiKeyClient } from '@better-auth/api-key/client';
 import { createOTP } from '@better-auth/utils/otp';
 import { createAuthClient } from 'better-auth/client';
 import { adminClient, twoFactorClient } from 'better-auth/client/plugins';
-import { PASSWORD, uniqueEmail } from '../../api/test/accounts.ts';
+import { PASSWORD, totpSecretOf, uniqueEmail } from '../../api/test/accounts.ts';
 import { loadDocument } from '../../api/test/reliability/document.ts';
 import { useTestApp } from '../../api/test/test-app.ts';
 import { browserExample, createBrowserClients } from '../src/examples/browser.ts';
@@ -48,17 +48,6 @@ async function newAccount() {
   });
   expect(signUp.error).toBeNull();
   return { email, password: PASSWORD };
-}
-
-/** The raw secret of an `otpauth://` URI (its `secret` parameter is base32, RFC 4648). */
-function secretOf(totpURI: string): string {
-  const encoded = new URL(totpURI).searchParams.get('secret') ?? '';
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of encoded.replace(/=+$/, ''))
-    bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  const bytes = bits.match(/.{8}/g)?.map((byte) => Number.parseInt(byte, 2)) ?? [];
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 describe("Better Auth's client from Node", () => {
@@ -106,7 +95,7 @@ describe("Better Auth's client from Node", () => {
     const enabled = await auth.twoFactor.enable({ password: account.password });
     expect(enabled.error).toBeNull();
     const totpURI = enabled.data?.method === 'totp' ? enabled.data.totpURI : '';
-    const otp = createOTP(secretOf(totpURI));
+    const otp = createOTP(totpSecretOf(totpURI));
     const verified = await auth.twoFactor.verifyTotp({ code: await otp.totp() });
     expect(verified.error).toBeNull();
 

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { createOTP } from '@better-auth/utils/otp';
 import { createAuthClient } from 'better-auth/client';
 import { twoFactorClient } from 'better-auth/client/plugins';
-import { PASSWORD, uniqueEmail } from '../../../test/accounts.ts';
+import { PASSWORD, totpSecretOf, uniqueEmail } from '../../../test/accounts.ts';
 import { useTestApp } from '../../../test/test-app.ts';
 
 const t = useTestApp();
@@ -42,17 +42,6 @@ function browser() {
   return { client, me, jar };
 }
 
-/** The raw secret of an `otpauth://` URI (its `secret` parameter is base32, RFC 4648). */
-function secretOf(totpURI: string): string {
-  const encoded = new URL(totpURI).searchParams.get('secret') ?? '';
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of encoded.replace(/=+$/, ''))
-    bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  const bytes = bits.match(/.{8}/g)?.map((byte) => Number.parseInt(byte, 2)) ?? [];
-  return new TextDecoder().decode(new Uint8Array(bytes));
-}
-
 describe('the Better Auth client against the API', () => {
   test('sign up, sign in, enable TOTP, sign in with the second factor, sign out', async () => {
     const { client, me } = browser();
@@ -76,7 +65,7 @@ describe('the Better Auth client against the API', () => {
     const backupCodes = setup?.backupCodes ?? [];
     expect(totpURI).toStartWith('otpauth://totp/');
     expect(backupCodes.length).toBeGreaterThan(0);
-    const otp = createOTP(secretOf(totpURI));
+    const otp = createOTP(totpSecretOf(totpURI));
 
     // Enabling completes once the first code is verified.
     const confirm = await client.twoFactor.verifyTotp({ code: await otp.totp() });
