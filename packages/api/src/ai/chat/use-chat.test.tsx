@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type { ComponentType } from 'react';
 import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
+import { registerDom, type Testing, unregisterDom } from '../../../test/dom.ts';
 import {
   type OpenAiTestServer,
   openAiTestEnv,
@@ -30,7 +30,6 @@ function exampleFromDoc(): string {
 }
 
 type ChatProps = { apiUrl: string; chatId?: string; headers?: Record<string, string> };
-type Testing = typeof import('@testing-library/react/pure');
 
 let server: OpenAiTestServer;
 let deps: AppDeps;
@@ -48,35 +47,16 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${api.port}`;
   user = await signUp(app, deps);
 
-  // A DOM for React, with the runtime's own networking and streams (happy-dom's would
-  // apply browser CORS rules to a page that has no origin of its own).
-  const native = {
-    fetch: globalThis.fetch,
-    Headers: globalThis.Headers,
-    Request: globalThis.Request,
-    Response: globalThis.Response,
-    ReadableStream: globalThis.ReadableStream,
-    TransformStream: globalThis.TransformStream,
-    TextDecoder: globalThis.TextDecoder,
-    TextDecoderStream: globalThis.TextDecoderStream,
-    AbortController: globalThis.AbortController,
-    AbortSignal: globalThis.AbortSignal,
-  };
-  GlobalRegistrator.register({ url: 'http://localhost:3000/' });
-  // The reply's updates come from the network, not from anything act() could wrap.
-  Object.assign(globalThis, native, { IS_REACT_ACT_ENVIRONMENT: false });
+  rtl = await registerDom();
 
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = `${ARTIFACTS}use-chat-example.tsx`;
   writeFileSync(file, exampleFromDoc());
   ({ Chat } = (await import(file)) as { Chat: ComponentType<ChatProps> });
-  // `pure`: no hooks registered at import (cleanup is called here).
-  rtl = await import('@testing-library/react/pure');
 }, 60_000);
 
 afterAll(async () => {
-  rtl?.cleanup();
-  if (GlobalRegistrator.isRegistered) await GlobalRegistrator.unregister();
+  await unregisterDom(rtl);
   api?.stop(true);
   await deps?.close();
   await server?.close();
