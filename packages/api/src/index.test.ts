@@ -3,15 +3,14 @@ import { existsSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import {
   type BundledLambda,
   bundleForTest,
   functionUrlRequest,
   httpApiRequest,
   type LambdaResult,
+  lambdaTestEnv,
 } from '../test/lambda.ts';
-import { createTestDatabase, services, uniqueName } from '../test/test-deps.ts';
 import {
   CORE_BUNDLE_BUDGET_BYTES,
   LAMBDA_BUNDLE,
@@ -27,28 +26,16 @@ import { DOCS_ASSET_PATH } from './lib/openapi.ts';
 // The entry is bundled exactly as the CDK bundles it, then invoked under Node with
 // documented event shapes, through a stand-in for the runtime's response streaming.
 let lambda: BundledLambda;
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+let closeEnv: (() => Promise<void>) | undefined;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   lambda = await bundleForTest();
-  if (services.databaseUrl) {
-    database = await createTestDatabase();
-    env = {
-      DATABASE_URL: database.url ?? '',
-      // Keys of their own: rate-limit counters shared with other suites would refuse requests.
-      ...(services.redisUrl
-        ? { REDIS_URL: services.redisUrl, CACHE_PREFIX: `${uniqueName('lambda')}:` }
-        : {}),
-    };
-  } else {
-    env = { PGLITE_DATA_DIR: 'memory://', MIGRATIONS_DIR: MIGRATIONS_FOLDER };
-  }
-  env.LOG_LEVEL = 'silent';
+  ({ env, close: closeEnv } = await lambdaTestEnv());
 });
 afterAll(async () => {
   await lambda?.dispose();
-  await database?.close();
+  await closeEnv?.();
 });
 
 const json = (result: LambdaResult) => JSON.parse(result.body);

@@ -5,25 +5,11 @@
 // itself wrote there and a marker line. An event may carry
 // `cookiesFrom: n` to send the cookies that the n-th response set.
 //
-// Like the real runtime, `awslambda` is a global that exists before the bundle loads;
-// `HttpResponseStream.from` writes the JSON prelude and eight NUL bytes before the body.
+// Like the real runtime, `awslambda` is a global that exists before the bundle loads
+// (lambda-globals.mjs).
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-globalThis.awslambda = {
-  streamifyResponse(handler) {
-    handler[STREAMING] = 'response';
-    return handler;
-  },
-  HttpResponseStream: {
-    from(stream, prelude) {
-      stream.write(JSON.stringify(prelude));
-      stream.write(new Uint8Array(8));
-      return stream;
-    },
-  },
-};
+import { STREAMING } from './lambda-globals.mjs';
 
 const [bundle] = process.argv.slice(2);
 const events = JSON.parse(await new Response(process.stdin).text());

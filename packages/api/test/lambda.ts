@@ -5,9 +5,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { type BundleResult, bundleLambda } from '../src/bundle.ts';
 import httpApiEvent from './fixtures/apigw-v2-request-no-authorizer.json';
 import functionUrlEvent from './fixtures/lambda-urls-request.json';
+import { createTestDatabase, services, uniqueName } from './test-deps.ts';
 
 export interface LambdaResult {
   statusCode: number;
@@ -60,6 +62,7 @@ export const httpApiRequest = (spec: RequestSpec) => fromSample(httpApiEvent, sp
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
+const HTTP_RUNTIME = fileURLToPath(new URL('./lambda-http.mjs', import.meta.url));
 
 export interface BundledLambda {
   /** The split bundle: its files, core and lazy sizes, and esbuild's metafile. */
@@ -70,7 +73,20 @@ export interface BundledLambda {
   invoke(events: object[], env: Record<string, string>): Promise<LambdaResult[]>;
   /** As `invoke`, with every line the function wrote to stdout (its logs and metrics). */
   run(events: object[], env: Record<string, string>): Promise<LambdaRun>;
+  /**
+   * Serves HTTP through the handler in one Node process (one warm container), each request a
+   * Function URL event (see lambda-http.mjs).
+   */
+  serve(env: Record<string, string>): Promise<LambdaServer>;
   dispose(): Promise<void>;
+}
+
+export interface LambdaServer {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
+  close(): Promise<void>;
 }
 
 export interface LambdaRun {
@@ -79,8 +95,47 @@ export interface LambdaRun {
   stdout: string[];
 }
 
+/** The line lambda-http.mjs writes once it listens, before its port. */
+const LISTENING_MARKER = '@@lambda-http-listening@@ ';
+
+/** Reads `stream` to its end, calling `onText` with everything read so far after each part. */
+async function drain(stream: ReadableStream<Uint8Array>, onText: (text: string) => void) {
+  const decoder = new TextDecoder();
+  let text = '';
+  const reader = stream.getReader();
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    // The function's own lines are not kept past the last 64 KiB.
+    text = (text + decoder.decode(part.value, { stream: true })).slice(-65_536);
+    onText(text);
+  }
+}
+
 /** The line lambda-runtime.mjs writes before its results. */
 const RESULTS_MARKER = '\n@@lambda-runtime-results@@\n';
+
+/**
+ * The environment of a bundled handler under test: a fresh PostgreSQL database and Redis
+ * under its own prefix when this run has them, else in-memory PGlite; logs silent.
+ * `close` drops the database.
+ */
+export async function lambdaTestEnv(
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const database = services.databaseUrl ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = database
+    ? {
+        DATABASE_URL: database.url ?? '',
+        // Keys of their own: rate-limit counters shared with other suites would refuse requests.
+        ...(services.redisUrl
+          ? { REDIS_URL: services.redisUrl, CACHE_PREFIX: `${uniqueName('lambda')}:` }
+          : {}),
+      }
+    : { PGLITE_DATA_DIR: 'memory://', MIGRATIONS_DIR: MIGRATIONS_FOLDER };
+  return {
+    env: { ...env, LOG_LEVEL: 'silent', ...extra },
+    close: async () => database?.close(),
+  };
+}
 
 export async function bundleForTest(): Promise<BundledLambda> {
   // Inside the package, so Node resolves the modules the bundle leaves external.
@@ -112,6 +167,34 @@ export async function bundleForTest(): Promise<BundledLambda> {
         results: LambdaResult[];
       };
       return { results, stdout: stdout.slice(0, at).split('\n').filter(Boolean) };
+    },
+    async serve(env) {
+      const proc = Bun.spawn(['node', HTTP_RUNTIME, bundle.outfile], {
+        env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'api', ...env },
+        stdin: new Blob([JSON.stringify(functionUrlRequest({ path: '/' }))]),
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+      let stderr = '';
+      void drain(proc.stderr, (text) => {
+        stderr = text;
+      });
+      const port = await new Promise<string>((resolve, reject) => {
+        // Read on after the port, or the function's own output would fill the pipe.
+        void drain(proc.stdout, (text) => {
+          const port = new RegExp(`${LISTENING_MARKER}(\\d+)\n`).exec(text)?.[1];
+          if (port) resolve(port);
+        });
+        void proc.exited.then((code) => reject(new Error(`node exited ${code}: ${stderr}`)));
+      });
+      return {
+        url: `http://127.0.0.1:${port}`,
+        stderr: () => stderr,
+        async close() {
+          proc.kill();
+          await proc.exited;
+        },
+      };
     },
     dispose: () => rm(outdir, { recursive: true, force: true }),
   };
