@@ -10,6 +10,8 @@ import {
   aiGraphs,
   user,
 } from '@backend/shared/schema';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { inArray } from 'drizzle-orm';
 import { BUN, runChild } from '../../../test/child.ts';
@@ -130,6 +132,41 @@ describe('DrizzleCheckpointSaver storage', () => {
     expect(latest?.config).toEqual(config2);
     const older = await saver.getTuple(config1);
     expect(older?.checkpoint.channel_values).toEqual({ a: 'one', b: { nested: [1, 2] } });
+  });
+
+  test('runs forked from earlier checkpoints keep their own values; the first branch keeps its', async () => {
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode('echo', (state) => ({
+        messages: [new AIMessage(`echo ${state.messages.at(-1)?.content}`)],
+      }))
+      .addEdge(START, 'echo')
+      .compile({ checkpointer: new DrizzleCheckpointSaver(database.db) });
+    const thread = { configurable: { thread_id: uuid6(3) } };
+    type Values = { messages: Array<{ id?: string; content: unknown }> };
+    const contents = (values: Values) => values.messages.map((message) => message.content);
+    await graph.invoke({ messages: [new HumanMessage('one')] }, thread);
+    const firstTurn = await graph.getState(thread);
+    const first = await graph.invoke({ messages: [new HumanMessage('two')] }, thread);
+    const secondInput = (await graph.getState(thread)).parentConfig;
+
+    // Edit the second message: a new branch from the end of the first turn, whose steps give
+    // the same channels the same next versions as the first branch's did.
+    const edited = await graph.invoke({ messages: [new HumanMessage('edited')] }, firstTurn.config);
+    expect(contents(edited)).toEqual(['one', 'echo one', 'edited', 'echo edited']);
+    expect(contents((await graph.getState(thread)).values)).toEqual(contents(edited));
+
+    // Regenerate the reply: the step after the second input, run again.
+    const regenerated = (await graph.invoke(null, secondInput ?? thread)) as Values;
+    expect(contents(regenerated)).toEqual(['one', 'echo one', 'two', 'echo two']);
+    expect(regenerated.messages.at(-1)?.id).not.toBe(first.messages.at(-1)?.id);
+
+    // The first branch is as it was.
+    const history = [];
+    for await (const snapshot of graph.getStateHistory(thread)) history.push(snapshot);
+    const firstEnd = history.find(
+      (snapshot) => (snapshot.values as Values).messages.at(-1)?.id === first.messages.at(-1)?.id,
+    );
+    expect(contents((firstEnd?.values ?? { messages: [] }) as Values)).toEqual(contents(first));
   });
 
   test('deleting an instance of another user deletes nothing', async () => {

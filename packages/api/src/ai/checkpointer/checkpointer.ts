@@ -121,6 +121,17 @@ export class DrizzleCheckpointSaver extends BaseCheckpointSaver {
     this.#db = db;
   }
 
+  /**
+   * The next version of a channel: one more than `current`, plus a random fraction. Values
+   * are stored once per (channel, version) for the whole thread, and a branch forked from an
+   * earlier checkpoint counts up from the same versions as the branch it left: with plain
+   * integers its values would collide with (and read back as) the first branch's. Still a
+   * number, so versions stored as integers compare with these.
+   */
+  override getNextVersion(current: number | undefined): number {
+    return Math.floor(current ?? 0) + 1 + Math.random();
+  }
+
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const { thread_id: threadId, checkpoint_ns: ns = '' } = configurableOf(config);
     if (typeof threadId !== 'string' || threadId === '') return undefined;
