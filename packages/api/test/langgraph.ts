@@ -25,3 +25,16 @@ export function sdkClient(Client: typeof ClientPinned, app: App, user: TestUser)
     },
   });
 }
+
+/** One event of an SDK stream. */
+export interface StreamEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Every event of an SDK stream, in order, once it ends. */
+export async function collect(stream: AsyncIterable<unknown>): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = [];
+  for await (const chunk of stream) events.push(chunk as StreamEvent);
+  return events;
+}

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { signUp } from '../../../test/accounts.ts';
-import { SDK_VERSIONS, sdkClient } from '../../../test/langgraph.ts';
+import { collect, SDK_VERSIONS, sdkClient } from '../../../test/langgraph.ts';
 import { useTestApp } from '../../../test/test-app.ts';
 
 const t = useTestApp();
@@ -17,10 +17,6 @@ interface Message {
 }
 const human = (content: string) => ({ messages: [{ type: 'human', content }] });
 const SECRET = 'the owner wrote this';
-
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of stream);
-}
 
 for (const { name, Client } of SDK_VERSIONS) {
   describe(name, () => {
@@ -50,7 +46,7 @@ for (const { name, Client } of SDK_VERSIONS) {
         status: 404,
       });
       await expect(
-        drain(intruder.runs.joinStream(threadId, runId, { lastEventId: '-1' })),
+        collect(intruder.runs.joinStream(threadId, runId, { lastEventId: '-1' })),
       ).rejects.toMatchObject({ status: 404 });
       // The id is taken: creating it again is refused, `do_nothing` included, without
       // handing over the owner's thread.
@@ -74,7 +70,7 @@ for (const { name, Client } of SDK_VERSIONS) {
         () => intruder.runs.get(ownThreadId, runId),
         () => intruder.runs.cancel(ownThreadId, runId),
         () => intruder.runs.join(ownThreadId, runId),
-        () => drain(intruder.runs.joinStream(ownThreadId, runId, { lastEventId: '-1' })),
+        () => collect(intruder.runs.joinStream(ownThreadId, runId, { lastEventId: '-1' })),
       ];
       const statuses = await Promise.all(
         refused.map((attempt) =>

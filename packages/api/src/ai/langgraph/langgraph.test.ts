@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { aiUsage } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
 import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
-import { SDK_VERSIONS, sdkClient } from '../../../test/langgraph.ts';
+import { collect, SDK_VERSIONS, sdkClient } from '../../../test/langgraph.ts';
 import { parseSse } from '../../../test/sse.ts';
 import { useTestApp } from '../../../test/test-app.ts';
 import { assistantIdOf } from './assistants.ts';
@@ -15,19 +15,9 @@ import { assistantIdOf } from './assistants.ts';
 const t = useTestApp();
 
 type Client = ReturnType<typeof sdkClient>;
-interface Event {
-  event: string;
-  data: unknown;
-}
 interface Message {
   type: string;
   content: unknown;
-}
-
-async function collect(stream: AsyncIterable<unknown>): Promise<Event[]> {
-  const events: Event[] = [];
-  for await (const chunk of stream) events.push(chunk as Event);
-  return events;
 }
 
 const bearer = (user: TestUser) => ({ authorization: `Bearer ${user.bearer}` });
