@@ -4,39 +4,22 @@
  * and their results become the protocol's tool parts, the answer a text part.
  */
 import { describe, expect, test } from 'bun:test';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
-
+import type { UIMessage } from 'ai';
 import { useOpenAiTestApp } from '../../../test/test-app.ts';
+import { sendUiMessages } from '../../../test/ui-transport.ts';
 
 type Metadata = { agent?: string; steps?: number; toolCalls?: number };
 
 const t = useOpenAiTestApp();
 
-async function run(agent: string, text: string, body: Record<string, unknown> = {}) {
-  const transport = new DefaultChatTransport<UIMessage<Metadata>>({
-    api: `http://localhost/api/ai/agents/${agent}/runs/ui`,
+const run = (agent: string, text: string, body: Record<string, unknown> = {}) =>
+  sendUiMessages<UIMessage<Metadata>>(t.app, {
+    path: `/api/ai/agents/${agent}/runs/ui`,
     headers: t.user.headers,
     body,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-      t.app.request(String(input), init)) as typeof fetch,
-  });
-  const chunks = await transport.sendMessages({
     chatId: 'agent-ui',
     messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text }] }],
-    trigger: 'submit-message',
-    messageId: undefined,
-    abortSignal: undefined,
   });
-  const errors: unknown[] = [];
-  let last: UIMessage<Metadata> | undefined;
-  for await (const message of readUIMessageStream<UIMessage<Metadata>>({
-    stream: chunks,
-    onError: (error) => errors.push(error),
-  })) {
-    last = message;
-  }
-  return { message: last, errors };
-}
 
 describe('an agent run through the AI SDK transport', () => {
   test('tool calls and results arrive as tool parts, then the answer as text, with the run in metadata', async () => {

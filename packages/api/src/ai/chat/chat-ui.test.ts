@@ -4,9 +4,10 @@
  * drives it (useChat itself: use-chat.test.ts).
  */
 import { describe, expect, test } from 'bun:test';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
+import type { UIMessage } from 'ai';
 import { jsonRequest, signUp } from '../../../test/accounts.ts';
 import { useOpenAiTestApp } from '../../../test/test-app.ts';
+import { sendUiMessages } from '../../../test/ui-transport.ts';
 
 type Metadata = {
   chatId?: string;
@@ -17,40 +18,19 @@ type Metadata = {
 
 const t = useOpenAiTestApp();
 
-/** The AI SDK's transport, sending through the app (with the user's session). */
-const transport = () =>
-  new DefaultChatTransport<UIMessage<Metadata>>({
-    api: 'http://localhost/api/ai/chat/ui',
-    headers: t.user.headers,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-      t.app.request(String(input), init)) as typeof fetch,
-  });
-
 const userMessage = (text: string): UIMessage<Metadata> => ({
   id: crypto.randomUUID(),
   role: 'user',
   parts: [{ type: 'text', text }],
 });
 
-/** Sends `messages` as useChat does and reads the reply to its last state. */
-async function send(chatId: string, messages: UIMessage<Metadata>[]) {
-  const errors: unknown[] = [];
-  const chunks = await transport().sendMessages({
-    chatId,
-    messages,
-    trigger: 'submit-message',
-    messageId: undefined,
-    abortSignal: undefined,
-  });
-  let last: UIMessage<Metadata> | undefined;
-  for await (const message of readUIMessageStream<UIMessage<Metadata>>({
-    stream: chunks,
-    onError: (error) => errors.push(error),
-  })) {
-    last = message;
-  }
-  return { message: last, errors };
-}
+/** Sends `messages` as useChat does (with the user's session) and reads the reply. */
+const send = (chatId: string, messages: UIMessage<Metadata>[]) =>
+  sendUiMessages(t.app, { path: '/api/ai/chat/ui', headers: t.user.headers, chatId, messages });
+
+/** Posts `body` to the UI stream route with the user's session, as a raw request. */
+const postUi = (body: unknown) =>
+  t.app.request('/api/ai/chat/ui', jsonRequest('POST', body, t.user.headers));
 
 const textOf = (message: UIMessage | undefined) =>
   (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
@@ -59,14 +39,11 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   test('answers the UI message stream protocol, marked with its header', async () => {
     t.server.reset();
     t.server.script({ chunks: ['Hi'] });
-    const response = await t.app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        { id: 'new-chat', messages: [userMessage('hello')], trigger: 'submit-message' },
-        t.user.headers,
-      ),
-    );
+    const response = await postUi({
+      id: 'new-chat',
+      messages: [userMessage('hello')],
+      trigger: 'submit-message',
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
@@ -134,26 +111,16 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   });
 
   test('a last message that is not the user’s, or a regenerate, is a 422 in the error shape', async () => {
-    const assistantLast = await t.app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        {
-          id: 'x',
-          messages: [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'hi' }] }],
-        },
-        t.user.headers,
-      ),
-    );
+    const assistantLast = await postUi({
+      id: 'x',
+      messages: [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'hi' }] }],
+    });
     expect(assistantLast.status).toBe(422);
-    const regenerate = await t.app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        { id: 'x', messages: [userMessage('hi')], trigger: 'regenerate-message' },
-        t.user.headers,
-      ),
-    );
+    const regenerate = await postUi({
+      id: 'x',
+      messages: [userMessage('hi')],
+      trigger: 'regenerate-message',
+    });
     expect(regenerate.status).toBe(422);
     expect(((await regenerate.json()) as { error: { code: string } }).error.code).toBe(
       'VALIDATION_FAILED',
@@ -167,10 +134,7 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
       jsonRequest('POST', { title: 'theirs' }, other.headers),
     );
     const { id } = (await chat.json()) as { id: string };
-    const response = await t.app.request(
-      '/api/ai/chat/ui',
-      jsonRequest('POST', { id, messages: [userMessage('hi')] }, t.user.headers),
-    );
+    const response = await postUi({ id, messages: [userMessage('hi')] });
     expect(response.status).toBe(404);
   });
 });
