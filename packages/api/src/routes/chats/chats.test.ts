@@ -36,6 +36,18 @@ async function expectError(response: Response, status: number, code: ErrorCode) 
   expect((await errorOf(response)).code).toBe(code);
 }
 
+/** Checks a 422 VALIDATION_FAILED whose details name the field at `location`. */
+async function expectFieldIssue(
+  response: Response,
+  location: FieldIssue['location'],
+  path: string,
+) {
+  expect(response.status).toBe(422);
+  const error = await errorOf(response);
+  expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
+  expect(error.details).toContainEqual(expect.objectContaining({ location, path }));
+}
+
 /** Sends `body` as it is, with the user's session and the given content type. */
 const sendRaw = (user: TestUser, method: string, path: string, contentType: string, body: string) =>
   t.app.request(path, { method, headers: { ...user.headers, 'content-type': contentType }, body });
@@ -284,12 +296,7 @@ describe('GET /api/chats', () => {
     const user = await newUser();
     for (const limit of ['0', '101', 'abc', '1.5']) {
       const response = await listChats(user, `?limit=${limit}`);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: 'limit' }),
-      );
+      await expectFieldIssue(response, 'query', 'limit');
     }
   });
 
@@ -304,12 +311,7 @@ describe('GET /api/chats', () => {
     ];
     for (const cursor of cursors) {
       const response = await listChats(user, `?cursor=${encodeURIComponent(cursor)}`);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: 'cursor' }),
-      );
+      await expectFieldIssue(response, 'query', 'cursor');
     }
   });
 });
@@ -385,12 +387,7 @@ describe('malformed ids', () => {
           ? { method, headers: user.headers }
           : jsonRequest(method, body, user.headers),
       );
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'path', path: 'chatId' }),
-      );
+      await expectFieldIssue(response, 'path', 'chatId');
     });
   }
 });
@@ -431,12 +428,7 @@ describe('PATCH /api/chats/{chatId}', () => {
         `/api/chats/${chat.id}`,
         jsonRequest('PATCH', { title }, user.headers),
       );
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'body', path: 'title' }),
-      );
+      await expectFieldIssue(response, 'body', 'title');
     }
     expect(await (await getChat(user, chat.id)).json()).toEqual(chat);
   });
@@ -549,12 +541,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
     const chat = await createChat(user);
     for (const content of ['nul\u0000here', 'bell\u0007', 'lone\rreturn', 'esc\u001b[0m']) {
       const response = await postMessage(user, chat.id, content);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'body', path: 'content' }),
-      );
+      await expectFieldIssue(response, 'body', 'content');
     }
     expect(
       await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
@@ -716,12 +703,7 @@ describe('GET /api/chats/{chatId}/messages', () => {
     ];
     for (const [query, field] of cases) {
       const response = await listMessages(user, chat.id, query);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: field }),
-      );
+      await expectFieldIssue(response, 'query', field);
     }
   });
 });
