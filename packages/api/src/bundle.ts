@@ -80,18 +80,27 @@ export const LAMBDA_OUTFILE = 'index.mjs';
 export const LAMBDA_CHUNK_NAMES = 'chunks/[name]-[hash]';
 
 /**
- * esbuild settings, in the words both esbuild and `NodejsFunction` understand. `NodejsFunction`
- * cannot split (it passes `--outfile`, which esbuild refuses with `--splitting`), so the
- * function's `afterBundling` hook rebuilds its asset with these settings (`LAMBDA_COMMAND_HOOKS`).
+ * What every function of the project is built as: ESM for the Node.js 22 runtime, minified,
+ * with source maps and the `require` banner. The API adds its own externals, aliases and
+ * chunks; the custom-resource handlers reuse it as it is (infrastructure's `HANDLER_BUNDLE`).
  */
-export const LAMBDA_BUNDLE = {
-  platform: 'node',
+export const NODE_ESM_BUNDLE = {
   format: 'esm',
   target: 'node22',
   minify: true,
   sourcemap: true,
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
+} as const;
+
+/**
+ * esbuild settings, in the words both esbuild and `NodejsFunction` understand. `NodejsFunction`
+ * cannot split (it passes `--outfile`, which esbuild refuses with `--splitting`), so the
+ * function's `afterBundling` hook rebuilds its asset with these settings (`LAMBDA_COMMAND_HOOKS`).
+ */
+export const LAMBDA_BUNDLE = {
+  platform: 'node',
+  ...NODE_ESM_BUNDLE,
   externals: LAMBDA_EXTERNALS,
   aliases: LAMBDA_ALIASES,
   splitting: true,

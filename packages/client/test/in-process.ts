@@ -4,6 +4,7 @@
  * the document.
  */
 import type { App } from '../../api/src/app.ts';
+import { CookieJar } from '../../api/test/cookie-jar.ts';
 import {
   createResponseChecker,
   listOperations,
@@ -32,25 +33,17 @@ export function nodeFetch(app: App, observe?: Observer): Fetch {
 
 /** A browser on the API's own origin: it sends its Origin and keeps the cookies it is given. */
 export function browserFetch(app: App, origin: string, observe?: Observer): Fetch {
-  const jar = new Map<string, string>();
+  const jar = new CookieJar();
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
-    if (jar.size > 0)
-      headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
+    jar.attach(headers);
     headers.set('origin', origin);
     headers.set('sec-fetch-mode', 'cors');
     headers.set('sec-fetch-site', 'same-origin');
     const sent = new Request(request, { headers });
     const response = await app.request(sent.clone());
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator);
-      const value = pair.slice(separator + 1);
-      if (value === '' || /max-age=0/i.test(cookie)) jar.delete(name);
-      else jar.set(name, value);
-    }
+    jar.store(response);
     await observe?.(sent, response);
     return response;
   }) as Fetch;

@@ -3,17 +3,13 @@
  * SSE_HEARTBEAT_MS the client receives `: keep-alive` comments and the stream still
  * completes; a failure is an `error` event followed by the final `end` event.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { jsonRequest, signUp, type TestUser } from '../../test/accounts.ts';
-import {
-  type OpenAiTestServer,
-  openAiTestEnv,
-  startOpenAiServer,
-} from '../../test/openai-server.ts';
+import { describe, expect, test } from 'bun:test';
+import { jsonRequest, signUp } from '../../test/accounts.ts';
+import { openAiTestEnv } from '../../test/openai-server.ts';
 import { parseSse } from '../../test/sse.ts';
+import { useOpenAiTestApp } from '../../test/test-app.ts';
 import { createTestDeps } from '../../test/test-deps.ts';
-import { type App, createApp } from '../app.ts';
-import type { AppDeps } from '../deps.ts';
+import { createApp } from '../app.ts';
 import { ERROR_CODES, type ErrorBody } from '../lib/errors.ts';
 import { HEARTBEAT_COMMENT } from '../lib/sse.ts';
 
@@ -21,27 +17,10 @@ const HEARTBEAT_MS = 40;
 /** The model's silence: several heartbeat intervals. */
 const PAUSE_MS = 300;
 
-let server: OpenAiTestServer;
-let deps: AppDeps;
-let app: App;
-let user: TestUser;
-
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  deps = await createTestDeps({
-    env: openAiTestEnv(server, { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS) }),
-  });
-  app = createApp(deps);
-  user = await signUp(app, deps);
-});
-
-afterAll(async () => {
-  await deps.close();
-  await server.close();
-});
+const t = useOpenAiTestApp({ SSE_HEARTBEAT_MS: String(HEARTBEAT_MS) });
 
 const post = (path: string, body: unknown) =>
-  app.request(path, jsonRequest('POST', body, user.headers));
+  t.app.request(path, jsonRequest('POST', body, t.user.headers));
 
 /** The raw text of a stream, and its events. */
 async function read(response: Response) {
@@ -64,8 +43,8 @@ async function startApproval(): Promise<string> {
 
 describe('a model that pauses longer than SSE_HEARTBEAT_MS', () => {
   test('POST /api/ai/chat/stream sends keep-alive comments and completes', async () => {
-    server.reset();
-    server.script({ chunks: ['Slow', ' but', ' sure'], tokenDelayMs: PAUSE_MS });
+    t.server.reset();
+    t.server.script({ chunks: ['Slow', ' but', ' sure'], tokenDelayMs: PAUSE_MS });
     const { text, events, names } = await read(
       await post('/api/ai/chat/stream', { message: 'take your time' }),
     );
@@ -75,8 +54,8 @@ describe('a model that pauses longer than SSE_HEARTBEAT_MS', () => {
   });
 
   test('POST /api/ai/agents/{agentId}/runs with stream sends keep-alive comments and completes', async () => {
-    server.reset();
-    server.script({ content: 'Done thinking.', delayMs: PAUSE_MS });
+    t.server.reset();
+    t.server.script({ content: 'Done thinking.', delayMs: PAUSE_MS });
     const { text, events } = await read(
       await post('/api/ai/agents/calculator/runs', { input: 'Say something', stream: true }),
     );
@@ -87,8 +66,8 @@ describe('a model that pauses longer than SSE_HEARTBEAT_MS', () => {
 
   test('POST /api/ai/graphs/{graphId}/stream sends keep-alive comments and completes', async () => {
     const graphId = await startApproval();
-    server.reset();
-    server.script({ content: 'A patient draft.', delayMs: PAUSE_MS });
+    t.server.reset();
+    t.server.script({ content: 'A patient draft.', delayMs: PAUSE_MS });
     const { text, events } = await read(await post(`/api/ai/graphs/${graphId}/stream`, {}));
     expect(heartbeats(text)).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)?.event).toBe('end');
@@ -98,13 +77,13 @@ describe('a model that pauses longer than SSE_HEARTBEAT_MS', () => {
   test('a stream that is never silent for SSE_HEARTBEAT_MS sends no keep-alive comment', async () => {
     // A whole stream takes far less than this interval, even on a loaded machine.
     const quick = await createTestDeps({
-      env: openAiTestEnv(server, { SSE_HEARTBEAT_MS: '5000' }),
+      env: openAiTestEnv(t.server, { SSE_HEARTBEAT_MS: '5000' }),
     });
     try {
       const quickApp = createApp(quick);
       const quickUser = await signUp(quickApp, quick);
-      server.reset();
-      server.script({ chunks: ['Quick', ' reply'] });
+      t.server.reset();
+      t.server.script({ chunks: ['Quick', ' reply'] });
       const { text, names } = await read(
         await quickApp.request(
           '/api/ai/chat/stream',
@@ -130,16 +109,16 @@ describe('a stream that fails ends with error, then end', () => {
   };
 
   test('POST /api/ai/chat/stream: the provider drops the stream mid-way', async () => {
-    server.reset();
-    server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 50 });
+    t.server.reset();
+    t.server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 50 });
     const { events } = await read(await post('/api/ai/chat/stream', { message: 'fail me' }));
     errorThenEnd(events, ERROR_CODES.BAD_GATEWAY);
     expect(events.at(-1)?.data).toMatchObject({ status: 'incomplete' });
   });
 
   test('POST /api/ai/agents/{agentId}/runs with stream: the provider fails', async () => {
-    server.reset();
-    server.script({ status: 500 });
+    t.server.reset();
+    t.server.script({ status: 500 });
     const { events } = await read(
       await post('/api/ai/agents/calculator/runs', { input: 'fail me', stream: true }),
     );
@@ -149,8 +128,8 @@ describe('a stream that fails ends with error, then end', () => {
 
   test('POST /api/ai/graphs/{graphId}/stream: the provider fails', async () => {
     const graphId = await startApproval();
-    server.reset();
-    server.script({ status: 503 });
+    t.server.reset();
+    t.server.script({ status: 503 });
     const { events } = await read(await post(`/api/ai/graphs/${graphId}/stream`, {}));
     errorThenEnd(events, ERROR_CODES.BAD_GATEWAY);
     expect(events.at(-1)?.data).toEqual({ status: 'failed' });

@@ -1,6 +1,19 @@
-/** Helpers for declaring responses in route definitions. */
-import type { z } from '@hono/zod-openapi';
+/** Helpers for declaring requests and responses in route definitions. */
+import { z } from '@hono/zod-openapi';
 import { errorSchema } from './errors.ts';
+
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+/** The path parameter `name`: a UUID (a chat, a workflow instance). */
+export const uuidPathParam = (name: string) =>
+  z.uuid().openapi({
+    param: { name, in: 'path' },
+    example: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
+  });
 
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

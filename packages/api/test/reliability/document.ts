@@ -3,6 +3,7 @@
  * response against what the document declares for it (status, content type, body schema).
  */
 
+import { beforeAll } from 'bun:test';
 import { type Schema, Validator } from '@cfworker/json-schema';
 import type { App } from '../../src/app.ts';
 import { parseSse, readTextUntil } from '../sse.ts';
@@ -174,5 +175,31 @@ export function createResponseChecker(doc: OpenApiDocument) {
       }
     }
     return { problems, status, body };
+  };
+}
+
+export type ResponseChecker = ReturnType<typeof createResponseChecker>;
+
+/**
+ * The document `t.app` serves and a checker of responses against it, loaded in `beforeAll`:
+ * call it after the hook that builds the app (`useTestApp()`).
+ */
+export function useDocument(t: { readonly app: App }) {
+  let loaded: { doc: OpenApiDocument; check: ResponseChecker } | undefined;
+  const current = () => {
+    if (!loaded) throw new Error('useDocument: the document is loaded in beforeAll');
+    return loaded;
+  };
+  beforeAll(async () => {
+    const doc = await loadDocument(t.app);
+    loaded = { doc, check: createResponseChecker(doc) };
+  });
+  return {
+    get doc() {
+      return current().doc;
+    },
+    get check() {
+      return current().check;
+    },
   };
 }

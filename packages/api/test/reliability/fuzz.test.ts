@@ -6,52 +6,35 @@
  * operation, and match the declared body schema (the error shape included). A new route is
  * fuzzed as soon as it is in the document.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
-import { createApp } from '../../src/app.ts';
-import type { AppDeps } from '../../src/deps.ts';
 import { jsonRequest, promoteToAdmin, signUp, type TestUser } from '../accounts.ts';
-import { createTestDeps } from '../test-deps.ts';
+import { useTestApp } from '../test-app.ts';
 import { requestsFor } from './arbitraries.ts';
-import {
-  createResponseChecker,
-  listOperations,
-  loadDocument,
-  type OpenApiDocument,
-  type Operation,
-} from './document.ts';
+import { listOperations, type Operation, useDocument } from './document.ts';
 
 /** Generated requests per operation. */
 export const FUZZ_RUNS = 200;
 
-let deps: AppDeps;
-let app: ReturnType<typeof createApp>;
-let doc: OpenApiDocument;
-let check: ReturnType<typeof createResponseChecker>;
+const t = useTestApp();
+const spec = useDocument(t);
 let bystander: TestUser;
 const totals = { operations: 0, requests: 0 };
 
 beforeAll(async () => {
-  deps = await createTestDeps();
-  app = createApp(deps);
-  doc = await loadDocument(app);
-  check = createResponseChecker(doc);
-  bystander = await signUp(app, deps);
-});
-afterAll(async () => {
-  await deps?.close();
+  bystander = await signUp(t.app, t.deps);
 });
 
 /** A caller of its own for each operation, so one that ends sessions spoils no other. */
 async function callerFor(op: Operation) {
-  const caller = await signUp(app, deps);
-  if (op.path.includes('/admin')) await promoteToAdmin(deps, caller.id);
-  const chat = await app.request(
+  const caller = await signUp(t.app, t.deps);
+  if (op.path.includes('/admin')) await promoteToAdmin(t.deps, caller.id);
+  const chat = await t.app.request(
     '/api/chats',
     jsonRequest('POST', { title: 'fuzz' }, caller.headers),
   );
   const chatId = ((await chat.json()) as { id: string }).id;
-  await app.request(
+  await t.app.request(
     `/api/chats/${chatId}/messages`,
     jsonRequest('POST', { content: 'fuzz' }, caller.headers),
   );
@@ -64,7 +47,7 @@ const seedOf = (key: string) =>
 
 describe('fuzzing every operation of the OpenAPI document', () => {
   test('the document lists the operations the suite expects to fuzz', () => {
-    const keys = listOperations(doc).map((op) => op.key);
+    const keys = listOperations(spec.doc).map((op) => op.key);
     expect(keys).toContain('POST /api/chats');
     expect(keys).toContain('POST /api/auth/sign-in/email');
     expect(keys.length).toBeGreaterThanOrEqual(40);
@@ -72,21 +55,21 @@ describe('fuzzing every operation of the OpenAPI document', () => {
 
   test(`every operation: ${FUZZ_RUNS} hostile requests, no 5xx, only declared statuses and bodies`, async () => {
     const failures: string[] = [];
-    for (const op of listOperations(doc)) {
+    for (const op of listOperations(spec.doc)) {
       const { caller, chatId } = await callerFor(op);
       const requests = fc.sample(
         requestsFor(op, {
-          doc,
+          doc: spec.doc,
           knownIds: { chatId, userId: bystander.id },
           credentials: { authorization: `Bearer ${caller.bearer}` },
-          origin: new URL(deps.env.PUBLIC_URL).origin,
+          origin: new URL(t.deps.env.PUBLIC_URL).origin,
         }),
         { numRuns: FUZZ_RUNS, seed: seedOf(op.key) },
       );
       let failuresOfOp = 0;
       for (const request of requests) {
-        const response = await app.request(request.url, request.init);
-        const result = await check(op, response);
+        const response = await t.app.request(request.url, request.init);
+        const result = await spec.check(op, response);
         totals.requests++;
         if (result.problems.length > 0 && failuresOfOp++ < 3) {
           failures.push(

@@ -4,44 +4,17 @@
  * and the workflow run, on success and on failure, checked by the same response checker
  * the fuzz suite uses.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { type App, createApp } from '../../src/app.ts';
-import type { AppDeps } from '../../src/deps.ts';
-import { jsonRequest, signUp, type TestUser } from '../accounts.ts';
-import { type OpenAiTestServer, openAiTestEnv, startOpenAiServer } from '../openai-server.ts';
+import { describe, expect, test } from 'bun:test';
+import { jsonRequest } from '../accounts.ts';
 import { parseSse } from '../sse.ts';
-import { createTestDeps } from '../test-deps.ts';
-import {
-  createResponseChecker,
-  listOperations,
-  loadDocument,
-  type OpenApiDocument,
-  type Operation,
-} from './document.ts';
+import { useOpenAiTestApp } from '../test-app.ts';
+import { listOperations, type Operation, useDocument } from './document.ts';
 
-let server: OpenAiTestServer;
-let deps: AppDeps;
-let app: App;
-let user: TestUser;
-let doc: OpenApiDocument;
-let check: ReturnType<typeof createResponseChecker>;
-
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  deps = await createTestDeps({ env: openAiTestEnv(server) });
-  app = createApp(deps);
-  user = await signUp(app, deps);
-  doc = await loadDocument(app);
-  check = createResponseChecker(doc);
-});
-
-afterAll(async () => {
-  await deps.close();
-  await server.close();
-});
+const t = useOpenAiTestApp();
+const spec = useDocument(t);
 
 const operation = (key: string): Operation => {
-  const found = listOperations(doc).find((op) => op.key === key);
+  const found = listOperations(spec.doc).find((op) => op.key === key);
   if (!found) throw new Error(`${key} is not in the document`);
   return found;
 };
@@ -50,13 +23,13 @@ const operation = (key: string): Operation => {
 async function conforming(key: string, response: Response, type = 'text/event-stream') {
   if (!response.headers.get('content-type')?.includes(type))
     throw new Error(`${key} answered ${response.status} ${await response.text()}`);
-  const result = await check(operation(key), response);
+  const result = await spec.check(operation(key), response);
   expect(result.problems).toEqual([]);
   return typeof result.body === 'string' ? parseSse(result.body).map((event) => event.event) : [];
 }
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, jsonRequest('POST', body, { ...user.headers, ...headers }));
+  t.app.request(path, jsonRequest('POST', body, { ...t.user.headers, ...headers }));
 
 const CHAT = 'POST /api/ai/chat/stream';
 const RUN = 'POST /api/ai/agents/{agentId}/runs';
@@ -81,22 +54,22 @@ describe('the document types every stream event', () => {
   });
 
   test('a chat reply: start, tokens, end', async () => {
-    server.reset();
-    server.script({ chunks: ['Typed', ' events'] });
+    t.server.reset();
+    t.server.script({ chunks: ['Typed', ' events'] });
     const names = await conforming(CHAT, await post('/api/ai/chat/stream', { message: 'hi' }));
     expect(names).toEqual(['start', 'token', 'token', 'end']);
   });
 
   test('a chat reply the provider drops: error, then end', async () => {
-    server.reset();
-    server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 20 });
+    t.server.reset();
+    t.server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 20 });
     const names = await conforming(CHAT, await post('/api/ai/chat/stream', { message: 'fail' }));
     expect(names.slice(-2)).toEqual(['error', 'end']);
   });
 
   const toolThenAnswer = () => {
-    server.reset();
-    server.script(
+    t.server.reset();
+    t.server.script(
       { toolCalls: [{ name: 'calculator', arguments: { expression: '12 * (3 + 4)' } }] },
       { content: 'It is 84.' },
     );
@@ -156,16 +129,16 @@ describe('the document types every stream event', () => {
     });
     expect(started.status).toBe(201);
     const { graphId } = (await started.json()) as { graphId: string };
-    server.reset();
-    server.script({ content: 'A typed draft.' });
+    t.server.reset();
+    t.server.script({ content: 'A typed draft.' });
     const names = await conforming(GRAPH, await post(`/api/ai/graphs/${graphId}/stream`, {}));
     expect(names.at(-1)).toBe('end');
     expect(new Set(names)).toEqual(new Set(['updates', 'values', 'messages', 'end']));
   });
 
   test('a useChat turn (the AI SDK UI message stream): every chunk as declared', async () => {
-    server.reset();
-    server.script({ chunks: ['UI', ' chunks'] });
+    t.server.reset();
+    t.server.script({ chunks: ['UI', ' chunks'] });
     const response = await post('/api/ai/chat/ui', {
       id: 'conformance',
       messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],
@@ -190,11 +163,11 @@ describe('the document types every stream event', () => {
   test('the check fails an event the document does not declare, or a payload of the wrong shape', async () => {
     const stream = (text: string) =>
       new Response(text, { headers: { 'content-type': 'text/event-stream' } });
-    const unknown = await check(operation(CHAT), stream('event: surprise\ndata: {}\n\n'));
+    const unknown = await spec.check(operation(CHAT), stream('event: surprise\ndata: {}\n\n'));
     expect(unknown.problems.join()).toContain('does not match the declared schema');
-    const wrong = await check(operation(CHAT), stream('event: token\ndata: {"text":42}\n\n'));
+    const wrong = await spec.check(operation(CHAT), stream('event: token\ndata: {"text":42}\n\n'));
     expect(wrong.problems.join()).toContain('does not match the declared schema');
-    const chunk = await check(
+    const chunk = await spec.check(
       operation('POST /api/ai/chat/ui'),
       stream('data: {"type":"text-delta","delta":"no id"}\n\n'),
     );

@@ -1,14 +1,11 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EDGE_REGION, type StageConfig } from '../config.ts';
-import { acknowledge } from '../lib/acknowledge.ts';
+import { createAlarmTopic } from './stack-helpers.ts';
 
 const PERIOD = Duration.minutes(5);
 
@@ -38,53 +35,26 @@ export class EdgeMonitoringStack extends Stack {
     const { config } = props;
     const thresholds = config.alarms;
 
-    const key = new Key(this, 'AlarmTopicKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the edge alarm topic',
+    const alarms = createAlarmTopic(this, {
+      label: 'edge alarm',
+      alarmEmail: config.alarmEmail,
+      alarms: this.alarms,
     });
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-    if (config.alarmEmail) {
-      this.emailDeadLetterQueue = new Queue(this, 'AlarmEmailDeadLetters', {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      const reason =
-        'This queue is itself the dead-letter queue of the edge alarm email subscription (an SNS redrive policy, which the rule does not see); a dead-letter queue needs no dead-letter queue of its own.';
-      acknowledge(this.emailDeadLetterQueue, 'AwsSolutions-SQS3', reason);
-      acknowledge(this.emailDeadLetterQueue, 'Serverless-SQSRedrivePolicy', reason);
-      this.topic.addSubscription(
-        new EmailSubscription(config.alarmEmail, { deadLetterQueue: this.emailDeadLetterQueue }),
-      );
-    }
-    const action = new SnsAction(this.topic);
+    this.topic = alarms.topic;
+    this.emailDeadLetterQueue = alarms.emailDeadLetterQueue;
     const alarm = (
       alarmId: string,
       description: string,
       metric: Metric,
       threshold: number,
       periods = 2,
-    ) => {
-      const created = new Alarm(this, alarmId, {
-        alarmDescription: description,
+    ) =>
+      alarms.alarm(alarmId, description, {
         metric,
         threshold,
         evaluationPeriods: periods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      this.alarms.push(created);
-      return created;
-    };
     const cloudfront = (metricName: string, statistic: string) =>
       new Metric({
         namespace: 'AWS/CloudFront',
@@ -127,17 +97,5 @@ export class EdgeMonitoringStack extends Stack {
       thresholds.wafBlockedRequests,
       1,
     );
-    if (this.emailDeadLetterQueue) {
-      alarm(
-        'AlarmEmailUndelivered',
-        'An edge alarm notification could not be emailed',
-        this.emailDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: PERIOD,
-          statistic: 'Maximum',
-        }),
-        1,
-        1,
-      );
-    }
   }
 }

@@ -1,23 +1,19 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
   MathExpression,
   Metric,
-  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Alias, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ILogGroup, QueryDefinition } from 'aws-cdk-lib/aws-logs';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EDGE_REGION, type StageConfig } from '../config.ts';
@@ -25,6 +21,7 @@ import { acknowledge } from '../lib/acknowledge.ts';
 import { MonthlyBudget } from '../lib/constructs/monthly-budget.ts';
 import { CommittedQueryString, readCommittedQueries } from '../lib/logs-insights.ts';
 import { COLD_START_METRIC, metricsNamespace } from './api-stack.ts';
+import { createAlarmTopic } from './stack-helpers.ts';
 
 const PERIOD = Duration.minutes(5);
 
@@ -68,36 +65,14 @@ export class MonitoringStack extends Stack {
     const { config, apiFunction: fn, apiAlias: alias } = props;
     const thresholds = config.alarms;
 
-    const key = new Key(this, 'AlarmTopicKey', {
-      enableKeyRotation: true,
-      description: 'Encrypts the alarm topic',
+    const alarms = createAlarmTopic(this, {
+      label: 'alarm',
+      alarmEmail: config.alarmEmail,
+      alarms: this.alarms,
     });
-    // CloudWatch must be able to publish to the encrypted topic.
-    key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-    const action = new SnsAction(this.topic);
-    if (config.alarmEmail) {
-      // Notifications SNS cannot deliver (a bouncing or unconfirmed address) land in a
-      // dead-letter queue instead of vanishing; a message there raises its own alarm.
-      this.emailDeadLetterQueue = new Queue(this, 'AlarmEmailDeadLetters', {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      const deadLetterReason =
-        'This queue is itself the dead-letter queue of the alarm email subscription (an SNS redrive policy, which the rule does not see); a dead-letter queue needs no dead-letter queue of its own.';
-      acknowledge(this.emailDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterReason);
-      acknowledge(this.emailDeadLetterQueue, 'Serverless-SQSRedrivePolicy', deadLetterReason);
-      this.topic.addSubscription(
-        new EmailSubscription(config.alarmEmail, { deadLetterQueue: this.emailDeadLetterQueue }),
-      );
-    }
+    const { key } = alarms;
+    this.topic = alarms.topic;
+    this.emailDeadLetterQueue = alarms.emailDeadLetterQueue;
 
     const urlMetric = (metricName: string, statistic = 'Sum') =>
       alias.metric(metricName, { statistic, period: PERIOD });
@@ -143,21 +118,7 @@ export class MonitoringStack extends Stack {
       period: PERIOD,
     });
 
-    const alarm = (
-      alarmId: string,
-      description: string,
-      options: ConstructorParameters<typeof Alarm>[2],
-    ) => {
-      const created = new Alarm(this, alarmId, {
-        ...options,
-        alarmDescription: description,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      this.alarms.push(created);
-      return created;
-    };
+    const { alarm } = alarms;
 
     alarm('Api5xxRate', `5xx responses above ${thresholds.serverErrorRatePercent}% of requests`, {
       metric: serverErrorRate,
@@ -318,17 +279,6 @@ export class MonitoringStack extends Stack {
         limitUsd: thresholds.monthlyBudgetUsd,
         environmentTag: config.stage,
         topic: this.topic,
-      });
-    }
-    if (this.emailDeadLetterQueue) {
-      alarm('AlarmEmailUndelivered', 'An alarm notification could not be emailed', {
-        metric: this.emailDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: PERIOD,
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
     for (const [name, job] of Object.entries(props.jobFunctions)) {

@@ -3,67 +3,28 @@
  * read by the `ai` package's own `DefaultChatTransport` and `readUIMessageStream`: tool calls
  * and their results become the protocol's tool parts, the answer a text part.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
-import { signUp, type TestUser } from '../../../test/accounts.ts';
-import {
-  type OpenAiTestServer,
-  openAiTestEnv,
-  startOpenAiServer,
-} from '../../../test/openai-server.ts';
-import { createTestDeps } from '../../../test/test-deps.ts';
-import { type App, createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
+import { describe, expect, test } from 'bun:test';
+import type { UIMessage } from 'ai';
+import { useOpenAiTestApp } from '../../../test/test-app.ts';
+import { sendUiMessages } from '../../../test/ui-transport.ts';
 
 type Metadata = { agent?: string; steps?: number; toolCalls?: number };
 
-let server: OpenAiTestServer;
-let deps: AppDeps;
-let app: App;
-let user: TestUser;
+const t = useOpenAiTestApp();
 
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  deps = await createTestDeps({ env: openAiTestEnv(server) });
-  app = createApp(deps);
-  user = await signUp(app, deps);
-});
-
-afterAll(async () => {
-  await deps.close();
-  await server.close();
-});
-
-async function run(agent: string, text: string, body: Record<string, unknown> = {}) {
-  const transport = new DefaultChatTransport<UIMessage<Metadata>>({
-    api: `http://localhost/api/ai/agents/${agent}/runs/ui`,
-    headers: user.headers,
+const run = (agent: string, text: string, body: Record<string, unknown> = {}) =>
+  sendUiMessages<UIMessage<Metadata>>(t.app, {
+    path: `/api/ai/agents/${agent}/runs/ui`,
+    headers: t.user.headers,
     body,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-      app.request(String(input), init)) as typeof fetch,
-  });
-  const chunks = await transport.sendMessages({
     chatId: 'agent-ui',
     messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text }] }],
-    trigger: 'submit-message',
-    messageId: undefined,
-    abortSignal: undefined,
   });
-  const errors: unknown[] = [];
-  let last: UIMessage<Metadata> | undefined;
-  for await (const message of readUIMessageStream<UIMessage<Metadata>>({
-    stream: chunks,
-    onError: (error) => errors.push(error),
-  })) {
-    last = message;
-  }
-  return { message: last, errors };
-}
 
 describe('an agent run through the AI SDK transport', () => {
   test('tool calls and results arrive as tool parts, then the answer as text, with the run in metadata', async () => {
-    server.reset();
-    server.script(
+    t.server.reset();
+    t.server.script(
       {
         toolCalls: [
           { id: 'call-1', name: 'calculator', arguments: { expression: '12 * (3 + 4)' } },
@@ -88,8 +49,8 @@ describe('an agent run through the AI SDK transport', () => {
   });
 
   test('a run over its step limit ends with an error chunk', async () => {
-    server.reset();
-    server.script(
+    t.server.reset();
+    t.server.script(
       { toolCalls: [{ name: 'calculator', arguments: { expression: '1 + 1' } }] },
       { content: 'never reached' },
     );
@@ -98,9 +59,9 @@ describe('an agent run through the AI SDK transport', () => {
   });
 
   test('an unknown agent is a JSON 404 before any stream', async () => {
-    const response = await app.request('/api/ai/agents/nobody/runs/ui', {
+    const response = await t.app.request('/api/ai/agents/nobody/runs/ui', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...user.headers },
+      headers: { 'content-type': 'application/json', ...t.user.headers },
       body: JSON.stringify({
         id: 'x',
         messages: [{ id: 'u', role: 'user', parts: [{ type: 'text', text: 'hi' }] }],

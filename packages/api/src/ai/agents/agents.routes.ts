@@ -6,7 +6,7 @@ import { freeText } from '@backend/shared';
 import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
-import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { errorResponses, jsonBody, jsonContent } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import {
   UI_MESSAGE_STREAM_RESPONSE_HEADERS,
@@ -116,7 +116,7 @@ export const run = createRoute({
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: {
     params: agentParams,
-    body: { required: true, content: { 'application/json': { schema: agentRunRequestSchema } } },
+    body: jsonBody(agentRunRequestSchema),
   },
   responses: {
     200: {
@@ -168,6 +168,14 @@ export const agentUiChunkSchema = uiMessageChunkSchema(
   { tools: true },
 );
 
+const agentUiRequestSchema = z
+  .strictObject({
+    ...uiChatRequestFields,
+    model: agentRunRequestSchema.shape.model,
+    maxSteps: agentRunRequestSchema.shape.maxSteps,
+  })
+  .openapi('AiAgentUiRequest');
+
 export const runUi = createRoute({
   method: 'post',
   path: '/api/ai/agents/{agentId}/runs/ui',
@@ -181,20 +189,7 @@ export const runUi = createRoute({
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: {
     params: agentParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              ...uiChatRequestFields,
-              model: agentRunRequestSchema.shape.model,
-              maxSteps: agentRunRequestSchema.shape.maxSteps,
-            })
-            .openapi('AiAgentUiRequest'),
-        },
-      },
-    },
+    body: jsonBody(agentUiRequestSchema),
   },
   responses: {
     200: {

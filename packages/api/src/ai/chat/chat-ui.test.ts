@@ -3,17 +3,11 @@
  * `ai` package's own `DefaultChatTransport` and `readUIMessageStream`, the way `useChat`
  * drives it (useChat itself: use-chat.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
-import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
-import {
-  type OpenAiTestServer,
-  openAiTestEnv,
-  startOpenAiServer,
-} from '../../../test/openai-server.ts';
-import { createTestDeps } from '../../../test/test-deps.ts';
-import { type App, createApp } from '../../app.ts';
-import type { AppDeps } from '../../deps.ts';
+import { describe, expect, test } from 'bun:test';
+import type { UIMessage } from 'ai';
+import { jsonRequest, signUp } from '../../../test/accounts.ts';
+import { useOpenAiTestApp } from '../../../test/test-app.ts';
+import { sendUiMessages } from '../../../test/ui-transport.ts';
 
 type Metadata = {
   chatId?: string;
@@ -22,31 +16,7 @@ type Metadata = {
   usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
 };
 
-let server: OpenAiTestServer;
-let deps: AppDeps;
-let app: App;
-let user: TestUser;
-
-beforeAll(async () => {
-  server = await startOpenAiServer();
-  deps = await createTestDeps({ env: openAiTestEnv(server) });
-  app = createApp(deps);
-  user = await signUp(app, deps);
-});
-
-afterAll(async () => {
-  await deps.close();
-  await server.close();
-});
-
-/** The AI SDK's transport, sending through the app (with the user's session). */
-const transport = () =>
-  new DefaultChatTransport<UIMessage<Metadata>>({
-    api: 'http://localhost/api/ai/chat/ui',
-    headers: user.headers,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-      app.request(String(input), init)) as typeof fetch,
-  });
+const t = useOpenAiTestApp();
 
 const userMessage = (text: string): UIMessage<Metadata> => ({
   id: crypto.randomUUID(),
@@ -54,41 +24,26 @@ const userMessage = (text: string): UIMessage<Metadata> => ({
   parts: [{ type: 'text', text }],
 });
 
-/** Sends `messages` as useChat does and reads the reply to its last state. */
-async function send(chatId: string, messages: UIMessage<Metadata>[]) {
-  const errors: unknown[] = [];
-  const chunks = await transport().sendMessages({
-    chatId,
-    messages,
-    trigger: 'submit-message',
-    messageId: undefined,
-    abortSignal: undefined,
-  });
-  let last: UIMessage<Metadata> | undefined;
-  for await (const message of readUIMessageStream<UIMessage<Metadata>>({
-    stream: chunks,
-    onError: (error) => errors.push(error),
-  })) {
-    last = message;
-  }
-  return { message: last, errors };
-}
+/** Sends `messages` as useChat does (with the user's session) and reads the reply. */
+const send = (chatId: string, messages: UIMessage<Metadata>[]) =>
+  sendUiMessages(t.app, { path: '/api/ai/chat/ui', headers: t.user.headers, chatId, messages });
+
+/** Posts `body` to the UI stream route with the user's session, as a raw request. */
+const postUi = (body: unknown) =>
+  t.app.request('/api/ai/chat/ui', jsonRequest('POST', body, t.user.headers));
 
 const textOf = (message: UIMessage | undefined) =>
   (message?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
 
 describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   test('answers the UI message stream protocol, marked with its header', async () => {
-    server.reset();
-    server.script({ chunks: ['Hi'] });
-    const response = await app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        { id: 'new-chat', messages: [userMessage('hello')], trigger: 'submit-message' },
-        user.headers,
-      ),
-    );
+    t.server.reset();
+    t.server.script({ chunks: ['Hi'] });
+    const response = await postUi({
+      id: 'new-chat',
+      messages: [userMessage('hello')],
+      trigger: 'submit-message',
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
@@ -98,8 +53,8 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   });
 
   test('a new chat: the reply streams as text, usage and the stored ids arrive as metadata, both turns are stored', async () => {
-    server.reset();
-    server.script({
+    t.server.reset();
+    t.server.script({
       chunks: ['Hello', ' from', ' the', ' model'],
       usage: { prompt: 7, completion: 4 },
     });
@@ -114,8 +69,8 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
       completionTokens: 4,
       totalTokens: 11,
     });
-    const stored = await app.request(`/api/chats/${metadata?.chatId}/messages`, {
-      headers: user.headers,
+    const stored = await t.app.request(`/api/chats/${metadata?.chatId}/messages`, {
+      headers: t.user.headers,
     });
     expect(stored.status).toBe(200);
     const { items } = (await stored.json()) as {
@@ -129,11 +84,11 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   });
 
   test("useChat's id set to a chat's id continues that chat, with its history as the model's memory", async () => {
-    server.reset();
-    server.script({ content: 'First answer' });
+    t.server.reset();
+    t.server.script({ content: 'First answer' });
     const first = await send('fresh', [userMessage('Remember the number 42')]);
     const chatId = first.message?.metadata?.chatId ?? '';
-    server.script({ content: 'It was 42' });
+    t.server.script({ content: 'It was 42' });
     const second = await send(chatId, [
       userMessage('Remember the number 42'),
       first.message as UIMessage<Metadata>,
@@ -141,14 +96,14 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
     ]);
     expect(textOf(second.message)).toBe('It was 42');
     expect(second.message?.metadata?.chatId).toBe(chatId);
-    const prompt = JSON.stringify(server.requests.at(-1)?.body);
+    const prompt = JSON.stringify(t.server.requests.at(-1)?.body);
     expect(prompt).toContain('Remember the number 42');
     expect(prompt).toContain('First answer');
   });
 
   test('the model failing mid-way reaches the client as an error chunk; what streamed is stored, incomplete', async () => {
-    server.reset();
-    server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 20 });
+    t.server.reset();
+    t.server.script({ chunks: ['one', ' two', ' three'], failAfterChunks: 2, tokenDelayMs: 20 });
     const { message, errors } = await send('failing', [userMessage('fail me')]);
     expect(errors.length).toBe(1);
     expect(String(errors[0])).toContain('provider');
@@ -156,26 +111,16 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   });
 
   test('a last message that is not the user’s, or a regenerate, is a 422 in the error shape', async () => {
-    const assistantLast = await app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        {
-          id: 'x',
-          messages: [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'hi' }] }],
-        },
-        user.headers,
-      ),
-    );
+    const assistantLast = await postUi({
+      id: 'x',
+      messages: [{ id: 'a', role: 'assistant', parts: [{ type: 'text', text: 'hi' }] }],
+    });
     expect(assistantLast.status).toBe(422);
-    const regenerate = await app.request(
-      '/api/ai/chat/ui',
-      jsonRequest(
-        'POST',
-        { id: 'x', messages: [userMessage('hi')], trigger: 'regenerate-message' },
-        user.headers,
-      ),
-    );
+    const regenerate = await postUi({
+      id: 'x',
+      messages: [userMessage('hi')],
+      trigger: 'regenerate-message',
+    });
     expect(regenerate.status).toBe(422);
     expect(((await regenerate.json()) as { error: { code: string } }).error.code).toBe(
       'VALIDATION_FAILED',
@@ -183,16 +128,13 @@ describe('POST /api/ai/chat/ui with the AI SDK transport', () => {
   });
 
   test("another user's chat id answers 404, as for every chat route", async () => {
-    const other = await signUp(app, deps);
-    const chat = await app.request(
+    const other = await signUp(t.app, t.deps);
+    const chat = await t.app.request(
       '/api/chats',
       jsonRequest('POST', { title: 'theirs' }, other.headers),
     );
     const { id } = (await chat.json()) as { id: string };
-    const response = await app.request(
-      '/api/ai/chat/ui',
-      jsonRequest('POST', { id, messages: [userMessage('hi')] }, user.headers),
-    );
+    const response = await postUi({ id, messages: [userMessage('hi')] });
     expect(response.status).toBe(404);
   });
 });

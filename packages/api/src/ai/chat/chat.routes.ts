@@ -8,7 +8,7 @@ import { freeText } from '@backend/shared';
 import { MESSAGE_CONTENT_MAX } from '@backend/shared/schema';
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
-import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { errorResponses, jsonBody, jsonContent } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import {
   UI_MESSAGE_STREAM_RESPONSE_HEADERS,
@@ -85,11 +85,6 @@ const modelSchema = z
     default: z.boolean(),
   })
   .openapi('AiModel');
-
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});
 
 const CHAT_ERRORS = [400, 401, 403, 404, 413, 415, 422, 429, 502, 504] as const;
 

@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
-import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { errorResponses, jsonBody, jsonContent, uuidPathParam } from '../../lib/responses.ts';
 import { endEvent, errorEvent, eventStreamContent, sseEvent } from '../../lib/sse-document.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 import { resumeCommandSchema } from './schemas.ts';
@@ -70,16 +70,7 @@ const resumeSchema = resumeCommandSchema.openapi('AiGraphResume', {
   description: 'Approve the draft, approve it with your text instead, or reject it.',
 });
 
-const graphParams = z.object({
-  graphId: z.uuid().openapi({
-    param: { name: 'graphId', in: 'path' },
-    example: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
-  }),
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});
+const graphParams = z.object({ graphId: uuidPathParam('graphId') });
 
 export const list = createRoute({
   method: 'get',

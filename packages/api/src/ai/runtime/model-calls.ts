@@ -11,6 +11,15 @@ import { MODEL_METADATA } from './models.ts';
 const nameOf = (metadata: Record<string, unknown> | undefined, key: string, fallback: string) =>
   String(metadata?.[key] ?? fallback);
 
+/** What LangChain passes both start callbacks after the run id; the metadata names the model. */
+type StartArguments = [
+  parentRunId?: string,
+  extraParams?: Record<string, unknown>,
+  tags?: string[],
+  metadata?: Record<string, unknown>,
+];
+const METADATA_ARGUMENT = 3;
+
 /** Opens a subsegment when a model call starts and closes it when the call ends or fails. */
 export class ModelCallTracer extends BaseCallbackHandler {
   name = 'xray_model_calls';
@@ -53,24 +62,18 @@ export class ModelCallTracer extends BaseCallbackHandler {
     _llm: Serialized,
     _messages: unknown,
     runId: string,
-    _parentRunId?: string,
-    _extraParams?: Record<string, unknown>,
-    _tags?: string[],
-    metadata?: Record<string, unknown>,
+    ...rest: StartArguments
   ) {
-    this.open(runId, metadata);
+    this.open(runId, rest[METADATA_ARGUMENT]);
   }
 
   override handleLLMStart(
     _llm: Serialized,
     _prompts: string[],
     runId: string,
-    _parentRunId?: string,
-    _extraParams?: Record<string, unknown>,
-    _tags?: string[],
-    metadata?: Record<string, unknown>,
+    ...rest: StartArguments
   ) {
-    this.open(runId, metadata);
+    this.open(runId, rest[METADATA_ARGUMENT]);
   }
 
   override handleLLMEnd(_output: unknown, runId: string) {

@@ -26,6 +26,13 @@ function capture(options: MetricsOptions = {}) {
   return { metrics, lines };
 }
 
+/** A `POST /api/ai/chat` request as the request metrics record it. */
+const aiChatRequest = (figures: { status: number; durationMs: number; userId: string }) => ({
+  route: '/api/ai/chat',
+  method: 'POST',
+  ...figures,
+});
+
 describe('metrics', () => {
   test('a flush writes one EMF line: the request by route and status class, and every counter', () => {
     const { metrics, lines } = capture();
@@ -78,13 +85,7 @@ describe('metrics', () => {
       metrics.count('cacheMiss');
       metrics.modelCall({ model: 'gpt-4o-mini', inputTokens: 9, outputTokens: 4, costUsd: 0.001 });
       metrics.modelCall({ model: 'local', inputTokens: 2, outputTokens: 1, costUsd: 0 });
-      metrics.request({
-        route: '/api/ai/chat',
-        method: 'POST',
-        status: 201,
-        durationMs,
-        userId: 'u',
-      });
+      metrics.request(aiChatRequest({ status: 201, durationMs, userId: 'u' }));
       metrics.flush({ lambdaRequestId: 'aws-1' });
     };
     figures(5); // built by Powertools
@@ -116,13 +117,7 @@ describe('metrics', () => {
     metrics.modelCall({ model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 20, costUsd: 0.01 });
     metrics.modelCall({ model: 'gpt-4o-mini', inputTokens: 50, outputTokens: 10, costUsd: 0.02 });
     metrics.modelCall({ model: 'local', inputTokens: 5, outputTokens: 5, costUsd: 0 });
-    metrics.request({
-      route: '/api/ai/chat',
-      method: 'POST',
-      status: 200,
-      durationMs: 900,
-      userId: 'u-2',
-    });
+    metrics.request(aiChatRequest({ status: 200, durationMs: 900, userId: 'u-2' }));
     metrics.flush();
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ROLE_NAMES } from '../../lib/auth/permissions.ts';
 import { SECURITY } from '../../lib/openapi.ts';
 import { pageQuery, pageSchema } from '../../lib/pagination.ts';
-import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { errorResponses, jsonBody, jsonContent } from '../../lib/responses.ts';
 import { requirePermission, requireRole } from '../../middleware/auth.ts';
 
 const tags = ['Admin'];
@@ -21,6 +21,18 @@ export const adminUserSchema = z
     createdAt: z.iso.datetime({ offset: true }),
   })
   .openapi('AdminUser');
+
+const banSchema = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(500).optional(),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 86_400)
+      .optional(),
+  })
+  .openapi('Ban');
 
 const userParams = z.object({
   userId: userIdSchema.openapi({ param: { name: 'userId', in: 'path' } }),
@@ -49,14 +61,7 @@ export const setRole = createRoute({
   middleware: [requireRole('admin'), requirePermission({ user: ['set-role'] })] as const,
   request: {
     params: userParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({ role: z.enum(ROLE_NAMES) }).openapi('RoleChange'),
-        },
-      },
-    },
+    body: jsonBody(z.strictObject({ role: z.enum(ROLE_NAMES) }).openapi('RoleChange')),
   },
   responses: {
     200: jsonContent(adminUserSchema, 'The user with the new role.'),
@@ -73,24 +78,7 @@ export const ban = createRoute({
   middleware: [requireRole('admin'), requirePermission({ user: ['ban'] })] as const,
   request: {
     params: userParams,
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              reason: z.string().trim().min(1).max(500).optional(),
-              expiresInSeconds: z
-                .number()
-                .int()
-                .min(60)
-                .max(10 * 365 * 86_400)
-                .optional(),
-            })
-            .openapi('Ban'),
-        },
-      },
-    },
+    body: jsonBody(banSchema),
   },
   responses: {
     200: jsonContent(adminUserSchema, 'The banned user.'),

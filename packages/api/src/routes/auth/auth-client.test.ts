@@ -8,29 +8,22 @@ import { createOTP } from '@better-auth/utils/otp';
 import { createAuthClient } from 'better-auth/client';
 import { twoFactorClient } from 'better-auth/client/plugins';
 import { PASSWORD, totpSecretOf, uniqueEmail } from '../../../test/accounts.ts';
+import { CookieJar } from '../../../test/cookie-jar.ts';
 import { useTestApp } from '../../../test/test-app.ts';
 
 const t = useTestApp();
 
 /** A browser's cookie jar in front of `app.request`. */
 function browser() {
-  const jar = new Map<string, string>();
+  const jar = new CookieJar();
   const origin = new URL(t.deps.env.PUBLIC_URL).origin;
-  const cookieHeader = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
   const fetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
-    if (jar.size > 0) headers.set('cookie', cookieHeader());
+    jar.attach(headers);
     headers.set('origin', origin);
     const response = await t.app.request(new Request(request, { headers }));
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator);
-      const value = pair.slice(separator + 1);
-      if (value === '' || /max-age=0/i.test(cookie)) jar.delete(name);
-      else jar.set(name, value);
-    }
+    jar.store(response);
     return response;
   };
   const client = createAuthClient({
@@ -38,7 +31,7 @@ function browser() {
     plugins: [twoFactorClient()],
     fetchOptions: { customFetchImpl: fetchImpl },
   });
-  const me = () => t.app.request('/api/me', { headers: { cookie: cookieHeader() } });
+  const me = () => t.app.request('/api/me', { headers: { cookie: jar.header() ?? '' } });
   return { client, me, jar };
 }
 

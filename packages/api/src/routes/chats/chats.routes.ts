@@ -8,7 +8,7 @@ import {
 import { createRoute, z } from '@hono/zod-openapi';
 import { SECURITY } from '../../lib/openapi.ts';
 import { pageQuerySchema, pageSchema } from '../../lib/pagination.ts';
-import { errorResponses, jsonContent } from '../../lib/responses.ts';
+import { errorResponses, jsonBody, jsonContent, uuidPathParam } from '../../lib/responses.ts';
 import { requirePermission } from '../../middleware/auth.ts';
 
 const tags = ['Chats'];
@@ -20,16 +20,7 @@ export const messageSchema = z.object(messageSelectSchema.shape).openapi('Messag
 const newChatSchema = z.strictObject(chatInsertSchema.shape).openapi('NewChat');
 const chatPatchBodySchema = z.strictObject(chatPatchSchema.shape).openapi('ChatPatch');
 const newMessageSchema = z.strictObject(messageInsertSchema.shape).openapi('NewMessage');
-const chatParams = z.object({
-  chatId: z.uuid().openapi({
-    param: { name: 'chatId', in: 'path' },
-    example: '0192f0c4-8b1e-7c3a-9b5e-1f2a3b4c5d6e',
-  }),
-});
-const jsonBody = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});
+const chatParams = z.object({ chatId: uuidPathParam('chatId') });
 
 export const list = createRoute({
   method: 'get',

@@ -10,7 +10,7 @@ import {
 import { eq } from 'drizzle-orm';
 import { jsonRequest, signUp, type TestUser } from '../../../test/accounts.ts';
 import { useTestApp } from '../../../test/test-app.ts';
-import { ERROR_CODES, type ErrorBody, type FieldIssue } from '../../lib/errors.ts';
+import { ERROR_CODES, type ErrorBody, type ErrorCode, type FieldIssue } from '../../lib/errors.ts';
 
 const t = useTestApp();
 
@@ -29,6 +29,28 @@ const issuesOf = async (response: Response) => (await errorOf(response)).details
 const base64url = (value: string) => Buffer.from(value).toString('base64url');
 
 const newUser = () => signUp(t.app, t.deps);
+
+/** Checks the status, then that the body is the error shape with `code`. */
+async function expectError(response: Response, status: number, code: ErrorCode) {
+  expect(response.status).toBe(status);
+  expect((await errorOf(response)).code).toBe(code);
+}
+
+/** Checks a 422 VALIDATION_FAILED whose details name the field at `location`. */
+async function expectFieldIssue(
+  response: Response,
+  location: FieldIssue['location'],
+  path: string,
+) {
+  expect(response.status).toBe(422);
+  const error = await errorOf(response);
+  expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
+  expect(error.details).toContainEqual(expect.objectContaining({ location, path }));
+}
+
+/** Sends `body` as it is, with the user's session and the given content type. */
+const sendRaw = (user: TestUser, method: string, path: string, contentType: string, body: string) =>
+  t.app.request(path, { method, headers: { ...user.headers, 'content-type': contentType }, body });
 
 async function createChat(user: TestUser, title = 'A chat'): Promise<ChatResponse> {
   const response = await t.app.request('/api/chats', jsonRequest('POST', { title }, user.headers));
@@ -96,8 +118,7 @@ describe('authentication', () => {
         path,
         body === undefined ? { method } : jsonRequest(method, body),
       );
-      expect(response.status).toBe(401);
-      expect((await errorOf(response)).code).toBe(ERROR_CODES.UNAUTHORIZED);
+      await expectError(response, 401, ERROR_CODES.UNAUTHORIZED);
     });
   }
 });
@@ -138,8 +159,7 @@ describe('POST /api/chats', () => {
       '/api/chats',
       jsonRequest('POST', { title: 'Smuggled', userId: other.id }, user.headers),
     );
-    expect(response.status).toBe(422);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
+    await expectError(response, 422, ERROR_CODES.VALIDATION_FAILED);
     for (const owner of [user, other]) {
       const stored = await t.deps.database.db
         .select()
@@ -189,31 +209,20 @@ describe('POST /api/chats', () => {
         '/api/chats',
         jsonRequest('POST', { title }, user.headers),
       );
-      expect(response.status).toBe(422);
-      expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
+      await expectError(response, 422, ERROR_CODES.VALIDATION_FAILED);
     }
   });
 
   test('answers 400 MALFORMED_JSON for a malformed JSON body', async () => {
     const user = await newUser();
-    const response = await t.app.request('/api/chats', {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'application/json' },
-      body: '{"title":',
-    });
-    expect(response.status).toBe(400);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.MALFORMED_JSON);
+    const response = await sendRaw(user, 'POST', '/api/chats', 'application/json', '{"title":');
+    await expectError(response, 400, ERROR_CODES.MALFORMED_JSON);
   });
 
   test('answers 415 UNSUPPORTED_MEDIA_TYPE for a body that is not JSON', async () => {
     const user = await newUser();
-    const response = await t.app.request('/api/chats', {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'text/plain' },
-      body: 'title=Plans',
-    });
-    expect(response.status).toBe(415);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
+    const response = await sendRaw(user, 'POST', '/api/chats', 'text/plain', 'title=Plans');
+    await expectError(response, 415, ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
     expect(await t.deps.database.db.select().from(chats).where(eq(chats.userId, user.id))).toEqual(
       [],
     );
@@ -287,12 +296,7 @@ describe('GET /api/chats', () => {
     const user = await newUser();
     for (const limit of ['0', '101', 'abc', '1.5']) {
       const response = await listChats(user, `?limit=${limit}`);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: 'limit' }),
-      );
+      await expectFieldIssue(response, 'query', 'limit');
     }
   });
 
@@ -307,12 +311,7 @@ describe('GET /api/chats', () => {
     ];
     for (const cursor of cursors) {
       const response = await listChats(user, `?cursor=${encodeURIComponent(cursor)}`);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: 'cursor' }),
-      );
+      await expectFieldIssue(response, 'query', 'cursor');
     }
   });
 });
@@ -321,8 +320,7 @@ describe('GET /api/chats/{chatId}', () => {
   test('returns a well-formed unknown id as 404 NOT_FOUND', async () => {
     const user = await newUser();
     const response = await getChat(user, UNKNOWN_ID);
-    expect(response.status).toBe(404);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.NOT_FOUND);
+    await expectError(response, 404, ERROR_CODES.NOT_FOUND);
   });
 });
 
@@ -389,12 +387,7 @@ describe('malformed ids', () => {
           ? { method, headers: user.headers }
           : jsonRequest(method, body, user.headers),
       );
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'path', path: 'chatId' }),
-      );
+      await expectFieldIssue(response, 'path', 'chatId');
     });
   }
 });
@@ -423,8 +416,7 @@ describe('PATCH /api/chats/{chatId}', () => {
       `/api/chats/${chat.id}`,
       jsonRequest('PATCH', { title: 'Changed', id: UNKNOWN_ID }, user.headers),
     );
-    expect(response.status).toBe(422);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
+    await expectError(response, 422, ERROR_CODES.VALIDATION_FAILED);
     expect(await (await getChat(user, chat.id)).json()).toEqual(chat);
   });
 
@@ -436,12 +428,7 @@ describe('PATCH /api/chats/{chatId}', () => {
         `/api/chats/${chat.id}`,
         jsonRequest('PATCH', { title }, user.headers),
       );
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'body', path: 'title' }),
-      );
+      await expectFieldIssue(response, 'body', 'title');
     }
     expect(await (await getChat(user, chat.id)).json()).toEqual(chat);
   });
@@ -449,20 +436,22 @@ describe('PATCH /api/chats/{chatId}', () => {
   test('answers 400 MALFORMED_JSON and 415 UNSUPPORTED_MEDIA_TYPE for bodies it cannot read', async () => {
     const user = await newUser();
     const chat = await createChat(user, 'Keep');
-    const malformed = await t.app.request(`/api/chats/${chat.id}`, {
-      method: 'PATCH',
-      headers: { ...user.headers, 'content-type': 'application/json' },
-      body: '{title: "x"}',
-    });
-    expect(malformed.status).toBe(400);
-    expect((await errorOf(malformed)).code).toBe(ERROR_CODES.MALFORMED_JSON);
-    const form = await t.app.request(`/api/chats/${chat.id}`, {
-      method: 'PATCH',
-      headers: { ...user.headers, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'title=x',
-    });
-    expect(form.status).toBe(415);
-    expect((await errorOf(form)).code).toBe(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
+    const malformed = await sendRaw(
+      user,
+      'PATCH',
+      `/api/chats/${chat.id}`,
+      'application/json',
+      '{title: "x"}',
+    );
+    await expectError(malformed, 400, ERROR_CODES.MALFORMED_JSON);
+    const form = await sendRaw(
+      user,
+      'PATCH',
+      `/api/chats/${chat.id}`,
+      'application/x-www-form-urlencoded',
+      'title=x',
+    );
+    await expectError(form, 415, ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
     expect(await (await getChat(user, chat.id)).json()).toEqual(chat);
   });
 });
@@ -485,8 +474,7 @@ describe('DELETE /api/chats/{chatId}', () => {
     expect(await response.text()).toBe('');
 
     const read = await getChat(user, chat.id);
-    expect(read.status).toBe(404);
-    expect((await errorOf(read)).code).toBe(ERROR_CODES.NOT_FOUND);
+    await expectError(read, 404, ERROR_CODES.NOT_FOUND);
     const { db } = t.deps.database;
     expect(await db.select().from(messages).where(eq(messages.chatId, chat.id))).toEqual([]);
     expect(await db.select().from(messages).where(eq(messages.chatId, kept.id))).toHaveLength(1);
@@ -496,8 +484,7 @@ describe('DELETE /api/chats/{chatId}', () => {
       method: 'DELETE',
       headers: user.headers,
     });
-    expect(again.status).toBe(404);
-    expect((await errorOf(again)).code).toBe(ERROR_CODES.NOT_FOUND);
+    await expectError(again, 404, ERROR_CODES.NOT_FOUND);
   });
 });
 
@@ -554,12 +541,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
     const chat = await createChat(user);
     for (const content of ['nul\u0000here', 'bell\u0007', 'lone\rreturn', 'esc\u001b[0m']) {
       const response = await postMessage(user, chat.id, content);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'body', path: 'content' }),
-      );
+      await expectFieldIssue(response, 'body', 'content');
     }
     expect(
       await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
@@ -573,8 +555,7 @@ describe('POST /api/chats/{chatId}/messages', () => {
       `/api/chats/${chat.id}/messages`,
       jsonRequest('POST', { content: 'I am the assistant', role: 'assistant' }, user.headers),
     );
-    expect(response.status).toBe(422);
-    expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
+    await expectError(response, 422, ERROR_CODES.VALIDATION_FAILED);
     expect(
       await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toEqual([]);
@@ -599,28 +580,29 @@ describe('POST /api/chats/{chatId}/messages', () => {
     const chat = await createChat(user);
     for (const content of ['', ' \n\t ']) {
       const response = await postMessage(user, chat.id, content);
-      expect(response.status).toBe(422);
-      expect((await errorOf(response)).code).toBe(ERROR_CODES.VALIDATION_FAILED);
+      await expectError(response, 422, ERROR_CODES.VALIDATION_FAILED);
     }
   });
 
   test('answers 400 MALFORMED_JSON and 415 UNSUPPORTED_MEDIA_TYPE for bodies it cannot read', async () => {
     const user = await newUser();
     const chat = await createChat(user);
-    const malformed = await t.app.request(`/api/chats/${chat.id}/messages`, {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'application/json' },
-      body: '{"content": "unterminated',
-    });
-    expect(malformed.status).toBe(400);
-    expect((await errorOf(malformed)).code).toBe(ERROR_CODES.MALFORMED_JSON);
-    const text = await t.app.request(`/api/chats/${chat.id}/messages`, {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'text/plain' },
-      body: 'hello',
-    });
-    expect(text.status).toBe(415);
-    expect((await errorOf(text)).code).toBe(ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
+    const malformed = await sendRaw(
+      user,
+      'POST',
+      `/api/chats/${chat.id}/messages`,
+      'application/json',
+      '{"content": "unterminated',
+    );
+    await expectError(malformed, 400, ERROR_CODES.MALFORMED_JSON);
+    const text = await sendRaw(
+      user,
+      'POST',
+      `/api/chats/${chat.id}/messages`,
+      'text/plain',
+      'hello',
+    );
+    await expectError(text, 415, ERROR_CODES.UNSUPPORTED_MEDIA_TYPE);
     expect(
       await t.deps.database.db.select().from(messages).where(eq(messages.chatId, chat.id)),
     ).toEqual([]);
@@ -721,12 +703,7 @@ describe('GET /api/chats/{chatId}/messages', () => {
     ];
     for (const [query, field] of cases) {
       const response = await listMessages(user, chat.id, query);
-      expect(response.status).toBe(422);
-      const error = await errorOf(response);
-      expect(error.code).toBe(ERROR_CODES.VALIDATION_FAILED);
-      expect(error.details).toContainEqual(
-        expect.objectContaining({ location: 'query', path: field }),
-      );
+      await expectFieldIssue(response, 'query', field);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { ESM_REQUIRE_BANNER } from '@backend/api/bundle';
+import { NODE_ESM_BUNDLE } from '@backend/api/bundle';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   type ISecurityGroup,
@@ -40,13 +40,8 @@ export interface EsbuildSettings {
 
 /** The settings of the small custom-resource handlers (same shape as the API's). */
 export const HANDLER_BUNDLE: EsbuildSettings = {
-  format: 'esm',
-  target: 'node22',
-  minify: true,
-  sourcemap: true,
-  mainFields: ['module', 'main'],
-  // The one definition of the banner an ESM bundle needs (see ESM_REQUIRE_BANNER).
-  banner: ESM_REQUIRE_BANNER,
+  // The one definition of the output settings and the banner an ESM bundle needs.
+  ...NODE_ESM_BUNDLE,
   externals: ['@aws-sdk/*'],
 };
 

@@ -1,13 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { type CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type { IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import type { SecureLambda } from '../constructs/secure-lambda.ts';
-import { VpcCustomResource } from './vpc-custom-resource.ts';
+import type { Construct } from 'constructs';
+import { DeployTimeJob, type JobLogProps } from './vpc-custom-resource.ts';
 
-export interface CacheWarmingProps {
+export interface CacheWarmingProps extends JobLogProps {
   readonly vpc: IVpc;
   readonly host: string;
   readonly port: string;
@@ -20,29 +18,16 @@ export interface CacheWarmingProps {
    * @default 3600 - an hour, after which the app refills on demand
    */
   readonly ttlSeconds?: number;
-  /**
-   * @default RetentionDays.ONE_MONTH (via SecureLambda)
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * @default RemovalPolicy.DESTROY (via SecureLambda)
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /** Writes the configured entries into the cache on deploy. */
-export class CacheWarming extends Construct {
-  readonly handler: SecureLambda;
-  readonly securityGroup: SecurityGroup;
-  readonly resource: CustomResource;
-
+export class CacheWarming extends DeployTimeJob {
   constructor(scope: Construct, id: string, props: CacheWarmingProps) {
-    super(scope, id);
     const ttlSeconds = props.ttlSeconds ?? 3600;
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new Error('ttlSeconds must be positive');
     }
-    const job = new VpcCustomResource(this, 'Default', {
+    super(scope, id, {
       vpc: props.vpc,
       entry: fileURLToPath(new URL('./cache-warming.handler.ts', import.meta.url)),
       description: 'Warms the cache on deploy',
@@ -60,8 +45,5 @@ export class CacheWarming extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
-    this.handler = job.handler;
-    this.securityGroup = job.securityGroup;
-    this.resource = job.resource;
   }
 }

@@ -1,14 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { type CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type { IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import type { SecureLambda } from '../constructs/secure-lambda.ts';
+import type { Construct } from 'constructs';
 import { hashMigrations } from './migrations-hash.ts';
-import { VpcCustomResource } from './vpc-custom-resource.ts';
+import { DeployTimeJob, type JobLogProps } from './vpc-custom-resource.ts';
 
-export interface DatabaseMigrationProps {
+export interface DatabaseMigrationProps extends JobLogProps {
   readonly vpc: IVpc;
   /** The writer endpoint (RDS Proxy). */
   readonly host: string;
@@ -22,30 +20,17 @@ export interface DatabaseMigrationProps {
   readonly appSecret?: ISecret;
   /** The drizzle-kit output folder (SQL files and `meta/_journal.json`). */
   readonly migrationsFolder: string;
-  /**
-   * @default RetentionDays.ONE_MONTH (via SecureLambda)
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * @default RemovalPolicy.DESTROY (via SecureLambda)
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * Runs the committed migrations on every deploy that changes them, from a function in
  * the VPC; a failed migration fails the deployment.
  */
-export class DatabaseMigration extends Construct {
-  readonly handler: SecureLambda;
-  readonly securityGroup: SecurityGroup;
-  readonly resource: CustomResource;
-
+export class DatabaseMigration extends DeployTimeJob {
   constructor(scope: Construct, id: string, props: DatabaseMigrationProps) {
-    super(scope, id);
     const folder = props.migrationsFolder;
     const migrationsHash = hashMigrations(folder);
-    const job = new VpcCustomResource(this, 'Default', {
+    super(scope, id, {
       vpc: props.vpc,
       entry: fileURLToPath(new URL('./database-migration.handler.ts', import.meta.url)),
       description: 'Applies drizzle-kit migrations on deploy',
@@ -76,8 +61,5 @@ export class DatabaseMigration extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
-    this.handler = job.handler;
-    this.securityGroup = job.securityGroup;
-    this.resource = job.resource;
   }
 }

@@ -1,40 +1,25 @@
 import { fileURLToPath } from 'node:url';
-import { type CustomResource, Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type { IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration } from 'aws-cdk-lib';
+import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import type { SecureLambda } from '../constructs/secure-lambda.ts';
+import type { Construct } from 'constructs';
 import type { SeedUser } from './seed-data.handler.ts';
-import { VpcCustomResource } from './vpc-custom-resource.ts';
+import { DeployTimeJob, type JobLogProps } from './vpc-custom-resource.ts';
 
-export interface SeedDataProps {
+export interface SeedDataProps extends JobLogProps {
   readonly vpc: IVpc;
   readonly host: string;
   readonly databaseName: string;
   readonly secret: ISecret;
   /** Users to create if absent. */
   readonly users: readonly SeedUser[];
-  /**
-   * @default RetentionDays.ONE_MONTH (via SecureLambda)
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * @default RemovalPolicy.DESTROY (via SecureLambda)
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /** Seeds a non-production database after its migrations ran. */
-export class SeedData extends Construct {
-  readonly handler: SecureLambda;
-  readonly securityGroup: SecurityGroup;
-  readonly resource: CustomResource;
-
+export class SeedData extends DeployTimeJob {
   constructor(scope: Construct, id: string, props: SeedDataProps) {
-    super(scope, id);
     if (props.users.length === 0) throw new Error('SeedData needs at least one user');
-    const job = new VpcCustomResource(this, 'Default', {
+    super(scope, id, {
       vpc: props.vpc,
       entry: fileURLToPath(new URL('./seed-data.handler.ts', import.meta.url)),
       description: 'Seeds demo data on deploy (non-production stages)',
@@ -52,8 +37,5 @@ export class SeedData extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });
-    this.handler = job.handler;
-    this.securityGroup = job.securityGroup;
-    this.resource = job.resource;
   }
 }

@@ -18,7 +18,19 @@ export const CUSTOM_RESOURCE_FAILURE_REASON =
 /** How long CloudFormation waits beyond the handler's own timeout before failing the resource. */
 export const SERVICE_TIMEOUT_MARGIN = Duration.seconds(30);
 
-export interface VpcCustomResourceProps {
+/** The log settings a deploy-time job hands to its function. */
+export interface JobLogProps {
+  /**
+   * @default RetentionDays.ONE_MONTH (via SecureLambda)
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * @default RemovalPolicy.DESTROY (via SecureLambda)
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export interface VpcCustomResourceProps extends JobLogProps {
   readonly vpc: IVpc;
   /** Absolute path of the handler's TypeScript entry (exports `handler`). */
   readonly entry: string;
@@ -56,14 +68,6 @@ export interface VpcCustomResourceProps {
    * @default - none
    */
   readonly commandHooks?: ICommandHooks;
-  /**
-   * @default RetentionDays.ONE_MONTH (via SecureLambda)
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * @default RemovalPolicy.DESTROY (via SecureLambda)
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -115,5 +119,23 @@ export class VpcCustomResource extends Construct {
       resourceType: props.resourceType,
       properties: { ...props.properties },
     });
+  }
+}
+
+/**
+ * A deploy-time job (migration, seed, cache warming): a construct whose `Default` child is its
+ * `VpcCustomResource`, with that resource's function, security group and resource.
+ */
+export abstract class DeployTimeJob extends Construct {
+  readonly handler: SecureLambda;
+  readonly securityGroup: SecurityGroup;
+  readonly resource: CustomResource;
+
+  protected constructor(scope: Construct, id: string, props: VpcCustomResourceProps) {
+    super(scope, id);
+    const job = new VpcCustomResource(this, 'Default', props);
+    this.handler = job.handler;
+    this.securityGroup = job.securityGroup;
+    this.resource = job.resource;
   }
 }

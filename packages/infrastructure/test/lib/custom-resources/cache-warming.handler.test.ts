@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { randomBytes } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSecretsProvider } from '@backend/api/secrets';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { createCacheWarmingHandler } from '../../../src/lib/custom-resources/cache-warming.handler.ts';
@@ -10,6 +9,7 @@ import {
   type ResponseServer,
   startResponseServer,
 } from '../../helpers/cfn-server.ts';
+import { testSecrets } from '../../helpers/databases.ts';
 
 const REDIS_URL = process.env.REDIS_URL;
 
@@ -19,9 +19,7 @@ describe.skipIf(!REDIS_URL)('cache warming handler (real Redis)', () => {
   const prefix = `infra-test:${randomBytes(4).toString('hex')}:`;
   const url = new URL(REDIS_URL ?? 'redis://127.0.0.1:6379');
   const target = { host: url.hostname, port: Number(url.port || 6379), tls: false };
-  const secrets = createSecretsProvider({
-    client: new SecretsManagerClient({ region: 'eu-west-1' }),
-  });
+  const secrets = testSecrets();
 
   beforeAll(async () => {
     server = await startResponseServer();

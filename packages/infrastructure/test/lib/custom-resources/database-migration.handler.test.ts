@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSecretsProvider } from '@backend/api/secrets';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { mockClient } from 'aws-sdk-client-mock';
 import postgres from 'postgres';
@@ -14,9 +13,16 @@ import {
   type ResponseServer,
   startResponseServer,
 } from '../../helpers/cfn-server.ts';
-import { createThrowawayDatabase, DATABASE_URL, type Throwaway } from '../../helpers/databases.ts';
+import {
+  connect,
+  createThrowawayDatabase,
+  DATABASE_URL,
+  jobDeps,
+  TEST_SECRET_ARN,
+  type Throwaway,
+  testSecrets,
+} from '../../helpers/databases.ts';
 
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db';
 const APP_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-db';
 
 /** A drizzle-kit shaped folder with the given SQL migrations. */
@@ -62,7 +68,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
 
   async function run(migrationsFolder: string, app?: { username: string; password: string }) {
     secretsManager
-      .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
+      .on(GetSecretValueCommand, { SecretId: TEST_SECRET_ARN })
       .resolves({ SecretString: JSON.stringify({ username: db.username, password: db.password }) });
     if (app) {
       secretsManager
@@ -70,18 +76,9 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
         .resolves({ SecretString: JSON.stringify(app) });
     }
     const handler = createMigrationHandler({
-      target: {
-        host: db.host,
-        port: db.port,
-        database: db.name,
-        secretArn: SECRET_ARN,
-        ssl: false,
-      },
+      ...jobDeps(db),
       migrationsFolder,
       ...(app ? { appSecretArn: APP_SECRET_ARN } : {}),
-      secrets: createSecretsProvider({
-        client: new SecretsManagerClient({ region: 'eu-west-1' }),
-      }),
     });
     return handler(customResourceEvent({ ResponseURL: server.url }));
   }
@@ -103,13 +100,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
     const second = await run(folder);
     expect(second).toMatchObject({ Status: 'SUCCESS', Data: { AppliedMigrations: 1 } });
 
-    const sql = postgres({
-      host: db.host,
-      port: db.port,
-      database: db.name,
-      username: db.username,
-      max: 1,
-    });
+    const sql = connect(db);
     const rows = await sql`select to_regclass('public.widgets') as t`;
     await sql.end();
     expect(rows[0]?.t).toBe('widgets');
@@ -126,15 +117,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
       expect((await run(folder, app)).Status).toBe('SUCCESS');
       // Again, as every deploy that changes the migrations does (the role exists by then).
       expect((await run(folder, app)).Status).toBe('SUCCESS');
-      const asApp = postgres({
-        host: db.host,
-        port: db.port,
-        database: db.name,
-        username: app.username,
-        password: app.password,
-        max: 1,
-        onnotice: () => {},
-      });
+      const asApp = connect(db, app);
       try {
         await asApp`insert into widgets (name) values ('a')`;
         expect((await asApp`select count(*)::int as n from widgets`)[0]?.n).toBe(1);
@@ -175,13 +158,7 @@ describe.skipIf(!DATABASE_URL)('database migration handler (real PostgreSQL)', (
     db = await createThrowawayDatabase();
     const response = await run(MIGRATIONS_FOLDER);
     expect(response.Status).toBe('SUCCESS');
-    const sql = postgres({
-      host: db.host,
-      port: db.port,
-      database: db.name,
-      username: db.username,
-      max: 1,
-    });
+    const sql = connect(db);
     const rows = await sql`select to_regclass('public.user') as t`;
     await sql.end();
     expect(rows[0]?.t).toBe('"user"');
@@ -198,11 +175,9 @@ describe('database migration handler (no database needed)', () => {
 
   const handler = () =>
     createMigrationHandler({
-      target: { host: '127.0.0.1', port: 1, database: 'x', secretArn: SECRET_ARN, ssl: false },
+      target: { host: '127.0.0.1', port: 1, database: 'x', secretArn: TEST_SECRET_ARN, ssl: false },
       migrationsFolder: MIGRATIONS_FOLDER,
-      secrets: createSecretsProvider({
-        client: new SecretsManagerClient({ region: 'eu-west-1' }),
-      }),
+      secrets: testSecrets(),
     });
 
   test('an unreadable credentials secret fails the deployment, naming the secret', async () => {

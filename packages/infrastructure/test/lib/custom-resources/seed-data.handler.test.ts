@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSecretsProvider } from '@backend/api/secrets';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createMigrationHandler } from '../../../src/lib/custom-resources/database-migration.handler.ts';
@@ -10,9 +9,12 @@ import {
   type ResponseServer,
   startResponseServer,
 } from '../../helpers/cfn-server.ts';
-import { createThrowawayDatabase, DATABASE_URL, type Throwaway } from '../../helpers/databases.ts';
-
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db';
+import {
+  createThrowawayDatabase,
+  DATABASE_URL,
+  jobDeps,
+  type Throwaway,
+} from '../../helpers/databases.ts';
 
 describe.skipIf(!DATABASE_URL)('seed data handler (real PostgreSQL)', () => {
   const secretsManager = mockClient(SecretsManagerClient);
@@ -25,21 +27,10 @@ describe.skipIf(!DATABASE_URL)('seed data handler (real PostgreSQL)', () => {
     secretsManager
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ username: db.username, password: db.password }) });
-    const deps = {
-      target: {
-        host: db.host,
-        port: db.port,
-        database: db.name,
-        secretArn: SECRET_ARN,
-        ssl: false,
-      },
-      secrets: createSecretsProvider({
-        client: new SecretsManagerClient({ region: 'eu-west-1' }),
-      }),
-    };
-    const migrated = await createMigrationHandler({ ...deps, migrationsFolder: MIGRATIONS_FOLDER })(
-      customResourceEvent({ ResponseURL: server.url }),
-    );
+    const migrated = await createMigrationHandler({
+      ...jobDeps(db),
+      migrationsFolder: MIGRATIONS_FOLDER,
+    })(customResourceEvent({ ResponseURL: server.url }));
     expect(migrated.Status).toBe('SUCCESS');
   });
   afterAll(async () => {
@@ -48,19 +39,7 @@ describe.skipIf(!DATABASE_URL)('seed data handler (real PostgreSQL)', () => {
   });
   afterEach(() => {});
 
-  const seed = () =>
-    createSeedHandler({
-      target: {
-        host: db.host,
-        port: db.port,
-        database: db.name,
-        secretArn: SECRET_ARN,
-        ssl: false,
-      },
-      secrets: createSecretsProvider({
-        client: new SecretsManagerClient({ region: 'eu-west-1' }),
-      }),
-    });
+  const seed = () => createSeedHandler(jobDeps(db));
   const users = [{ id: 'seed-demo-user', name: 'Demo User', email: 'demo@example.com' }];
 
   test('inserts the users once; a second run inserts nothing', async () => {
