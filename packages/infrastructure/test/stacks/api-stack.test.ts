@@ -16,7 +16,9 @@ function concreteEnv(stage: StageName): Record<string, string> {
           ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
           : key.endsWith('_PORT')
             ? '6379'
-            : 'resolved.example.internal',
+            : key.endsWith('_URL')
+              ? `https://sqs.eu-west-1.amazonaws.com/123456789012/${key.toLowerCase()}`
+              : 'resolved.example.internal',
     ]),
   );
 }
@@ -62,12 +64,15 @@ const EXPECTED_ENV = [
   'AI_REQUEST_TIMEOUT_MS',
   'OPENAI_TIMEOUT_MS',
   'BODY_LIMIT_BYTES',
+  'JOBS_QUEUE_URL',
+  'UPLOADS_BUCKET',
 ];
 
-function apiFunction(stage: StageName) {
+/** The API function's properties, or the worker's (the stack's two functions). */
+function apiFunction(stage: StageName, which: 'Api' | 'Jobs' = 'Api') {
   const functions = template(stageApp(stage).stacks.api).findResources('AWS::Lambda::Function');
-  const [fn] = Object.values(functions);
-  if (!fn) throw new Error('no function');
+  const fn = Object.entries(functions).find(([id]) => id.startsWith(`${which}`))?.[1];
+  if (!fn) throw new Error(`no ${which} function`);
   return fn.Properties;
 }
 
@@ -209,9 +214,10 @@ describe('ApiStack', () => {
   test('the function may read exactly its secrets, by ARN', () => {
     const count = (stage: StageName) => {
       const policies = template(stageApp(stage).stacks.api).findResources('AWS::IAM::Policy');
-      const statements = Object.values(policies).flatMap(
-        (p) => p.Properties.PolicyDocument.Statement,
-      );
+      const statements = Object.entries(policies)
+        .filter(([id]) => id.startsWith('ApiFunction'))
+        .map(([, policy]) => policy)
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
       const resources = statements
         .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
         .flatMap((s) => [s.Resource].flat());
