@@ -85,6 +85,50 @@ describe('bundles (dev, local esbuild)', () => {
     expect(out).toBe('function');
   }, 120_000);
 
+  test('the worker asset is the worker entry, split the same way, and loads under Node as a deployed stage', async () => {
+    const dir = assetDirectory('api', 'JobsWorker');
+    expect(dir).not.toBe(assetDirectory('api', 'Api'));
+    const bundle = await measureBundle(dir);
+    expect(bundle.files.some((file) => file.path.startsWith('chunks/'))).toBe(true);
+    expect(bundle.coreBytes).toBeLessThanOrEqual(CORE_BUNDLE_BUDGET_BYTES);
+    for (const file of bundle.files) {
+      expect(readFileSync(join(dir, file.path), 'utf8').startsWith(LAMBDA_BUNDLE.banner)).toBe(
+        true,
+      );
+    }
+    // The worker serves no docs page: no static files beside its code.
+    expect(existsSync(join(dir, 'assets'))).toBe(false);
+    const script = `const { handler } = await import(process.argv[1]);
+      process.stdout.write(typeof handler, () => process.exit(0));`;
+    const proc = Bun.spawn(
+      ['node', '--input-type=module', '-e', script, pathToFileURL(join(dir, 'index.mjs')).href],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_LAMBDA_FUNCTION_NAME: 'worker',
+          STAGE: 'prod',
+          EMAIL_PROVIDER: 'ses',
+          DATABASE_URL: 'postgres://api@127.0.0.1:5432/api',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          PUBLIC_URL: 'https://api.example.com',
+          BETTER_AUTH_SECRET: 'a'.repeat(64),
+          JOBS_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs',
+          LOG_LEVEL: 'silent',
+        },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+    );
+    const [code, out, err] = await Promise.all([
+      proc.exited,
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toBe('function');
+  }, 120_000);
+
   test('the migration bundle carries the committed migrations', () => {
     const dir = assetDirectory('database', 'Migration');
     expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
