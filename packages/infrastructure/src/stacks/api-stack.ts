@@ -11,7 +11,7 @@ import {
   LambdaDeploymentConfig,
   LambdaDeploymentGroup,
 } from 'aws-cdk-lib/aws-codedeploy';
-import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,9 +25,9 @@ import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureLambda } from '../lib/constructs/secure-lambda.ts';
 import { SesSender } from '../lib/constructs/ses-sender.ts';
-import { acknowledgeUserObjects, createWorker } from './api-worker.ts';
+import { acknowledgeUserObjects, appFunctionSettings, createWorker } from './api-worker.ts';
 import { releaseNames } from './cicd-stack.ts';
-import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
+import { logRemovalPolicy, resourcePrefix } from './stack-helpers.ts';
 import { UPLOADS_PREFIX, uploadOrigins } from './storage-stack.ts';
 
 /** The alias CloudFront calls; provisioned concurrency lives on it. */
@@ -205,12 +205,7 @@ export class ApiStack extends Stack {
       memorySize: config.api.memorySize,
       timeout: Duration.seconds(config.api.timeoutSeconds),
       reservedConcurrentExecutions: config.api.reservedConcurrency,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.apiSecurityGroup],
-      logRetention: retentionDays(config.logRetentionDays),
-      logRemovalPolicy: logRemovalPolicy(config),
-      logLevel: config.api.logLevel,
+      ...appFunctionSettings(config, props.vpc, props.apiSecurityGroup),
       environment: {
         ...appEnvironment,
         POWERTOOLS_SERVICE_NAME: config.project,

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { acknowledgeWildcardResource } from '../lib/acknowledge.ts';
 import { JobWorker } from '../lib/constructs/job-worker.ts';
+import type { SecureLambdaProps } from '../lib/constructs/secure-lambda.ts';
 import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
 
 export interface WorkerOptions {
@@ -27,6 +28,21 @@ export interface WorkerOptions {
   readonly secrets: Readonly<Record<string, ISecret>>;
 }
 
+/**
+ * What the API and the worker function share: private subnets, the API's security group
+ * (which the database and the cache admit), the stage's log retention and level.
+ */
+export function appFunctionSettings(config: StageConfig, vpc: IVpc, securityGroup: ISecurityGroup) {
+  return {
+    vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+    securityGroups: [securityGroup],
+    logRetention: retentionDays(config.logRetentionDays),
+    logRemovalPolicy: logRemovalPolicy(config),
+    logLevel: config.api.logLevel,
+  } satisfies Partial<SecureLambdaProps>;
+}
+
 /** The worker function, its event source mapping and its grants. */
 export function createWorker(scope: Construct, options: WorkerOptions): JobWorker {
   const { config } = options;
@@ -41,12 +57,7 @@ export function createWorker(scope: Construct, options: WorkerOptions): JobWorke
     description: `Background jobs (${config.stage})`,
     memorySize: config.jobs.workerMemorySize,
     timeout: Duration.seconds(config.jobs.workerTimeoutSeconds),
-    vpc: options.vpc,
-    vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-    securityGroups: [options.securityGroup],
-    logRetention: retentionDays(config.logRetentionDays),
-    logRemovalPolicy: logRemovalPolicy(config),
-    logLevel: config.api.logLevel,
+    ...appFunctionSettings(config, options.vpc, options.securityGroup),
     environment: {
       ...options.environment,
       POWERTOOLS_SERVICE_NAME: `${config.project}-worker`,

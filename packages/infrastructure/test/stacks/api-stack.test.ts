@@ -2,26 +2,12 @@ import { describe, expect, test } from 'bun:test';
 import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
+import { concreteEnv } from '../helpers/env.ts';
 import { stageApp, TEST_DEPLOYMENT, template } from '../helpers/synth.ts';
 
-/** The function's environment with tokens made concrete, as they are after deployment. */
-function concreteEnv(stage: StageName): Record<string, string> {
-  const env = apiFunction(stage).Environment.Variables as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [
-      key,
-      typeof value === 'string'
-        ? value
-        : key.endsWith('_ARN')
-          ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
-          : key.endsWith('_PORT')
-            ? '6379'
-            : key.endsWith('_URL')
-              ? `https://sqs.eu-west-1.amazonaws.com/123456789012/${key.toLowerCase()}`
-              : 'resolved.example.internal',
-    ]),
-  );
-}
+/** The API function's environment with tokens made concrete, as they are after deployment. */
+const concreteApiEnv = (stage: StageName) =>
+  concreteEnv(apiFunction(stage).Environment.Variables as Record<string, unknown>);
 
 /** The output a cross-stack `Fn::ImportValue` reads, resolved to its value in the producer. */
 function importedValue(value: unknown, stage: StageName): unknown {
@@ -118,7 +104,7 @@ describe('ApiStack', () => {
     '%s: every variable but Powertools’ and Node’s is one the app reads',
     async (stage) => {
       const { parseEnv } = await import('@backend/api/env');
-      const env = concreteEnv(stage);
+      const env = concreteApiEnv(stage);
       const parsed = parseEnv(env) as Record<string, unknown>;
       const unread = Object.keys(env).filter(
         (key) => !key.startsWith('POWERTOOLS_') && !(key in parsed),
@@ -242,7 +228,7 @@ describe('ApiStack', () => {
 
   test('the environment satisfies the app’s own validation for a deployed stage', async () => {
     const { parseEnv } = await import('@backend/api/env');
-    for (const stage of STAGE_NAMES) expect(() => parseEnv(concreteEnv(stage))).not.toThrow();
+    for (const stage of STAGE_NAMES) expect(() => parseEnv(concreteApiEnv(stage))).not.toThrow();
   });
 
   test('bundled as ESM for Node 22, minified, with source maps (packages/api/src/bundle.ts)', () => {

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
 import { UPLOADS_PREFIX } from '../../src/stacks/storage-stack.ts';
+import { concreteEnv } from '../helpers/env.ts';
 import { stageApp, template } from '../helpers/synth.ts';
 
 interface Statement {
@@ -30,26 +31,6 @@ const actionsOn = (statements: Statement[], service: string) =>
     .flatMap((statement) => [statement.Action].flat())
     .filter((action) => action.startsWith(`${service}:`))
     .sort();
-
-/** As a deployed value: tokens become plausible strings (the API stack test does the same). */
-function concrete(env: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [
-      key,
-      typeof value === 'string'
-        ? value
-        : key.endsWith('_ARN')
-          ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
-          : key.endsWith('_PORT')
-            ? '6379'
-            : key.endsWith('_URL')
-              ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs'
-              : key === 'UPLOADS_BUCKET'
-                ? 'hono-ai-backend-uploads-1a2b3c'
-                : 'resolved.example.internal',
-    ]),
-  );
-}
 
 describe.each(STAGE_NAMES)('the worker function (%s)', (stage) => {
   const { jobs } = STAGE_CONFIGS[stage];
@@ -92,8 +73,8 @@ describe.each(STAGE_NAMES)('the worker function (%s)', (stage) => {
     expect(worker.JOBS_QUEUE_URL).toEqual(api.JOBS_QUEUE_URL);
     expect(worker.UPLOADS_BUCKET).toEqual(api.UPLOADS_BUCKET);
     const { parseEnv } = await import('@backend/api/env');
-    const parsed = parseEnv(concrete(worker)) as Record<string, unknown>;
-    expect(parsed.JOBS_QUEUE_URL).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/jobs');
+    const parsed = parseEnv(concreteEnv(worker)) as Record<string, unknown>;
+    expect(parsed.JOBS_QUEUE_URL).toMatch(/^https:\/\/sqs\./);
   });
 
   test('the API may only send to the queue; the worker consumes it (and sends follow-ups)', () => {
