@@ -15,6 +15,16 @@ import { ASSETS_DIR, installedScalarFile, SCALAR_ASSET } from './lib/docs-assets
 /** The Lambda entry (exports `handler`). */
 export const LAMBDA_ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
 
+/**
+ * The worker function's entry (exports `handler`, an SQS event handler): the same code and
+ * deps as the API, bundled the same way into an asset of its own.
+ */
+export const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/** The entries `scripts/build.ts --entry` builds, by name. */
+export const LAMBDA_ENTRIES = { api: LAMBDA_ENTRY, worker: WORKER_ENTRY } as const;
+export type LambdaEntryName = keyof typeof LAMBDA_ENTRIES;
+
 /** The monorepo root, esbuild's working directory (metafile paths are relative to it). */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -200,7 +210,7 @@ export function lambdaAssets(): Array<{ from: string; to: string }> {
 
 /**
  * Bundles `entry` exactly as the function is deployed into `outdir`: `index.mjs`, its chunks
- * under `chunks/`, a source map beside each, and the static files under `assets/`. Replaces
+ * under `chunks/`, a source map beside each, and (for the API) the static files under `assets/`. Replaces
  * the files an earlier build left there, and nothing else.
  */
 export async function bundleLambda(
@@ -246,7 +256,8 @@ export async function bundleLambda(
     metafile: true,
     logLevel: 'warning',
   });
-  for (const asset of lambdaAssets()) {
+  // The docs page's static files are the API's: the worker serves no page.
+  for (const asset of entry === LAMBDA_ENTRY ? lambdaAssets() : []) {
     await mkdir(dirname(join(dir, asset.to)), { recursive: true });
     await copyFile(asset.from, join(dir, asset.to));
   }
@@ -334,23 +345,29 @@ export async function measureBundle(dir: string): Promise<BundleMeasure> {
 const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /**
- * The shell command that builds the split bundle into `outdir` with `scripts/build.ts`, run by
- * the Bun that runs the CDK app (the project's toolchain).
+ * The shell command that builds the split bundle of `entry` into `outdir` with
+ * `scripts/build.ts`, run by the Bun that runs the CDK app (the project's toolchain).
  */
-export function lambdaBuildCommand(outdir: string): string {
+export function lambdaBuildCommand(outdir: string, entry: LambdaEntryName = 'api'): string {
   const bun = process.versions.bun ? process.execPath : 'bun';
-  return [bun, LAMBDA_BUILD_SCRIPT, '--outdir', outdir].map(shellQuote).join(' ');
+  return [bun, LAMBDA_BUILD_SCRIPT, '--outdir', outdir, '--entry', entry].map(shellQuote).join(' ');
 }
 
 /**
  * `NodejsFunction` command hooks (the shape of aws-cdk-lib's `ICommandHooks`) that replace the
- * single-file `index.mjs` its esbuild run wrote with the split bundle: `index.mjs`, its source
- * map and `chunks/`, all in the function's asset.
+ * single-file `index.mjs` its esbuild run wrote with the split bundle of `entry`: `index.mjs`,
+ * its source map and `chunks/`, all in the function's asset.
  */
-export const LAMBDA_COMMAND_HOOKS = {
+export const lambdaCommandHooks = (entry: LambdaEntryName) => ({
   beforeBundling: (_inputDir: string, _outputDir: string): string[] => [],
   beforeInstall: (_inputDir: string, _outputDir: string): string[] => [],
   afterBundling: (_inputDir: string, outputDir: string): string[] => [
-    lambdaBuildCommand(outputDir),
+    lambdaBuildCommand(outputDir, entry),
   ],
-};
+});
+
+/** The API function's command hooks. */
+export const LAMBDA_COMMAND_HOOKS = lambdaCommandHooks('api');
+
+/** The worker function's command hooks. */
+export const WORKER_COMMAND_HOOKS = lambdaCommandHooks('worker');

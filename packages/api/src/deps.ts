@@ -149,15 +149,21 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     logger,
   });
   const handlers = new JobHandlers();
-  const queue = createMemoryQueue({
-    handlers,
-    onDeadLetter: (job, error) =>
-      logger.error('job failed for good', {
-        jobId: job.id,
-        jobType: job.type,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-  });
+  // The SQS adapter is loaded only where a queue is configured (it is no part of a laptop's run).
+  const queue = env.JOBS_QUEUE_URL
+    ? (await import('./lib/queue/sqs.ts')).createSqsQueue({
+        queueUrl: env.JOBS_QUEUE_URL,
+        region: env.AWS_REGION,
+      })
+    : createMemoryQueue({
+        handlers,
+        onDeadLetter: (job, error) =>
+          logger.error('job failed for good', {
+            jobId: job.id,
+            jobType: job.type,
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      });
   const deps: AppDeps = {
     env,
     logger,

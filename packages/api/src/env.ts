@@ -140,6 +140,13 @@ const envSchema = z
     EMAIL_PROVIDER: z.enum(['log', 'ses']).default('log'),
     EMAIL_FROM: z.email().default('no-reply@localhost.localdomain'),
     AWS_REGION: z.string().min(1).optional(),
+    /** The SQS queue background jobs go to; unset, jobs run in this process. */
+    JOBS_QUEUE_URL: url(['https']).optional(),
+    /** The S3 bucket users' files are uploaded to (set by the stack on AWS). */
+    UPLOADS_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'An S3 bucket name' })
+      .optional(),
     OPENAI_API_KEY: z.string().min(1).optional(),
     OPENAI_BASE_URL: url(['http', 'https']).optional(),
     OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),

@@ -1,12 +1,12 @@
 /**
- * Bundles the Lambda entry as deployed (split: `index.mjs` and its chunks) and invokes it
- * under Node (see lambda-runtime.mjs).
+ * Bundles the Lambda entries as deployed (split: `index.mjs` and its chunks) and invokes them
+ * under Node (see lambda-runtime.mjs and worker-runtime.mjs).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
-import { type BundleResult, bundleLambda } from '../src/bundle.ts';
+import { type BundleResult, bundleLambda, WORKER_ENTRY } from '../src/bundle.ts';
 import httpApiEvent from './fixtures/apigw-v2-request-no-authorizer.json';
 import functionUrlEvent from './fixtures/lambda-urls-request.json';
 import { createTestDatabase, services, uniqueName } from './test-deps.ts';
@@ -63,6 +63,7 @@ export const httpApiRequest = (spec: RequestSpec) => fromSample(httpApiEvent, sp
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 const HTTP_RUNTIME = fileURLToPath(new URL('./lambda-http.mjs', import.meta.url));
+const WORKER_RUNTIME = fileURLToPath(new URL('./worker-runtime.mjs', import.meta.url));
 
 export interface BundledLambda {
   /** The split bundle: its files, core and lazy sizes, and esbuild's metafile. */
@@ -137,10 +138,40 @@ export async function lambdaTestEnv(
   };
 }
 
-export async function bundleForTest(): Promise<BundledLambda> {
-  // Inside the package, so Node resolves the modules the bundle leaves external.
+/** Runs `runtime` on `outfile` under Node with `events` on stdin; its results and stdout lines. */
+async function runRuntime<R>(
+  runtime: string,
+  outfile: string,
+  events: object[],
+  env: Record<string, string>,
+  functionName: string,
+): Promise<{ results: R[]; stdout: string[] }> {
+  const proc = Bun.spawn(['node', runtime, outfile], {
+    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: functionName, ...env },
+    stdin: new Blob([JSON.stringify(events)]),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  if (code !== 0) throw new Error(`node exited ${code}: ${stderr}`);
+  const at = stdout.lastIndexOf(RESULTS_MARKER);
+  if (at < 0) throw new Error(`no results from the runtime: ${stdout.slice(-2_000)}`);
+  const { results } = JSON.parse(stdout.slice(at + RESULTS_MARKER.length)) as { results: R[] };
+  return { results, stdout: stdout.slice(0, at).split('\n').filter(Boolean) };
+}
+
+/** A fresh directory inside the package, so Node resolves the modules the bundle leaves external. */
+async function testOutdir(): Promise<string> {
   await mkdir(join(API_DIR, 'dist'), { recursive: true });
-  const outdir = await mkdtemp(join(API_DIR, 'dist', 'test-'));
+  return mkdtemp(join(API_DIR, 'dist', 'test-'));
+}
+
+export async function bundleForTest(): Promise<BundledLambda> {
+  const outdir = await testOutdir();
   const bundle = await bundleLambda(outdir);
   const lambda: BundledLambda = {
     bundle,
@@ -148,26 +179,7 @@ export async function bundleForTest(): Promise<BundledLambda> {
     async invoke(events, env) {
       return (await this.run(events, env)).results;
     },
-    async run(events, env) {
-      const proc = Bun.spawn(['node', RUNTIME, bundle.outfile], {
-        env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'api', ...env },
-        stdin: new Blob([JSON.stringify(events)]),
-        stdout: 'pipe',
-        stderr: 'pipe',
-      });
-      const [code, stdout, stderr] = await Promise.all([
-        proc.exited,
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-      ]);
-      if (code !== 0) throw new Error(`node exited ${code}: ${stderr}`);
-      const at = stdout.lastIndexOf(RESULTS_MARKER);
-      if (at < 0) throw new Error(`no results from the runtime: ${stdout.slice(-2_000)}`);
-      const { results } = JSON.parse(stdout.slice(at + RESULTS_MARKER.length)) as {
-        results: LambdaResult[];
-      };
-      return { results, stdout: stdout.slice(0, at).split('\n').filter(Boolean) };
-    },
+    run: (events, env) => runRuntime<LambdaResult>(RUNTIME, bundle.outfile, events, env, 'api'),
     async serve(env) {
       const proc = Bun.spawn(['node', HTTP_RUNTIME, bundle.outfile], {
         env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_FUNCTION_NAME: 'api', ...env },
@@ -199,4 +211,30 @@ export async function bundleForTest(): Promise<BundledLambda> {
     dispose: () => rm(outdir, { recursive: true, force: true }),
   };
   return lambda;
+}
+
+export interface BundledWorker {
+  bundle: BundleResult;
+  outdir: string;
+  /**
+   * Runs `events` (SQS events) in order in one fresh Node process (one warm container): each
+   * handler's answer, and every line the function wrote to stdout.
+   */
+  run(
+    events: object[],
+    env: Record<string, string>,
+  ): Promise<{ results: unknown[]; stdout: string[] }>;
+  dispose(): Promise<void>;
+}
+
+/** Bundles the worker entry as deployed; invokes it under Node (see worker-runtime.mjs). */
+export async function bundleWorkerForTest(): Promise<BundledWorker> {
+  const outdir = await testOutdir();
+  const bundle = await bundleLambda(outdir, WORKER_ENTRY);
+  return {
+    bundle,
+    outdir,
+    run: (events, env) => runRuntime(WORKER_RUNTIME, bundle.outfile, events, env, 'worker'),
+    dispose: () => rm(outdir, { recursive: true, force: true }),
+  };
 }

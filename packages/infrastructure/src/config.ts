@@ -38,6 +38,15 @@ export function originReadTimeoutSeconds(
   return Math.ceil(api.aiRequestTimeoutMs / 1000) + ORIGIN_READ_MARGIN_SECONDS;
 }
 
+/**
+ * The job queue's visibility timeout is this many times the worker's timeout: AWS's guidance
+ * for a queue feeding a Lambda function, so a message in a batch being retried is not
+ * delivered again while an invocation may still hold it.
+ */
+export const JOBS_VISIBILITY_TIMEOUT_FACTOR = 6;
+/** The longest visibility timeout SQS accepts (12 hours). */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
 /** Log levels the app (`LOG_LEVEL`) and Lambda's log filtering both understand. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -76,6 +85,42 @@ export interface ApiFunctionConfig {
    * `Content-Length` above it, and the edge signer refuses bodies over 1 MB (Lambda@Edge).
    */
   readonly bodyLimitBytes: number;
+}
+
+/** The worker function and the job queue that feeds it (DESIGN decision 11). */
+export interface JobsConfig {
+  /** The worker's memory in MiB. */
+  readonly workerMemorySize: number;
+  /**
+   * The worker's timeout in seconds (Lambda allows 900): long graphs run here. The queue's
+   * visibility timeout is `JOBS_VISIBILITY_TIMEOUT_FACTOR` times this (AWS's guidance for a
+   * queue feeding a function).
+   */
+  readonly workerTimeoutSeconds: number;
+  /** Records per invocation (1-10); they run at once, so keep it small. */
+  readonly batchSize: number;
+  /** Concurrent worker invocations the event source mapping may start (2-1000). */
+  readonly maxConcurrency: number;
+  /** Deliveries of a message before it moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** The oldest queued message's age, in seconds, that raises an alarm. */
+  readonly oldestMessageAgeAlarmSeconds: number;
+}
+
+/** The uploads bucket users upload to directly (presigned POST) and download from. */
+export interface UploadsConfig {
+  /**
+   * Browser origins besides `publicUrl` that may upload and download (the bucket's CORS rules,
+   * and the API's `ALLOWED_ORIGINS`).
+   */
+  readonly extraAllowedOrigins: readonly string[];
+  /** Days before an object still tagged as a pending upload (never completed) expires. */
+  readonly pendingUploadExpiryDays: number;
+  /**
+   * GuardDuty Malware Protection for S3 on the uploads prefix: each new object is scanned and
+   * tagged with the result (charged per GB scanned and per object).
+   */
+  readonly malwareProtection: boolean;
 }
 
 export interface DatabaseConfig {
@@ -171,6 +216,8 @@ export interface StageDefaults {
     readonly flowLogRetentionDays: number;
   };
   readonly api: ApiFunctionConfig;
+  readonly jobs: JobsConfig;
+  readonly uploads: UploadsConfig;
   readonly database: DatabaseConfig;
   readonly cache: CacheConfig;
   readonly alarms: AlarmThresholds;
@@ -224,6 +271,15 @@ const BASE: Omit<StageDefaults, 'stage'> = {
     bodyLimitBytes: 1_048_576,
     release: 'canary',
   },
+  jobs: {
+    workerMemorySize: 1536,
+    workerTimeoutSeconds: 900,
+    batchSize: 2,
+    maxConcurrency: 10,
+    maxReceiveCount: 3,
+    oldestMessageAgeAlarmSeconds: 300,
+  },
+  uploads: { extraAllowedOrigins: [], pendingUploadExpiryDays: 1, malwareProtection: false },
   database: {
     name: 'app',
     minCapacityAcu: 0.5,
@@ -281,6 +337,7 @@ const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
       openAiTimeoutMs: 45_000,
       release: 'allAtOnce',
     },
+    jobs: { workerMemorySize: 1024, workerTimeoutSeconds: 300, maxConcurrency: 2 },
     database: { maxCapacityAcu: 2, reader: false, backupRetentionDays: 1 },
     cache: { nodeType: 'cache.t4g.micro', nodes: 1, multiAz: false },
     logRetentionDays: 14,
@@ -297,6 +354,7 @@ const OVERRIDES: Readonly<Record<StageName, StageOverrides>> = {
     tags: { costCenter: 'product' },
     network: { maxAzs: 3, natGateways: 3, flowLogRetentionDays: 90 },
     api: { memorySize: 1769, reservedConcurrency: 200, provisionedConcurrency: 2 },
+    jobs: { workerMemorySize: 1769, maxConcurrency: 50 },
     database: {
       minCapacityAcu: 1,
       maxCapacityAcu: 16,

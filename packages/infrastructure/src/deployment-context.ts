@@ -6,7 +6,9 @@
 import {
   DEFAULT_REGION,
   FUNCTION_TIMEOUT_MARGIN_MS,
+  JOBS_VISIBILITY_TIMEOUT_FACTOR,
   MAX_ORIGIN_READ_TIMEOUT_SECONDS,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
   originReadTimeoutSeconds,
   STAGE_CONFIGS,
   type StageConfig,
@@ -190,6 +192,23 @@ export function validateConfig(config: StageConfig): void {
     );
   }
   if (api.timeoutSeconds > 900) problems.push("api.timeoutSeconds exceeds Lambda's 900 s");
+  const { jobs } = config;
+  if (jobs.workerTimeoutSeconds < 1 || jobs.workerTimeoutSeconds > 900) {
+    problems.push("jobs.workerTimeoutSeconds must be within Lambda's 1-900 s");
+  }
+  if (jobs.workerTimeoutSeconds * JOBS_VISIBILITY_TIMEOUT_FACTOR > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    problems.push('jobs.workerTimeoutSeconds leaves the queue no valid visibility timeout');
+  }
+  if (jobs.batchSize < 1 || jobs.batchSize > 10) problems.push('jobs.batchSize must be 1-10');
+  if (jobs.maxConcurrency < 2 || jobs.maxConcurrency > 1000) {
+    problems.push('jobs.maxConcurrency must be 2-1000');
+  }
+  if (jobs.maxReceiveCount < 1) problems.push('jobs.maxReceiveCount must be at least 1');
+  for (const origin of config.uploads.extraAllowedOrigins) {
+    if (!/^https:\/\/[^/]+$/.test(origin)) {
+      problems.push(`uploads.extraAllowedOrigins: ${origin} is not an https origin`);
+    }
+  }
   if (api.openAiTimeoutMs > api.aiRequestTimeoutMs) {
     problems.push('api.openAiTimeoutMs exceeds aiRequestTimeoutMs');
   }

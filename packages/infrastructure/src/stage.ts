@@ -100,6 +100,8 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
       secret: database.appSecret,
     },
     cache: { host: cache.host, port: cache.port, authSecret: cache.authSecret },
+    jobs: storage.jobs,
+    uploads: storage.uploads,
   });
   const edgeGlobal = new EdgeGlobalStack(app, stackName(config, 'EdgeGlobal'), {
     ...common('EdgeGlobal'),
@@ -124,6 +126,11 @@ export function createStacks(app: App, config: StageConfig, migrationsFolder: st
     apiAlias: api.alias,
     apiLogGroup: api.logGroup,
     jobFunctions,
+    jobs: {
+      queue: storage.jobs,
+      deadLetterQueue: storage.jobsDeadLetters,
+      worker: api.worker,
+    },
     cluster: database.database.cluster,
     proxyName: database.database.proxy.dbProxyName,
     cacheNodeIds: cache.nodeIds,

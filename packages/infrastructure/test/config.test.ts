@@ -133,6 +133,23 @@ describe('config', () => {
     ).toThrow('origin read timeout');
   });
 
+  test('a worker timeout Lambda refuses, a batch or concurrency SQS refuses, or a non-https origin is refused', () => {
+    const prod = resolveConfig('prod', { env: {}, context: context(TEST_DEPLOYMENT.prod) });
+    const jobs = (patch: Partial<typeof prod.jobs>) =>
+      validateConfig({ ...prod, jobs: { ...prod.jobs, ...patch } });
+    expect(() => jobs({ workerTimeoutSeconds: 901 })).toThrow('jobs.workerTimeoutSeconds');
+    expect(() => jobs({ batchSize: 11 })).toThrow('jobs.batchSize');
+    expect(() => jobs({ maxConcurrency: 1 })).toThrow('jobs.maxConcurrency');
+    expect(() => jobs({ maxReceiveCount: 0 })).toThrow('jobs.maxReceiveCount');
+    expect(() =>
+      validateConfig({
+        ...prod,
+        uploads: { ...prod.uploads, extraAllowedOrigins: ['http://app.example.test'] },
+      }),
+    ).toThrow('uploads.extraAllowedOrigins');
+    expect(() => jobs({})).not.toThrow();
+  });
+
   test('every stage is the base plus its overrides: nested settings not overridden are inherited', () => {
     expect(STAGE_CONFIGS.prod.api.aiRequestTimeoutMs).toBe(
       STAGE_CONFIGS.staging.api.aiRequestTimeoutMs,

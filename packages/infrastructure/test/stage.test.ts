@@ -22,10 +22,14 @@ import { buildStageApp, stageApp } from './helpers/synth.ts';
  * LangSmith secret. Each deploy-time job (migration, seed, cache warming) has retries off
  * without a failure destination. The Lambda@Edge signer has five (runtime, no DLQ, no
  * tracing, managed log policy); the CodeDeploy release role one (its managed policy); the
- * rotation-event dead-letter queue two. An alarm email adds four: the dead-letter queues of
+ * rotation-event dead-letter queue two. Background jobs add eleven: the worker function's
+ * seven (the API's six, plus its SQS mapping, which takes no failure destination), the job
+ * dead-letter queue's one (no redrive of its own), CDK's bucket-notifications handler's one
+ * (its managed log policy), and the users' object prefix on the API's and the worker's
+ * policies (one IAM5 each). An alarm email adds four: the dead-letter queues of
  * its two subscriptions (the main-region topic and the us-east-1 edge topic).
  */
-const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 41, staging: 43, prod: 34 };
+const ACKNOWLEDGEMENTS: Record<StageName, number> = { dev: 52, staging: 54, prod: 45 };
 const ALARM_EMAIL_ACKNOWLEDGEMENTS = 4;
 
 const pinnedList = (scope: IConstruct) =>

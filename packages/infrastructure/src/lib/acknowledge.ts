@@ -2,7 +2,8 @@
  * One place to record a cdk-nag acknowledgement, so every acknowledgement names its
  * finding id exactly, sits on the resource it concerns and carries a specific reason.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
 
 /** Metadata key under which CDK stores acknowledgements (`Validations.acknowledge`). */
@@ -18,6 +19,27 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
     throw new Error(`Acknowledgement of ${id} on ${scope.node.path} needs a specific reason`);
   }
   Validations.of(scope).acknowledge({ id, reason });
+}
+
+/**
+ * Acknowledges cdk-nag's `AwsSolutions-IAM5` finding for one wildcard resource of `scope`'s
+ * policy whose ARN is known only once cross-stack references are resolved (an object pattern
+ * in a bucket another stack owns): the finding id is flattened as cdk-nag flattens it, when
+ * the tree is validated, after the references are resolved.
+ * @param resource the statement's resource, e.g. `bucket.arnForObjects('users/*')`
+ */
+export function acknowledgeWildcardResource(
+  scope: IConstruct,
+  resource: string,
+  reason: string,
+): void {
+  scope.node.addValidation({
+    validate: () => {
+      const flat = flattenCfnReference(Stack.of(scope).resolve(resource));
+      acknowledge(scope, `AwsSolutions-IAM5[Resource::${flat}]`, reason);
+      return [];
+    },
+  });
 }
 
 /** Ids acknowledged on `scope` itself or any of its ancestors. */

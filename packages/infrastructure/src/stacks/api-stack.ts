@@ -11,20 +11,24 @@ import {
   LambdaDeploymentConfig,
   LambdaDeploymentGroup,
 } from 'aws-cdk-lib/aws-codedeploy';
-import { type ISecurityGroup, type IVpc, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, FunctionUrlAuthType, type IFunctionUrl, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../lib/acknowledge.ts';
 import { SecureLambda } from '../lib/constructs/secure-lambda.ts';
 import { SesSender } from '../lib/constructs/ses-sender.ts';
+import { acknowledgeUserObjects, appFunctionSettings, createWorker } from './api-worker.ts';
 import { releaseNames } from './cicd-stack.ts';
-import { logRemovalPolicy, resourcePrefix, retentionDays } from './stack-helpers.ts';
+import { logRemovalPolicy, resourcePrefix } from './stack-helpers.ts';
+import { UPLOADS_PREFIX, uploadOrigins } from './storage-stack.ts';
 
 /** The alias CloudFront calls; provisioned concurrency lives on it. */
 export const API_ALIAS_NAME = 'live';
@@ -58,9 +62,16 @@ export interface ApiStackProps extends StackProps {
     readonly port: string;
     readonly authSecret: ISecret;
   };
+  /** The queue background jobs go to (the API sends, the worker consumes). */
+  readonly jobs: IQueue;
+  /** The bucket users' files are uploaded to (`users/{userId}/{fileId}`). */
+  readonly uploads: IBucket;
 }
 
-/** The Hono API as one Lambda function behind a streaming Function URL. */
+/**
+ * The Hono API as one Lambda function behind a streaming Function URL, and the worker function
+ * built from the same code that runs its background jobs from the job queue.
+ */
 export class ApiStack extends Stack {
   readonly function: NodejsFunction;
   readonly alias: Alias;
@@ -76,6 +87,9 @@ export class ApiStack extends Stack {
   readonly releaseAlarms: Alarm[];
   /** Every secret the function may read (and nothing else). */
   readonly secrets: Readonly<Record<string, ISecret>>;
+  /** The worker function: the same code, its SQS entry, fed by the job queue. */
+  readonly worker: NodejsFunction;
+  readonly workerLogGroup: ILogGroup;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -154,6 +168,32 @@ export class ApiStack extends Stack {
       Object.entries(this.secrets).map(([name, secret]) => [name, secret.secretArn]),
     );
 
+    // What the API and the worker both read: the same app, configured the same way.
+    const appEnvironment: Record<string, string> = {
+      STAGE: config.stage,
+      // Read by the app's logger and by Powertools Logger; Lambda filters below it too.
+      LOG_LEVEL: config.api.logLevel,
+      // Read by Powertools (Metrics, Tracer), not by env.ts.
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
+      POWERTOOLS_TRACE_ENABLED: String(config.api.traceSubsegments),
+      // The function's timeout is above these (validateConfig); the app also caps its own
+      // deadline at the invocation's remaining time. A run's lease follows the AI deadline.
+      AI_REQUEST_TIMEOUT_MS: String(config.api.aiRequestTimeoutMs),
+      OPENAI_TIMEOUT_MS: String(config.api.openAiTimeoutMs),
+      PUBLIC_URL: config.publicUrl,
+      DATABASE_HOST: props.database.host,
+      DATABASE_READER_HOST: props.database.readerHost,
+      DATABASE_NAME: props.database.name,
+      REDIS_HOST: props.cache.host,
+      REDIS_PORT: props.cache.port,
+      REDIS_TLS: 'true',
+      // Deployed stages send mail through SES; the app refuses the log sender there.
+      EMAIL_PROVIDER: 'ses',
+      EMAIL_FROM: `no-reply@${config.domain.name}`,
+      JOBS_QUEUE_URL: props.jobs.queueUrl,
+      UPLOADS_BUCKET: props.uploads.bucketName,
+    };
+
     const api = new SecureLambda(this, 'Api', {
       entry: LAMBDA_ENTRY,
       bundle: LAMBDA_BUNDLE,
@@ -165,37 +205,16 @@ export class ApiStack extends Stack {
       memorySize: config.api.memorySize,
       timeout: Duration.seconds(config.api.timeoutSeconds),
       reservedConcurrentExecutions: config.api.reservedConcurrency,
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.apiSecurityGroup],
-      logRetention: retentionDays(config.logRetentionDays),
-      logRemovalPolicy: logRemovalPolicy(config),
-      logLevel: config.api.logLevel,
+      ...appFunctionSettings(config, props.vpc, props.apiSecurityGroup),
       environment: {
-        STAGE: config.stage,
-        // Read by the app's logger and by Powertools Logger; Lambda filters below it too.
-        LOG_LEVEL: config.api.logLevel,
-        // Read by Powertools (Logger, Metrics, Tracer), not by env.ts.
+        ...appEnvironment,
         POWERTOOLS_SERVICE_NAME: config.project,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(config),
-        POWERTOOLS_TRACE_ENABLED: String(config.api.traceSubsegments),
-        // The function's timeout is above these (validateConfig); the app also caps its own
-        // deadline at the invocation's remaining time.
-        AI_REQUEST_TIMEOUT_MS: String(config.api.aiRequestTimeoutMs),
-        OPENAI_TIMEOUT_MS: String(config.api.openAiTimeoutMs),
         // The WAF's size rule blocks declared bodies above the same number.
         BODY_LIMIT_BYTES: String(config.api.bodyLimitBytes),
-        PUBLIC_URL: config.publicUrl,
-        DATABASE_HOST: props.database.host,
-        DATABASE_READER_HOST: props.database.readerHost,
-        DATABASE_NAME: props.database.name,
-        REDIS_HOST: props.cache.host,
-        REDIS_PORT: props.cache.port,
-        REDIS_TLS: 'true',
         TRUSTED_IP_HEADER: 'cloudfront-viewer-address',
-        // Deployed stages send mail through SES; the app refuses the log sender there.
-        EMAIL_PROVIDER: 'ses',
-        EMAIL_FROM: `no-reply@${config.domain.name}`,
+        ...(config.uploads.extraAllowedOrigins.length > 0
+          ? { ALLOWED_ORIGINS: uploadOrigins(config).join(',') }
+          : {}),
         ...secretArns,
       },
       noDeadLetterQueueReason:
@@ -233,6 +252,37 @@ export class ApiStack extends Stack {
         ],
       }),
     );
+
+    // Jobs: the API only sends (no receive, delete or purge); the queue uses SQS-managed keys.
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.jobs.queueArn] }),
+    );
+    // Uploads: presigned POSTs (signed with this role, so it must hold s3:PutObject and, for the
+    // pending tag they set, s3:PutObjectTagging), downloads and deletion, under users/ only.
+    const userObjects = props.uploads.arnForObjects(`${UPLOADS_PREFIX}*`);
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject', 's3:DeleteObject'],
+        resources: [userObjects],
+      }),
+    );
+    acknowledgeUserObjects(this.function, userObjects);
+
+    // The worker: the same code and configuration, its SQS entry, consuming the job queue.
+    const worker = createWorker(this, {
+      config,
+      vpc: props.vpc,
+      securityGroup: props.apiSecurityGroup,
+      queue: props.jobs,
+      uploadObjects: userObjects,
+      environment: appEnvironment,
+      // Everything the API reads except the edge's origin-verify value (it serves no requests).
+      secrets: Object.fromEntries(
+        Object.entries(this.secrets).filter(([name]) => name !== 'ORIGIN_VERIFY_SECRET_ARN'),
+      ),
+    });
+    this.worker = worker.function;
+    this.workerLogGroup = worker.logGroup;
 
     this.alias = new Alias(this, 'LiveAlias', {
       aliasName: API_ALIAS_NAME,
@@ -313,6 +363,7 @@ export class ApiStack extends Stack {
 
     new CfnOutput(this, 'FunctionUrl', { value: this.functionUrl.url });
     new CfnOutput(this, 'FunctionName', { value: this.function.functionName });
+    new CfnOutput(this, 'WorkerFunctionName', { value: this.worker.functionName });
     new CfnOutput(this, 'ReleaseApplicationName', {
       value: this.deploymentGroup.application.applicationName,
     });

@@ -21,6 +21,7 @@ import { acknowledge } from '../lib/acknowledge.ts';
 import { MonthlyBudget } from '../lib/constructs/monthly-budget.ts';
 import { CommittedQueryString, readCommittedQueries } from '../lib/logs-insights.ts';
 import { COLD_START_METRIC, metricsNamespace } from './api-stack.ts';
+import { addJobAlarms, type JobsToWatch } from './monitoring-jobs.ts';
 import { createAlarmTopic } from './stack-helpers.ts';
 
 const PERIOD = Duration.minutes(5);
@@ -38,6 +39,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly queriesFolder?: string;
   /** Deploy-time functions (migration, seed, cache warming): each gets an errors alarm. */
   readonly jobFunctions: Readonly<Record<string, IFunction>>;
+  /** The background-job queue, its dead-letter queue and the worker that consumes it. */
+  readonly jobs: JobsToWatch;
   readonly cluster: DatabaseCluster;
   readonly proxyName: string;
   readonly cacheNodeIds: readonly string[];
@@ -289,6 +292,8 @@ export class MonitoringStack extends Stack {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+
+    addJobAlarms(alarm, props.jobs, config);
 
     // Saved in the console's query list, in a folder per stage, each on the API's log group.
     this.queries = readCommittedQueries(props.queriesFolder).map(

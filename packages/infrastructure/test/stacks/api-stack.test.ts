@@ -2,24 +2,12 @@ import { describe, expect, test } from 'bun:test';
 import { LAMBDA_BUNDLE } from '@backend/api/bundle';
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS, STAGE_NAMES, type StageName } from '../../src/config.ts';
+import { concreteEnv } from '../helpers/env.ts';
 import { stageApp, TEST_DEPLOYMENT, template } from '../helpers/synth.ts';
 
-/** The function's environment with tokens made concrete, as they are after deployment. */
-function concreteEnv(stage: StageName): Record<string, string> {
-  const env = apiFunction(stage).Environment.Variables as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(env).map(([key, value]) => [
-      key,
-      typeof value === 'string'
-        ? value
-        : key.endsWith('_ARN')
-          ? `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${key.toLowerCase()}-AbC123`
-          : key.endsWith('_PORT')
-            ? '6379'
-            : 'resolved.example.internal',
-    ]),
-  );
-}
+/** The API function's environment with tokens made concrete, as they are after deployment. */
+const concreteApiEnv = (stage: StageName) =>
+  concreteEnv(apiFunction(stage).Environment.Variables as Record<string, unknown>);
 
 /** The output a cross-stack `Fn::ImportValue` reads, resolved to its value in the producer. */
 function importedValue(value: unknown, stage: StageName): unknown {
@@ -62,12 +50,15 @@ const EXPECTED_ENV = [
   'AI_REQUEST_TIMEOUT_MS',
   'OPENAI_TIMEOUT_MS',
   'BODY_LIMIT_BYTES',
+  'JOBS_QUEUE_URL',
+  'UPLOADS_BUCKET',
 ];
 
-function apiFunction(stage: StageName) {
+/** The API function's properties, or the worker's (the stack's two functions). */
+function apiFunction(stage: StageName, which: 'Api' | 'Jobs' = 'Api') {
   const functions = template(stageApp(stage).stacks.api).findResources('AWS::Lambda::Function');
-  const [fn] = Object.values(functions);
-  if (!fn) throw new Error('no function');
+  const fn = Object.entries(functions).find(([id]) => id.startsWith(`${which}`))?.[1];
+  if (!fn) throw new Error(`no ${which} function`);
   return fn.Properties;
 }
 
@@ -113,7 +104,7 @@ describe('ApiStack', () => {
     '%s: every variable but Powertools’ and Node’s is one the app reads',
     async (stage) => {
       const { parseEnv } = await import('@backend/api/env');
-      const env = concreteEnv(stage);
+      const env = concreteApiEnv(stage);
       const parsed = parseEnv(env) as Record<string, unknown>;
       const unread = Object.keys(env).filter(
         (key) => !key.startsWith('POWERTOOLS_') && !(key in parsed),
@@ -209,9 +200,10 @@ describe('ApiStack', () => {
   test('the function may read exactly its secrets, by ARN', () => {
     const count = (stage: StageName) => {
       const policies = template(stageApp(stage).stacks.api).findResources('AWS::IAM::Policy');
-      const statements = Object.values(policies).flatMap(
-        (p) => p.Properties.PolicyDocument.Statement,
-      );
+      const statements = Object.entries(policies)
+        .filter(([id]) => id.startsWith('ApiFunction'))
+        .map(([, policy]) => policy)
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
       const resources = statements
         .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
         .flatMap((s) => [s.Resource].flat());
@@ -236,7 +228,7 @@ describe('ApiStack', () => {
 
   test('the environment satisfies the app’s own validation for a deployed stage', async () => {
     const { parseEnv } = await import('@backend/api/env');
-    for (const stage of STAGE_NAMES) expect(() => parseEnv(concreteEnv(stage))).not.toThrow();
+    for (const stage of STAGE_NAMES) expect(() => parseEnv(concreteApiEnv(stage))).not.toThrow();
   });
 
   test('bundled as ESM for Node 22, minified, with source maps (packages/api/src/bundle.ts)', () => {

@@ -84,6 +84,39 @@ describe('MonitoringStack', () => {
     expect(threshold('dev')).toBe(5);
   });
 
+  test('background jobs: any dead letter, an old queued message and worker errors raise alarms', () => {
+    const alarms = Object.values(t().findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties,
+    );
+    const sqs = alarms.filter((a) => a.Namespace === 'AWS/SQS');
+    expect(sqs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          AlarmActions: [expect.anything()],
+        }),
+        expect.objectContaining({
+          MetricName: 'ApproximateAgeOfOldestMessage',
+          Threshold: STAGE_CONFIGS.prod.jobs.oldestMessageAgeAlarmSeconds,
+          AlarmActions: [expect.anything()],
+        }),
+      ]),
+    );
+    // The dead-letter alarm watches the job queue's dead-letter queue, not the job queue.
+    const deadLetters = sqs.filter((a) => JSON.stringify(a.Dimensions).includes('JobsDeadLetters'));
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const workerErrors = alarms.filter(
+      (a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions).includes('JobsWorker'),
+    );
+    expect(workerErrors).toHaveLength(1);
+  });
+
   test('X-Ray: every function of every stack traces actively', () => {
     for (const stack of Object.values(stageApp('prod').stacks)) {
       for (const [id, fn] of Object.entries(
@@ -91,6 +124,8 @@ describe('MonitoringStack', () => {
       )) {
         // CDK's own cross-region reference reader is not ours to configure.
         if (id.startsWith('CustomCrossRegion')) continue;
+        // Nor is its bucket-notifications handler (one call to S3 on deploy).
+        if (id.startsWith('BucketNotificationsHandler')) continue;
         // Lambda@Edge supports no X-Ray active tracing.
         if (id.startsWith('OriginRequestSigner')) continue;
         expect({ id, mode: fn.Properties.TracingConfig?.Mode }).toEqual({ id, mode: 'Active' });

@@ -3,6 +3,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type CorsRule,
   type IBucket,
   type LifecycleRule,
   ObjectOwnership,
@@ -35,6 +36,27 @@ export interface SecureBucketProps {
    */
   readonly expireAfterDays?: number;
   /**
+   * Days after which multipart uploads never completed are aborted (their parts deleted).
+   * @default 7
+   */
+  readonly abortIncompleteUploadsAfterDays?: number;
+  /**
+   * Lifecycle rules beside the house `housekeeping` rule.
+   * @default - none
+   */
+  readonly lifecycleRules?: readonly LifecycleRule[];
+  /**
+   * CORS rules, for a bucket browsers upload to or download from directly.
+   * @default - none: browsers cannot call the bucket from another origin
+   */
+  readonly cors?: readonly CorsRule[];
+  /**
+   * Send the bucket's events to Amazon EventBridge (services such as GuardDuty Malware
+   * Protection turn this on themselves: declared here, a stack update keeps it on).
+   * @default false
+   */
+  readonly eventBridgeEnabled?: boolean;
+  /**
    * DESTROY also deletes the bucket's objects (every version) when the stack is deleted.
    * @default RemovalPolicy.RETAIN - data outlives its stack unless the stage says otherwise
    */
@@ -58,6 +80,12 @@ export class SecureBucket extends Construct {
     if (props.expireAfterDays !== undefined && props.expireAfterDays < 1) {
       throw new Error('expireAfterDays must be at least 1');
     }
+    if (
+      props.abortIncompleteUploadsAfterDays !== undefined &&
+      props.abortIncompleteUploadsAfterDays < 1
+    ) {
+      throw new Error('abortIncompleteUploadsAfterDays must be at least 1');
+    }
     const isLogDestination = props.isLogDestination ?? false;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const expireAfterDays = props.expireAfterDays ?? (isLogDestination ? 90 : undefined);
@@ -74,10 +102,13 @@ export class SecureBucket extends Construct {
     const lifecycleRules: LifecycleRule[] = [
       {
         id: 'housekeeping',
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
+        abortIncompleteMultipartUploadAfter: Duration.days(
+          props.abortIncompleteUploadsAfterDays ?? 7,
+        ),
         noncurrentVersionExpiration: Duration.days(30),
         ...(expireAfterDays ? { expiration: Duration.days(expireAfterDays) } : {}),
       },
+      ...(props.lifecycleRules ?? []),
     ];
 
     this.bucket = new Bucket(this, 'Bucket', {
@@ -90,6 +121,8 @@ export class SecureBucket extends Construct {
       serverAccessLogsBucket: logsBucket,
       serverAccessLogsPrefix: logsBucket ? `${id.toLowerCase()}/` : undefined,
       lifecycleRules,
+      cors: props.cors ? [...props.cors] : undefined,
+      eventBridgeEnabled: props.eventBridgeEnabled,
       removalPolicy,
       // A versioned bucket with objects cannot be deleted: DESTROY empties it first.
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
