@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../packages/api/src/lib/logger.ts';
 import { createMetrics } from '../packages/api/src/lib/observability/metrics.ts';
-import { median } from './lib.ts';
+import { median, saveResults } from './lib.ts';
 
 const requests = Number(process.argv[2] ?? 20_000);
 const BATCH = Number(process.argv[3] ?? 1);
@@ -56,7 +56,15 @@ for (let round = 0; round < 5; round++) {
   on.push(await run(true));
   off.push(await run(false));
 }
-const cost = median(on) - median(off);
-process.stderr.write(
-  `${JSON.stringify({ runtime: typeof Bun === 'undefined' ? `node ${process.version}` : `bun ${Bun.version}`, usPerRequest: Number(cost.toFixed(2)), withUs: median(on), withoutUs: median(off) })}\n`,
-);
+const results = {
+  date: new Date().toISOString(),
+  runtime: typeof Bun === 'undefined' ? `node ${process.version}` : `bun ${Bun.version}`,
+  requests,
+  requestsPerTurn: BATCH,
+  variants: {
+    'request line + EMF line + write': { 'µs/request': median(on) - median(off) },
+  },
+  ratios: { 'µs/request (target ≤ 15)': median(on) - median(off) },
+};
+const path = await saveResults('logs', results);
+process.stderr.write(`${JSON.stringify(results.variants)}\nwritten to ${path}\n`);

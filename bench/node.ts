@@ -17,16 +17,12 @@
  *
  *   bun bench/node.ts [rounds=3] [seconds=4]
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../packages/api/src/app.ts';
-import { createDeps } from '../packages/api/src/deps.ts';
-import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
-import { signUp } from '../packages/api/test/accounts.ts';
-import { createTestDatabase } from '../packages/api/test/test-deps.ts';
+import { loadEnv } from '../packages/api/src/env.ts';
+import { prepareDatabase } from './fixture.ts';
 import { median, saveResults, table } from './lib.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
@@ -132,29 +128,10 @@ const wrk = (url: string, headers: Record<string, string>, duration: number) =>
   ]).stdout.toString();
 
 // One database for every server: a user with a signed bearer token and 20 chats.
-const secret = randomBytes(32).toString('hex');
-const database = await createTestDatabase();
-const databaseUrl = database.url ?? '';
-{
-  const env = parseEnv({
-    STAGE: 'local',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
-    BETTER_AUTH_SECRET: secret,
-  });
-  const deps = await createDeps(env, { database });
-  const app = createApp(deps);
-  const user = await signUp(app, deps);
-  for (let i = 0; i < 20; i++) {
-    await app.request('/api/chats', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.bearer}` },
-      body: JSON.stringify({ title: `Chat ${i}` }),
-    });
-  }
-  process.env.BENCH_BEARER = user.bearer;
-}
-const auth = { authorization: `Bearer ${process.env.BENCH_BEARER}` };
+const fixture = await prepareDatabase();
+const { secret } = fixture;
+const databaseUrl = fixture.url;
+const auth = { authorization: `Bearer ${fixture.bearer}` };
 
 async function runCase(stack: Stack, variant: Variant, port: number): Promise<Sample> {
   const log = openSync(SERVER_LOG, 'w');
@@ -237,7 +214,7 @@ try {
   try {
     unlinkSync(SERVER_LOG);
   } catch {}
-  await database.close();
+  await fixture.close();
 }
 
 const variants = Object.fromEntries(
