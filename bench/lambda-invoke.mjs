@@ -6,7 +6,8 @@
 //     invokes the first event warm-up times, then each event of the file in turn `measured`
 //     times in all, and prints { cpuUsPerInvocation, statuses } as JSON on stderr
 //   node lambda-invoke.mjs <index.mjs> <events.json> 0 1
-//     a cold start: import, answer the first event, print { status, rssKiB } and exit
+//     a cold start: import, answer the first event, print { status, rssKiB, cpuMs } (peak
+//     memory, and the process's CPU time from its start) and exit
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -50,7 +51,9 @@ async function invoke(event) {
 
 if (Number(measured) === 1 && Number(warmUp) === 0) {
   const status = await invoke(events[0]);
-  process.stderr.write(JSON.stringify({ status, rssKiB: process.resourceUsage().maxRSS }));
+  const { user, system } = process.cpuUsage();
+  const rssKiB = process.resourceUsage().maxRSS;
+  process.stderr.write(JSON.stringify({ status, rssKiB, cpuMs: (user + system) / 1000 }));
   process.exit(0);
 }
 for (let i = 0; i < Number(warmUp); i++) await invoke(events[0]);
