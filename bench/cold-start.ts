@@ -11,13 +11,12 @@
  *
  *   bun bench/cold-start.ts [runs=15]
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '../packages/api/src/bundle.ts';
 import { functionUrlRequest } from '../packages/api/test/lambda.ts';
-import { median, saveResults, table } from './lib.ts';
+import { lambdaEnv, median, saveResults, table } from './lib.ts';
 
 const runs = Number(process.argv[2] ?? 15);
 const NODE = process.env.BENCH_NODE || 'node';
@@ -25,19 +24,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const API_DIR = here('../packages/api');
 const TARGETS = { time: 2, memory: 1.3 };
 
-// Configured as on AWS: postgres.js and ioredis connect lazily, so /health touches no network.
-const LAMBDA_ENV = {
-  PATH: process.env.PATH ?? '',
-  AWS_LAMBDA_FUNCTION_NAME: 'bench',
-  AWS_REGION: 'eu-west-1',
-  STAGE: 'prod',
-  EMAIL_PROVIDER: 'ses',
-  DATABASE_URL: 'postgres://bench@127.0.0.1:5432/bench',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  PUBLIC_URL: 'https://api.example.com',
-  BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
-  LOG_LEVEL: 'info',
-};
+// Configured as on AWS, logging as deployed: /health touches no network.
+const LAMBDA_ENV = lambdaEnv('info');
 
 interface Run {
   ms: number;
