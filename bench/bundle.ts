@@ -11,7 +11,6 @@
  *
  *   bun bench/bundle.ts [rounds]   (default 9)
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +19,7 @@ import {
   bundleLambda,
   CORE_BUNDLE_BUDGET_BYTES,
 } from '../packages/api/src/bundle.ts';
-import { median, saveResults, table } from './lib.ts';
+import { lambdaEnv, median, saveResults, table } from './lib.ts';
 
 const rounds = Number(process.argv[2] ?? 9);
 const IMPORT_TIME = fileURLToPath(new URL('./import-time.mjs', import.meta.url));
@@ -28,18 +27,7 @@ const BARE_ENTRY = fileURLToPath(new URL('./bare-hono.ts', import.meta.url));
 const API_DIR = fileURLToPath(new URL('../packages/api', import.meta.url));
 const IMPORT_RATIO_TARGET = 1.5;
 
-// Configured as on AWS: postgres.js and ioredis connect lazily, so importing touches no network.
-const LAMBDA_ENV = {
-  PATH: process.env.PATH ?? '',
-  AWS_LAMBDA_FUNCTION_NAME: 'bench',
-  STAGE: 'prod',
-  EMAIL_PROVIDER: 'ses',
-  DATABASE_URL: 'postgres://bench@127.0.0.1:5432/bench',
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  PUBLIC_URL: 'https://api.example.com',
-  BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
-  LOG_LEVEL: 'silent',
-};
+const LAMBDA_ENV = lambdaEnv('silent');
 
 async function runImport(bundle: string, ...args: string[]): Promise<string> {
   const proc = Bun.spawn(['node', IMPORT_TIME, bundle, ...args], {

@@ -1,4 +1,5 @@
 /** Helpers shared by the benchmarks. */
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +36,23 @@ export function table(rows: Array<Record<string, string | number>>): string {
     line(columns),
     ...rows.map((row) => line(columns.map((column) => String(row[column])))),
   ].join('\n');
+}
+
+/**
+ * The environment of a Lambda bundle configured as on AWS (production stage, PostgreSQL,
+ * Redis, SES): postgres.js and ioredis connect lazily, so importing touches no network.
+ */
+export function lambdaEnv(logLevel: 'silent' | 'info'): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    AWS_REGION: 'eu-west-1',
+    STAGE: 'prod',
+    EMAIL_PROVIDER: 'ses',
+    DATABASE_URL: 'postgres://bench@127.0.0.1:5432/bench',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    PUBLIC_URL: 'https://api.example.com',
+    BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: logLevel,
+  };
 }

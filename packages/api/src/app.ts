@@ -23,7 +23,7 @@
 import { requestId } from 'hono/request-id';
 import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
-import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/auth.ts';
+import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/paths.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Env } from './env.ts';
 import { registerJobs } from './jobs.ts';
 import type { AppDeps } from './lib/app-deps.ts';
-import { createAuth } from './lib/auth/auth.ts';
+import { createLazyAuth } from './lib/auth/lazy-auth.ts';
 import { createLockout } from './lib/auth/lockout.ts';
 import { createAppCache } from './lib/cache/app-cache.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
@@ -134,7 +134,11 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     seconds: env.AUTH_LOCKOUT_SECONDS,
     logger,
   });
-  const auth = createAuth({ env, db: database.db, secret, email, logger, lockout });
+  // Better Auth is imported and built on first use (a lazy chunk in the Lambda bundle).
+  const auth = createLazyAuth(async () => {
+    const { createAuth } = await import('./lib/auth/auth.ts');
+    return createAuth({ env, db: database.db, secret, email, logger, lockout });
+  });
   const appCache = createAppCache({ cache, logger, metrics });
   const routeClasses = routeClassSettings(env);
   const rateLimiter = createRateLimiter({

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AppDeps, createDeps } from '../src/deps.ts';
 import { type Env, type EnvInput, loadEnv, parseEnv } from '../src/env.ts';
+import { loadAuth } from '../src/lib/auth/lazy-auth.ts';
 import type { Cache } from '../src/lib/cache/index.ts';
 import { createMemoryCache } from '../src/lib/cache/memory.ts';
 import { createRedisCache } from '../src/lib/cache/redis.ts';
@@ -138,5 +139,9 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     ? { ...options.database, close: async () => {} }
     : await createTestDatabase();
   const cache = options.cache ?? createTestCache();
-  return createDeps(env, { logger, database, cache, email: options.email });
+  const deps = await createDeps(env, { logger, database, cache, email: options.email });
+  // Tests read and wrap `deps.auth` as the instance (`{ ...deps.auth }`): built now, not on
+  // first use as in the app.
+  await loadAuth(deps.auth);
+  return deps;
 }

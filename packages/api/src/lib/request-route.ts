@@ -8,6 +8,7 @@
 import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import type { Auth } from './auth/auth.ts';
+import { loadedAuth } from './auth/lazy-auth.ts';
 import { AUTH_BASE_PATH } from './auth/paths.ts';
 import type { AppBindings } from './types.ts';
 
@@ -60,7 +61,9 @@ function authEndpoint(auth: Auth, path: string): string | undefined {
 export function requestRoute(c: Context<AppBindings>): string {
   const route = routePath(c, -1) || '*';
   if (route !== AUTH_WILDCARD) return route;
-  const auth = c.var.deps?.auth;
+  // A request that reached Better Auth loaded it; one refused before (a 429) is named by the
+  // wildcard while it is not loaded.
+  const auth = c.var.deps?.auth && loadedAuth(c.var.deps.auth);
   const endpoint = auth && authEndpoint(auth, c.req.path.slice(AUTH_BASE_PATH.length));
   return endpoint ? `${AUTH_BASE_PATH}${endpoint}` : AUTH_WILDCARD;
 }

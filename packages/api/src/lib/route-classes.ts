@@ -4,7 +4,7 @@
  * middleware and the reliability suites read it, so a class cannot drift between them.
  */
 import type { Env } from '../env.ts';
-import { AUTH_BASE_PATH } from './auth/auth.ts';
+import { AUTH_BASE_PATH } from './auth/paths.ts';
 
 export type RouteClass = 'auth' | 'ai' | 'default';
 

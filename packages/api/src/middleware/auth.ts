@@ -8,9 +8,10 @@ import * as schema from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
-import { API_KEY_HEADER, type Auth } from '../lib/auth/auth.ts';
+import type { Auth } from '../lib/auth/auth.ts';
 import { parseBearer } from '../lib/auth/authorization-header.ts';
 import type { AuthMethod, Caller } from '../lib/auth/caller.ts';
+import { API_KEY_HEADER } from '../lib/auth/paths.ts';
 import {
   declarePermissions,
   formatPermissions,

@@ -10,6 +10,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
+import { rememberBody, rememberedBody } from '../lib/response-body.ts';
 import { appendVary } from '../lib/vary.ts';
 
 const brotli = promisify(brotliCompress);
@@ -63,24 +64,32 @@ export const compression = (options: CompressionOptions = {}): MiddlewareHandler
     if (!encoding) return;
     const declared = res.headers.get('content-length');
     if (declared !== null && Number(declared) < threshold) return;
-    const body = new Uint8Array(await res.arrayBuffer());
+    const remembered = rememberedBody(res);
+    // A body built from text (most JSON) is compressed from that text, not read back.
+    if (remembered !== undefined) {
+      const size =
+        typeof remembered === 'string' ? Buffer.byteLength(remembered) : remembered.byteLength;
+      if (size < threshold) return;
+    }
+    const body = remembered ?? new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
     // Clearing c.res first replaces the response: Hono would otherwise copy the old headers
     // (a declared Content-Length among them) over the new ones.
     c.res = undefined;
-    if (body.byteLength < threshold) {
-      c.res = new Response(body, { status: res.status, headers });
+    if (typeof body !== 'string' && body.byteLength < threshold) {
+      c.res = rememberBody(new Response(body, { status: res.status, headers }), body);
       return;
     }
+    const input = typeof body === 'string' ? Buffer.from(body) : body;
     const compressed =
       encoding === 'br'
-        ? await brotli(body, {
+        ? await brotli(input, {
             params: {
               [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
-              [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+              [constants.BROTLI_PARAM_SIZE_HINT]: input.byteLength,
             },
           })
-        : await gzipAsync(body, { level: GZIP_LEVEL });
+        : await gzipAsync(input, { level: GZIP_LEVEL });
     headers.set('content-encoding', encoding);
     headers.set('content-length', String(compressed.byteLength));
     c.res = new Response(new Uint8Array(compressed), { status: res.status, headers });

@@ -10,6 +10,7 @@
  */
 import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { recordJsonBodies, rememberBody, rememberedBody } from '../lib/response-body.ts';
 import { appendVary } from '../lib/vary.ts';
 
 export const CACHE_POLICIES = {
@@ -78,6 +79,8 @@ export const httpCache = (options: HttpCacheOptions): MiddlewareHandler => {
     fallback;
   return async function httpCache(c, next) {
     const policy = policyFor(c.req.path);
+    // The JSON a handler answers is hashed as the text it was built from, not read back.
+    if (c.req.method === 'GET' && policy !== CACHE_POLICIES.noStore) recordJsonBodies(c);
     await next();
     const res = c.res;
     if (!res.headers.has('cache-control')) res.headers.set('cache-control', policy);
@@ -91,21 +94,28 @@ export const httpCache = (options: HttpCacheOptions): MiddlewareHandler => {
       const type = res.headers.get('content-type') ?? '';
       // An event stream is never buffered to be hashed: it must flow as it is written.
       if (type.startsWith('text/event-stream')) return;
-      const body = JSON_TYPE.test(type)
-        ? await res.text()
-        : new Uint8Array(await res.arrayBuffer());
+      const remembered = rememberedBody(res);
+      const body =
+        remembered ??
+        (JSON_TYPE.test(type) ? await res.text() : new Uint8Array(await res.arrayBuffer()));
       etag = weakEtag(body);
       res.headers.set('etag', etag);
-      // The body was read to hash it: answer with the same body, status and headers. Clearing
-      // c.res first replaces the response instead of copying the old headers into it again.
-      c.res = undefined;
-      c.res = new Response(body, res);
+      if (remembered === undefined) {
+        // The body was read to hash it: answer with the same body, status and headers.
+        // Clearing c.res first replaces the response instead of copying the old headers
+        // into it again.
+        c.res = undefined;
+        c.res = rememberBody(
+          new Response(body, { status: res.status, headers: res.headers }),
+          body,
+        );
+      }
     }
     const ifNoneMatch = c.req.header('if-none-match');
     if (ifNoneMatch && etagMatches(etag, ifNoneMatch)) {
       const headers = new Headers(c.res.headers);
       for (const name of NOT_ON_304) headers.delete(name);
-      await c.res.body?.cancel();
+      if (rememberedBody(c.res) === undefined) await c.res.body?.cancel();
       c.res = undefined;
       c.res = new Response(null, { status: 304, headers });
     }

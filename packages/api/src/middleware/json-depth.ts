@@ -63,7 +63,8 @@ export interface JsonDepthLimitOptions {
 export const jsonDepthLimit = (options: JsonDepthLimitOptions = {}): MiddlewareHandler => {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   return async function jsonDepthLimit(c, next) {
-    if (!c.req.raw.body || !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+    // The header first: reading `c.req.raw.body` makes Node's adapter build a whole Request.
+    if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '') || !c.req.raw.body) {
       return next();
     }
     const buffer = await c.req.arrayBuffer();

@@ -51,6 +51,15 @@ export const bodyLimit = (options: BodyLimitOptions = {}): MiddlewareHandler => 
     return limiter;
   };
   return async function bodyLimit(c, next) {
+    // A GET or HEAD carries no body unless it declares one. Hono's limiter reads
+    // `c.req.raw.body`, which makes Node's adapter build a whole Request: skip it here.
+    if (
+      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+      c.req.header('content-length') === undefined &&
+      c.req.header('transfer-encoding') === undefined
+    ) {
+      return next();
+    }
     return limiterFor(limitFor(c.req.path))(c, next);
   };
 };

@@ -16,7 +16,7 @@ import type { Database } from '../db/index.ts';
 import type { EmailSender } from '../email/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Lockout } from './lockout.ts';
-import { AUTH_BASE_PATH } from './paths.ts';
+import { API_KEY_HEADER, AUTH_BASE_PATH } from './paths.ts';
 import { accessControl, DEFAULT_API_KEY_PERMISSIONS, ROLES } from './permissions.ts';
 import { adminAudit } from './plugins/admin-audit.ts';
 import {
@@ -29,9 +29,7 @@ import { inputGuard } from './plugins/input-guard.ts';
 import { sessionTokens } from './plugins/session-tokens.ts';
 import { signInLockout } from './plugins/sign-in-lockout.ts';
 
-export { AUTH_BASE_PATH };
-/** The header that carries an API key. */
-export const API_KEY_HEADER = 'x-api-key';
+export { API_KEY_HEADER, AUTH_BASE_PATH };
 /** The prefix of every API key, so a leaked one is recognisable in a scan. */
 export const API_KEY_PREFIX = 'sk_';
 

@@ -8,8 +8,9 @@
  */
 import { type Context, Hono } from 'hono';
 import { audit } from '../../lib/audit.ts';
-import { AUTH_BASE_PATH, type Auth } from '../../lib/auth/auth.ts';
+import type { Auth } from '../../lib/auth/auth.ts';
 import { parseBearer } from '../../lib/auth/authorization-header.ts';
+import { AUTH_BASE_PATH } from '../../lib/auth/paths.ts';
 import { bindAuditSink } from '../../lib/auth/request-audit.ts';
 import { databaseAnswers } from '../../lib/db/unavailable.ts';
 import {
