@@ -141,8 +141,7 @@ export const complete: AppRouteHandler<CompleteRoute> = async (c) => {
   if (!file) return notFound(c);
   const unavailable = await vectorsMissing(c);
   if (unavailable) return unavailable;
-  const result = await service.complete(user.id, fileId);
-  if (!result) return notFound(c);
+  const result = await service.complete(file);
   if (!result.ok) return completionFailure(c, result);
   return c.json(toFile(result.file), 200);
 };

@@ -205,11 +205,8 @@ export function createFilesService({ db, storage, queue, limits }: FilesServiceO
       });
     },
 
-    /** Confirms `userId`'s upload; null when the file is not theirs. */
-    async complete(userId: string, fileId: string): Promise<CompleteResult | null> {
-      const file = await find(userId, fileId);
-      return file ? completeFile(file) : null;
-    },
+    /** Confirms the upload of a file the caller owns (found with `find`). */
+    complete: completeFile,
 
     /** Confirms the upload stored under `key` (the bucket's notification); null: no such file. */
     async completeByKey(key: string): Promise<CompleteResult | null> {

@@ -240,6 +240,14 @@ describe('files', () => {
     expect(current.failureReason).toContain('application/x-msdownload');
   });
 
+  test('a JSON file uploads as it is: its body is stored, never parsed', async () => {
+    const user = await signUp(t.app, t.deps);
+    const nested = bytes(`${'['.repeat(100)}${']'.repeat(100)}`);
+    const { file } = await api.uploaded(user, nested, 'application/json', 'deep.json');
+    expect((await api.complete(user, file.id)).status).toBe(200);
+    expect(await t.deps.storage?.read(await api.keyOf(file.id))).toEqual(nested);
+  });
+
   test('a real PDF passes the check', async () => {
     const user = await signUp(t.app, t.deps);
     const pdf = bytes('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n');
