@@ -4,6 +4,8 @@
  * With REDIS_URL set each call gets Redis under its own key prefix; otherwise an LRU.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AppDeps, createDeps } from '../src/deps.ts';
 import { type Env, type EnvInput, loadEnv, parseEnv } from '../src/env.ts';
 import { loadAuth } from '../src/lib/auth/lazy-auth.ts';
@@ -15,6 +17,7 @@ import { createPostgresDatabase, type DatabaseClient } from '../src/lib/db/index
 import { migratePostgres } from '../src/lib/db/migrate.ts';
 import type { EmailMessage, EmailSender } from '../src/lib/email/index.ts';
 import { createLogger, type Logger } from '../src/lib/logger.ts';
+import type { ObjectStorage } from '../src/lib/storage/types.ts';
 
 /** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
 export const services = (() => {
@@ -31,11 +34,31 @@ export const services = (() => {
 export const uniqueName = (prefix: string) =>
   `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 
+export interface TestDatabaseOptions {
+  /**
+   * `true`: a database with pgvector; `false`: one without. The configured PostgreSQL when it
+   * fits (`vector` in its `pg_available_extensions` or not), otherwise an embedded PGlite with
+   * or without the extension, so tests of either case run whatever CI provides.
+   * @default whatever the configured database offers
+   */
+  vector?: boolean;
+}
+
 /** A fresh, migrated database that disappears on close; `url` is set for PostgreSQL. */
-export async function createTestDatabase(): Promise<DatabaseClient & { url?: string }> {
-  if (!services.databaseUrl) return createEmbeddedDatabase({ dataDir: 'memory://' });
+export async function createTestDatabase(
+  options: TestDatabaseOptions = {},
+): Promise<DatabaseClient & { url?: string }> {
+  const embedded = () => createEmbeddedDatabase({ dataDir: 'memory://', vector: options.vector });
+  if (!services.databaseUrl) return embedded();
   const { default: postgres } = await import('postgres');
   const admin = postgres(services.databaseUrl, { max: 1, onnotice: () => {} });
+  if (options.vector !== undefined) {
+    const available = await admin`select 1 from pg_available_extensions where name = 'vector'`;
+    if (available.length > 0 !== options.vector) {
+      await admin.end({ timeout: 5 });
+      return embedded();
+    }
+  }
   const name = uniqueName('test');
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(services.databaseUrl);
@@ -88,6 +111,10 @@ export interface TestDepsOptions {
   cache?: Cache;
   /** A database of the test's own (shared between two apps); closing the deps leaves it open. */
   database?: DatabaseClient;
+  /** With or without pgvector (see createTestDatabase). */
+  vector?: boolean;
+  /** The files' storage. @default a local directory of its own under the system's temp dir */
+  storage?: ObjectStorage | null;
 }
 
 /** An email sender that keeps what it is asked to send. */
@@ -132,14 +159,21 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     RATE_LIMIT_AI: '100000',
     // The local model streams without pauses; tests that need pace set their own.
     AI_LOCAL_TOKEN_DELAY_MS: '0',
+    FILES_LOCAL_DIR: join(tmpdir(), uniqueName('uploads')),
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const database = options.database
     ? { ...options.database, close: async () => {} }
-    : await createTestDatabase();
+    : await createTestDatabase({ vector: options.vector });
   const cache = options.cache ?? createTestCache();
-  const deps = await createDeps(env, { logger, database, cache, email: options.email });
+  const deps = await createDeps(env, {
+    logger,
+    database,
+    cache,
+    email: options.email,
+    storage: options.storage,
+  });
   // Tests read and wrap `deps.auth` as the instance (`{ ...deps.auth }`): built now, not on
   // first use as in the app.
   await loadAuth(deps.auth);

@@ -52,6 +52,8 @@ export function jsonDepthExceeds(bytes: Uint8Array, maxDepth: number): boolean {
 export interface JsonDepthLimitOptions {
   /** Deepest nesting allowed. @default MAX_JSON_DEPTH (64) */
   maxDepth?: number;
+  /** Paths whose bodies are stored, never parsed (file uploads). @default [] */
+  exceptPrefixes?: readonly string[];
 }
 
 /**
@@ -62,9 +64,14 @@ export interface JsonDepthLimitOptions {
  */
 export const jsonDepthLimit = (options: JsonDepthLimitOptions = {}): MiddlewareHandler => {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  const except = options.exceptPrefixes ?? [];
   return async function jsonDepthLimit(c, next) {
     // The header first: reading `c.req.raw.body` makes Node's adapter build a whole Request.
-    if (!JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '') || !c.req.raw.body) {
+    if (
+      !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '') ||
+      except.some((prefix) => c.req.path.startsWith(prefix)) ||
+      !c.req.raw.body
+    ) {
       return next();
     }
     const buffer = await c.req.arrayBuffer();
