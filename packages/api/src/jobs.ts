@@ -14,6 +14,6 @@ export function registerJobs(handlers: JobHandlers, deps: AppDeps): void {
   handlers.register<LangGraphRunJob>(LANGGRAPH_RUN_JOB, async (payload, context) => {
     const { loadAiRuntime } = await import('./ai/runtime/load.ts');
     const runtime = await loadAiRuntime(deps);
-    await runtime.langgraph.executeQueued(payload, context.signal);
+    await runtime.langgraph.executor.executeQueued(payload, context.signal);
   });
 }
