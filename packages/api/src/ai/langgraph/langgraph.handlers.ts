@@ -145,14 +145,15 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
   const { userId, executor, streamSlots } = await servicesOf(c);
   // One of the user's stream slots (429 when all are taken), held until the run ends.
   const slot = await streamSlots.acquire(userId);
-  const run = await createRunOf(c, thread_id, body).catch(async (error: unknown) => {
+  const created = await createRunOf(c, thread_id, body, true).catch(async (error: unknown) => {
     await slot.release();
     throw error;
   });
-  if (run instanceof Response) {
+  if (created instanceof Response) {
     await slot.release();
-    return run;
+    return created;
   }
+  const { run, primed } = created;
   const resumable = body.stream_resumable === true;
   const detached = body.on_disconnect === 'continue';
   c.header('Content-Location', runPath(thread_id, run.id));
@@ -164,6 +165,7 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
     .execute(run, (event) => channel.push(event), {
       store: resumable || detached,
       requestId: c.get('requestId') ?? null,
+      primed,
       ...(signal ? { signal } : {}),
     })
     .finally(async () => {
@@ -194,8 +196,9 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
 export const createRun: AppRouteHandler<typeof routes.createRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
   const { userId } = await servicesOf(c);
-  const run = await createRunOf(c, thread_id, c.req.valid('json') as RunCreate);
-  if (run instanceof Response) return run;
+  const created = await createRunOf(c, thread_id, c.req.valid('json') as RunCreate, false);
+  if (created instanceof Response) return created;
+  const { run } = created;
   const job: LangGraphRunJob = {
     runId: run.id,
     threadId: thread_id,
@@ -213,8 +216,9 @@ export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
   const body = c.req.valid('json') as RunCreate;
   const { userId, threads, executor } = await servicesOf(c);
-  const run = await createRunOf(c, thread_id, body);
-  if (run instanceof Response) return run;
+  const created = await createRunOf(c, thread_id, body, true);
+  if (created instanceof Response) return created;
+  const { run, primed } = created;
   let failure: unknown = null;
   await executor.execute(
     run,
@@ -225,6 +229,7 @@ export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
       store: body.on_disconnect === 'continue',
       requestId: c.get('requestId') ?? null,
       signal: requestSignal(c),
+      primed,
     },
   );
   c.header('Content-Location', runPath(thread_id, run.id));
@@ -294,10 +299,15 @@ export const cancelRun: AppRouteHandler<typeof routes.cancelRun> = async (c) => 
 };
 
 /** Creates a run of the body's assistant on the caller's thread, or the 404 to answer. */
-async function createRunOf(c: Context<AppBindings>, threadId: string, body: RunCreate) {
+async function createRunOf(
+  c: Context<AppBindings>,
+  threadId: string,
+  body: RunCreate,
+  now: boolean,
+) {
   const { userId, runs } = await servicesOf(c);
   const { findAssistant } = await assistants();
   const assistant = findAssistant(body.assistant_id);
   if (!assistant) return notFound(c, 'Assistant');
-  return (await runs.create(userId, threadId, assistant, body)) ?? notFound(c, 'Thread');
+  return (await runs.create(userId, threadId, assistant, body, now)) ?? notFound(c, 'Thread');
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { RunConfigFactory } from '../runtime/run-config.ts';
 import { findAssistant } from './assistants.ts';
 import { createEventWriter } from './event-writer.ts';
-import type { Graphs } from './graphs.ts';
+import type { Graphs, PrimedCheckpoint } from './graphs.ts';
 import { graphEvents } from './run-graph.ts';
 import type { LangGraphStore, LgRun, LgThread, StoredEvent } from './store.ts';
 
@@ -35,6 +35,8 @@ export interface ExecuteSettings {
   requestId: string | null;
   /** Stops the run (the client went away without `on_disconnect: continue`). */
   signal?: AbortSignal;
+  /** The thread's latest checkpoint, read while the run was created. */
+  primed?: PrimedCheckpoint | null;
 }
 
 export function createRunExecutor(options: RunExecutorOptions) {
@@ -87,10 +89,13 @@ export function createRunExecutor(options: RunExecutorOptions) {
     let threadStatus: LgThread['status'] = 'idle';
     try {
       if (!assistant) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Assistant not found');
-      // Marked running while the graph starts: awaited before the final status is written.
-      running = store.setRunStatus(run.id, 'running', leaseMs);
+      // A queued run is marked running while the graph starts (awaited before its end).
+      if (run.status === 'pending') running = store.setRunStatus(run.id, 'running', leaseMs);
       await send('metadata', { run_id: run.id, attempt: 1 });
-      const events = graphEvents(options, run, assistant, controller.signal, settings.requestId);
+      const events = graphEvents(options, run, assistant, controller.signal, {
+        requestId: settings.requestId,
+        primed: settings.primed ?? undefined,
+      });
       for await (const [event, data] of events) {
         await send(event, data);
         if (controller.signal.aborted) break;
@@ -119,6 +124,11 @@ export function createRunExecutor(options: RunExecutorOptions) {
       stopLease();
       settings.signal?.removeEventListener('abort', abort);
       await writer?.flush();
+      // A reservation taken for a model call the run never made (settling twice does nothing).
+      await settings.primed?.reservation?.then(
+        (held) => held.settle(),
+        () => undefined,
+      );
       await running.catch(() => {});
       await store.setRunStatus(run.id, status);
       await store.updateThread(run.userId, run.threadId, { status: threadStatus });

@@ -8,7 +8,7 @@ import { findWorkflow } from '../graphs/registry.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import type { RunConfigFactory } from '../runtime/run-config.ts';
 import { type Assistant, CHAT_GRAPH } from './assistants.ts';
-import type { Graphs } from './graphs.ts';
+import type { Graphs, PrimedCheckpoint } from './graphs.ts';
 import type { RunCreate, StreamMode } from './schemas.ts';
 import { plain } from './serialize.ts';
 import type { LgRun } from './store.ts';
@@ -76,7 +76,7 @@ export async function* graphEvents(
   run: LgRun,
   assistant: Assistant,
   signal: AbortSignal,
-  requestId: string | null,
+  { requestId, primed }: { requestId: string | null; primed?: PrimedCheckpoint },
 ): AsyncGenerator<[string, unknown]> {
   const body = run.kwargs as RunCreate;
   const requested = body.stream_mode ?? ['values'];
@@ -86,7 +86,8 @@ export async function* graphEvents(
     Object.entries(body.config?.configurable ?? {}).filter(([key]) => !USER_KEY.test(key)),
   );
   const checkpointId = body.checkpoint?.checkpoint_id ?? body.checkpoint_id ?? undefined;
-  const graph = graphs.graphOf(assistant.graph_id, run.userId, modelName(clientConfigurable.model));
+  const model = modelName(clientConfigurable.model);
+  const graph = graphs.graphOf(assistant.graph_id, run.userId, model, primed);
   const config = {
     ...runConfig({
       userId: run.userId,
