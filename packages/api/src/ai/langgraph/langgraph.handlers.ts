@@ -61,6 +61,27 @@ export const getAssistant: AppRouteHandler<typeof routes.getAssistant> = async (
   return c.json(assistant, 200);
 };
 
+export const getAssistantGraph: AppRouteHandler<typeof routes.getAssistantGraph> = async (c) => {
+  const { findAssistant } = await assistants();
+  const assistant = findAssistant(c.req.valid('param').assistant_id);
+  if (!assistant) return notFound(c, 'Assistant');
+  const { xray } = c.req.valid('query');
+  const { userId, graphs } = await servicesOf(c);
+  const { assistantGraph } = await import('./assistant-graph.ts');
+  const depth = xray === 'true' ? true : xray === 'false' ? false : xray;
+  return c.json(await assistantGraph(graphs, assistant, userId, depth), 200);
+};
+
+export const getAssistantSchemas: AppRouteHandler<typeof routes.getAssistantSchemas> = async (
+  c,
+) => {
+  const { findAssistant } = await assistants();
+  const assistant = findAssistant(c.req.valid('param').assistant_id);
+  if (!assistant) return notFound(c, 'Assistant');
+  const { assistantSchemas } = await import('./assistant-graph.ts');
+  return c.json(assistantSchemas(assistant), 200);
+};
+
 export const createThread: AppRouteHandler<typeof routes.createThread> = async (c) => {
   const { userId, threads } = await servicesOf(c);
   const thread = await threads.create(userId, c.req.valid('json') ?? {});

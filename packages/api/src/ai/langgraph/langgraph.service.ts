@@ -49,6 +49,7 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
   const store = createLangGraphStore(options.db);
   const graphs = createGraphs(options);
   return {
+    graphs,
     threads: createThreadsService({ store, graphs }),
     runs: createRunsService({ store, graphs, usage: options.usage, leaseMs }),
     executor: createRunExecutor({
