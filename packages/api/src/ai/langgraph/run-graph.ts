@@ -12,6 +12,7 @@ import type { Graphs, PrimedCheckpoint } from './graphs.ts';
 import type { RunCreate, StreamMode } from './schemas.ts';
 import { plain } from './serialize.ts';
 import type { LgRun } from './store.ts';
+import { debugChunk, eventChunks, streamChunks } from './stream-modes.ts';
 
 /** Supersteps one run may take (LangGraph's recursion limit). */
 export const RUN_STEP_LIMIT = 25;
@@ -122,16 +123,14 @@ export async function* graphEvents(
         ...(command.goto !== undefined ? { goto: command.goto as string } : {}),
       })
     : graphInput(graphs.models, assistant, body.input);
+  // With `events` the run goes through streamEvents (named by the run's id), else stream.
+  const chunks = modes.includes('events')
+    ? eventChunks(graph, input, { ...config, runId: run.id }, native)
+    : streamChunks(graph, input, config);
   try {
-    const stream = await graph.stream(input as never, config as never);
-    for await (const chunk of stream as AsyncIterable<unknown[]>) {
-      const [namespace, mode, data] = (config.subgraphs ? chunk : [[], ...chunk]) as [
-        string[],
-        string,
-        unknown,
-      ];
+    for await (const [namespace, mode, data] of chunks) {
       const name = namespace.length > 0 ? `${mode}|${namespace.join('|')}` : mode;
-      yield [name, plain(data)];
+      yield [name, plain(mode === 'debug' ? debugChunk(data) : data)];
     }
   } catch (error) {
     if (error instanceof GraphRecursionError) {
