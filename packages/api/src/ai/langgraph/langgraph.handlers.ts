@@ -174,7 +174,7 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
     await slot.release();
     return created;
   }
-  const { run, primed } = created;
+  const { run, primed, supersedes } = created;
   const resumable = body.stream_resumable === true;
   const detached = body.on_disconnect === 'continue';
   c.header('Content-Location', runPath(thread_id, run.id));
@@ -187,6 +187,7 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
       store: resumable || detached,
       requestId: c.get('requestId') ?? null,
       primed,
+      supersedes,
       ...(signal ? { signal } : {}),
     })
     .finally(async () => {
@@ -219,12 +220,13 @@ export const createRun: AppRouteHandler<typeof routes.createRun> = async (c) => 
   const { userId } = await servicesOf(c);
   const created = await createRunOf(c, thread_id, c.req.valid('json') as RunCreate, false);
   if (created instanceof Response) return created;
-  const { run } = created;
+  const { run, supersedes } = created;
   const job: LangGraphRunJob = {
     runId: run.id,
     threadId: thread_id,
     userId,
     requestId: c.get('requestId') ?? null,
+    supersedes,
   };
   await c.var.deps.jobs.queue.enqueue(LANGGRAPH_RUN_JOB, job, { id: run.id });
   c.header('Content-Location', runPath(thread_id, run.id));
@@ -239,7 +241,7 @@ export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
   const { userId, threads, executor } = await servicesOf(c);
   const created = await createRunOf(c, thread_id, body, true);
   if (created instanceof Response) return created;
-  const { run, primed } = created;
+  const { run, primed, supersedes } = created;
   let failure: unknown = null;
   await executor.execute(
     run,
@@ -251,6 +253,7 @@ export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
       requestId: c.get('requestId') ?? null,
       signal: requestSignal(c),
       primed,
+      supersedes,
     },
   );
   c.header('Content-Location', runPath(thread_id, run.id));

@@ -10,7 +10,9 @@ import type { RunConfigFactory } from '../runtime/run-config.ts';
 import { findAssistant } from './assistants.ts';
 import { createEventWriter } from './event-writer.ts';
 import type { Graphs, PrimedCheckpoint } from './graphs.ts';
+import type { LangGraphRunJob } from './jobs.ts';
 import { graphEvents } from './run-graph.ts';
+import type { Supersedes } from './runs.service.ts';
 import type { LangGraphStore, LgRun, LgThread, StoredEvent } from './store.ts';
 
 /** One event of a run, as the SSE stream and the event store carry it. */
@@ -37,6 +39,8 @@ export interface ExecuteSettings {
   signal?: AbortSignal;
   /** The thread's latest checkpoint, read while the run was created. */
   primed?: PrimedCheckpoint | null;
+  /** The runs this one interrupted: the graph starts once they have stopped. */
+  supersedes?: Supersedes;
 }
 
 export function createRunExecutor(options: RunExecutorOptions) {
@@ -53,6 +57,18 @@ export function createRunExecutor(options: RunExecutorOptions) {
       );
     }, pollMs);
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Waits (at most a lease) until the runs a new one interrupted have stopped, wherever they
+   * execute, so two graphs never run on one thread; deletes them for rollback.
+   */
+  async function afterSuperseded({ runIds, rollback }: Supersedes, signal: AbortSignal) {
+    const until = Date.now() + leaseMs;
+    while (!signal.aborted && Date.now() < until && !(await store.runsStopped(runIds))) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, 100)));
+    }
+    if (rollback) await store.deleteRuns(runIds);
   }
 
   /**
@@ -92,6 +108,7 @@ export function createRunExecutor(options: RunExecutorOptions) {
       // A queued run is marked running while the graph starts (awaited before its end).
       if (run.status === 'pending') running = store.setRunStatus(run.id, 'running', leaseMs);
       await send('metadata', { run_id: run.id, attempt: 1 });
+      if (settings.supersedes) await afterSuperseded(settings.supersedes, controller.signal);
       const events = graphEvents(options, run, assistant, controller.signal, {
         requestId: settings.requestId,
         primed: settings.primed ?? undefined,
@@ -130,8 +147,7 @@ export function createRunExecutor(options: RunExecutorOptions) {
         () => undefined,
       );
       await running.catch(() => {});
-      await store.setRunStatus(run.id, status);
-      await store.updateThread(run.userId, run.threadId, { status: threadStatus });
+      await store.finishRun(run, status, threadStatus);
       await options.flush().catch(() => {});
     }
   }
@@ -140,13 +156,15 @@ export function createRunExecutor(options: RunExecutorOptions) {
     execute,
 
     /** Executes a queued background run (idempotent: a run already started is left alone). */
-    async executeQueued(
-      job: { runId: string; threadId: string; userId: string; requestId: string | null },
-      signal: AbortSignal,
-    ): Promise<void> {
+    async executeQueued(job: LangGraphRunJob, signal: AbortSignal): Promise<void> {
       const run = await store.findRun(job.userId, job.threadId, job.runId);
       if (run?.status !== 'pending') return;
-      await execute(run, () => {}, { store: true, requestId: job.requestId, signal });
+      await execute(run, () => {}, {
+        store: true,
+        requestId: job.requestId,
+        signal,
+        ...(job.supersedes ? { supersedes: job.supersedes } : {}),
+      });
     },
   };
 }

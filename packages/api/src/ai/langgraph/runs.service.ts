@@ -27,7 +27,18 @@ export interface CreatedRun {
   run: LgRun;
   /** The thread's latest checkpoint, read while the run was created (a run executed now). */
   primed: PrimedCheckpoint | null;
+  /** The runs it interrupted: it starts once they have stopped (and deletes them for rollback). */
+  supersedes: Supersedes;
 }
+
+export interface Supersedes {
+  runIds: string[];
+  rollback: boolean;
+}
+
+/** Whether the run replaces a thread's active run rather than being refused (409). */
+const replaces = (body: RunCreate) =>
+  body.multitask_strategy === 'interrupt' || body.multitask_strategy === 'rollback';
 
 interface RunRequest {
   userId: string;
@@ -95,9 +106,12 @@ export function createRunsService({ store, graphs, usage, leaseMs }: RunsService
     if (thread.graphId && thread.graphId !== assistant.graph_id) {
       throw conflict(`The thread runs the ${thread.graphId} graph, not ${assistant.graph_id}`);
     }
+    let superseded: string[] = [];
     if (!started.run) {
-      // The thread may be held by a run whose worker died: expire it, then try once more.
-      await store.expireRuns(threadId);
+      // interrupt / rollback: the active run stops for this one. Otherwise the thread may be
+      // held by a run whose worker died: expire it. Then try once more.
+      if (replaces(body)) superseded = await store.supersedeRuns(userId, threadId);
+      else await store.expireRuns(threadId);
       started = await store.startRun(values);
     }
     const { run } = started;
@@ -111,7 +125,8 @@ export function createRunsService({ store, graphs, usage, leaseMs }: RunsService
     const primed = tuple
       ? { threadId, tuple, expectedId: started.checkpointId, reservation }
       : null;
-    return { run, primed };
+    const supersedes = { runIds: superseded, rollback: body.multitask_strategy === 'rollback' };
+    return { run, primed, supersedes };
   }
 
   return {
@@ -131,6 +146,18 @@ export function createRunsService({ store, graphs, usage, leaseMs }: RunsService
     ): Promise<CreatedRun | null> {
       const request = { userId, threadId, assistant, body, now };
       // Validated first, so that a bad input is a 422 before anything is written.
+      if (body.multitask_strategy === 'enqueue') {
+        throw new ApiError(
+          422,
+          ERROR_CODES.VALIDATION_FAILED,
+          'multitask_strategy "enqueue" is not supported: use reject, interrupt or rollback',
+          {
+            details: [
+              { location: 'body', path: 'multitask_strategy', message: 'enqueue is not supported' },
+            ],
+          },
+        );
+      }
       if (!body.command) graphInput(graphs.models, assistant, body.input);
       const fork = body.checkpoint?.checkpoint_id ?? body.checkpoint_id;
       const tuple = now && !fork ? graphs.readLatest(threadId) : null;

@@ -4,9 +4,9 @@
  * One active run per thread is a unique index (`lg_runs_active_idx`), so across containers too.
  */
 import { type LgRun, type LgThread, lgRunEvents, lgRuns, lgThreads } from '@backend/shared/schema';
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { and, asc, desc, eq, gt, inArray, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/db/index.ts';
+import { type NewRun, type StartedRun, startRun } from './start-run.ts';
 
 export type { LgRun, LgThread } from '@backend/shared/schema';
 
@@ -26,57 +26,7 @@ export interface StoredEvent {
 }
 
 export { LAST_SEQ } from './schemas.ts';
-
-/** What `startRun` found and did, in one statement. */
-export interface StartedRun {
-  /** The caller's thread as it was before (null: not the caller's, or none). */
-  thread: Pick<LgThread, 'id' | 'metadata' | 'status' | 'graphId'> | null;
-  /** The new run; null when the thread runs another graph or already has an active run. */
-  run: LgRun | null;
-  /** The thread's latest checkpoint when the run was created (null: none yet). */
-  checkpointId: string | null;
-}
-
-export interface NewRun {
-  threadId: string;
-  userId: string;
-  assistantId: string;
-  graphId: string;
-  /** `running` when it executes right away, `pending` when a worker will take it. */
-  status: 'pending' | 'running';
-  metadata: Record<string, unknown>;
-  kwargs: Record<string, unknown>;
-  multitaskStrategy: string;
-  leaseMs: number;
-}
-
-type RunJson = {
-  [K in keyof LgRun as K extends string ? SnakeCase<K> : never]: LgRun[K] extends Date | null
-    ? string | null
-    : LgRun[K];
-};
-type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
-  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
-  : S;
-
-const toRun = (row: RunJson): LgRun => ({
-  id: row.id,
-  threadId: row.thread_id,
-  userId: row.user_id,
-  assistantId: row.assistant_id,
-  status: row.status,
-  metadata: row.metadata,
-  kwargs: row.kwargs,
-  multitaskStrategy: row.multitask_strategy,
-  cancelRequested: row.cancel_requested,
-  leaseUntil: row.lease_until ? new Date(row.lease_until) : null,
-  createdAt: new Date(row.created_at as string),
-  updatedAt: new Date(row.updated_at as string),
-});
-
-/** The rows of a raw statement, whichever driver ran it (postgres.js: an array; PGlite: `rows`). */
-const rowsOf = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+export type { NewRun, StartedRun } from './start-run.ts';
 
 export const ACTIVE_RUN_STATUSES = ['pending', 'running'] as const;
 
@@ -163,64 +113,8 @@ export function createLangGraphStore(db: Database) {
       return rows.length > 0;
     },
 
-    /**
-     * Creates a run on the caller's thread in one statement: the thread read, the run inserted
-     * unless the thread runs another graph or has an active run, the thread marked busy with
-     * its graph stamped into its metadata (`graph_id`, `assistant_id`) when absent, and the
-     * thread's latest checkpoint id read (a checkpoint read beside it is current if it matches).
-     */
-    async startRun(values: NewRun): Promise<StartedRun> {
-      const { threadId, userId, graphId, assistantId } = values;
-      const stamp = JSON.stringify({ graph_id: graphId, assistant_id: assistantId });
-      const result = await db.execute(sql`
-        with thread as (
-          select id, metadata, status, graph_id from ${lgThreads}
-          where id = ${threadId} and user_id = ${userId}
-        ), run as (
-          insert into ${lgRuns} (id, thread_id, user_id, assistant_id, status, metadata, kwargs,
-            multitask_strategy, lease_until)
-          select ${uuidv7()}, id, ${userId}, ${assistantId}, ${values.status},
-            ${JSON.stringify(values.metadata)}::jsonb, ${JSON.stringify(values.kwargs)}::jsonb,
-            ${values.multitaskStrategy}, now() + ${values.leaseMs} * interval '1 millisecond'
-          from thread where graph_id is null or graph_id = ${graphId}
-          on conflict do nothing
-          returning *
-        ), busy as (
-          update ${lgThreads} set status = 'busy', graph_id = ${graphId},
-            metadata = ${stamp}::jsonb || ${lgThreads.metadata}, updated_at = now()
-          where id in (select thread_id from run)
-          returning id
-        )
-        select
-          (select row_to_json(thread) from thread) as thread,
-          (select row_to_json(run) from run) as run,
-          (select checkpoint_id from ai_checkpoints
-            where thread_id = ${threadId} and checkpoint_ns = ''
-            order by checkpoint_id collate "C" desc limit 1) as checkpoint_id`);
-      const [row] = rowsOf<{
-        thread: {
-          id: string;
-          metadata: Record<string, unknown>;
-          status: LgThread['status'];
-          graph_id: string | null;
-        } | null;
-        run: RunJson | null;
-        checkpoint_id: string | null;
-      }>(result);
-      const thread = row?.thread ?? null;
-      return {
-        thread: thread
-          ? {
-              id: thread.id,
-              metadata: thread.metadata,
-              status: thread.status,
-              graphId: thread.graph_id,
-            }
-          : null,
-        run: row?.run ? toRun(row.run) : null,
-        checkpointId: row?.checkpoint_id ?? null,
-      };
-    },
+    /** See start-run.ts. */
+    startRun: (values: NewRun): Promise<StartedRun> => startRun(db, values),
 
     /** Undoes `startRun` when a check that ran beside it failed: the run goes, the thread is as before. */
     async abandonRun(run: LgRun, threadStatus: LgThread['status']): Promise<void> {
@@ -299,14 +193,80 @@ export function createLangGraphStore(db: Database) {
         .where(eq(lgRuns.id, runId));
     },
 
-    /** Renews the run's lease; answers whether a cancel was asked for. */
+    /**
+     * Ends the run: its final status, its lease released (it no longer executes anywhere);
+     * the thread's status unless another run of it is active by now (one that superseded it).
+     */
+    async finishRun(run: LgRun, status: LgRun['status'], threadStatus: LgThread['status']) {
+      await db
+        .update(lgRuns)
+        .set({ status, leaseUntil: null, updatedAt: new Date() })
+        .where(eq(lgRuns.id, run.id));
+      const others = db
+        .select({ id: lgRuns.id })
+        .from(lgRuns)
+        .where(
+          and(
+            eq(lgRuns.threadId, run.threadId),
+            ne(lgRuns.id, run.id),
+            inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES]),
+          ),
+        );
+      await db
+        .update(lgThreads)
+        .set({ status: threadStatus, updatedAt: new Date() })
+        .where(
+          and(eq(lgThreads.id, run.threadId), eq(lgThreads.userId, run.userId), notExists(others)),
+        );
+    },
+
+    /**
+     * Interrupts the thread's active runs for a run that replaces them (`multitask_strategy`
+     * interrupt or rollback): marked interrupted with a cancel asked for, so their executors
+     * stop; one never started has nothing to stop. Answers their ids.
+     */
+    async supersedeRuns(userId: string, threadId: string): Promise<string[]> {
+      const rows = await db
+        .update(lgRuns)
+        .set({
+          status: 'interrupted',
+          cancelRequested: true,
+          leaseUntil: sql`case when ${lgRuns.status} = 'pending' then null else ${lgRuns.leaseUntil} end`,
+          updatedAt: new Date(),
+        })
+        .where(
+          and(
+            eq(lgRuns.threadId, threadId),
+            eq(lgRuns.userId, userId),
+            inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES]),
+          ),
+        )
+        .returning({ id: lgRuns.id });
+      return rows.map((row) => row.id);
+    },
+
+    /** Whether none of the runs still executes (its lease released, passed, or it is gone). */
+    async runsStopped(runIds: string[]): Promise<boolean> {
+      if (runIds.length === 0) return true;
+      const live = await db
+        .select({ id: lgRuns.id })
+        .from(lgRuns)
+        .where(and(inArray(lgRuns.id, runIds), gt(lgRuns.leaseUntil, sql`now()`)));
+      return live.length === 0;
+    },
+
+    async deleteRuns(runIds: string[]): Promise<void> {
+      if (runIds.length > 0) await db.delete(lgRuns).where(inArray(lgRuns.id, runIds));
+    },
+
+    /** Renews the run's lease; answers whether a cancel was asked for (or the run is gone). */
     async heartbeat(runId: string, leaseMs: number): Promise<boolean> {
       const [row] = await db
         .update(lgRuns)
         .set({ leaseUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
         .where(eq(lgRuns.id, runId))
         .returning({ cancel: lgRuns.cancelRequested });
-      return row?.cancel ?? false;
+      return row ? row.cancel : true;
     },
 
     async requestCancel(userId: string, threadId: string, runId: string): Promise<LgRun | null> {
