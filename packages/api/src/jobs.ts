@@ -20,7 +20,7 @@ export function registerJobs(handlers: JobHandlers, deps: AppDeps): void {
   handlers.register<LangGraphRunJob>(LANGGRAPH_RUN_JOB, async (payload, context) => {
     const { loadAiRuntime } = await import('./ai/runtime/load.ts');
     const runtime = await loadAiRuntime(deps);
-    await runtime.langgraph.executeQueued(payload, context.signal);
+    await runtime.langgraph.executor.executeQueued(payload, context.signal);
   });
   handlers.register<FilesIngestJob>(FILES_INGEST_JOB, async (payload, context) => {
     const { ingestFile } = await import('./files/ingest.ts');

@@ -6,4 +6,6 @@ export interface LangGraphRunJob {
   threadId: string;
   userId: string;
   requestId: string | null;
+  /** The runs it interrupted (multitask_strategy interrupt or rollback). */
+  supersedes?: { runIds: string[]; rollback: boolean };
 }

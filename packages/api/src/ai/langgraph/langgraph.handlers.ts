@@ -1,13 +1,26 @@
-import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
+import type { Context } from 'hono';
+import { ERROR_CODES, errorResponse } from '../../lib/errors.ts';
 import { streamEvents } from '../../lib/sse.ts';
-import type { AppRouteHandler } from '../../lib/types.ts';
+import type { AppBindings, AppRouteHandler } from '../../lib/types.ts';
 import { callerOf } from '../../middleware/auth.ts';
 import { requestSignal } from '../../middleware/limits.ts';
 import { loadAiRuntime } from '../runtime/load.ts';
 import { createChannel } from './channel.ts';
 import { LANGGRAPH_RUN_JOB, type LangGraphRunJob } from './jobs.ts';
 import type * as routes from './langgraph.routes.ts';
+import type { RunEvent } from './run-executor.ts';
+import { runView } from './run-view.ts';
 import { LAST_SEQ, type RunCreate } from './schemas.ts';
+
+// Another user's thread or run answers exactly like a missing one.
+const notFound = (c: Context<AppBindings>, what: 'Thread' | 'Run' | 'Assistant') =>
+  errorResponse(c, 404, ERROR_CODES.NOT_FOUND, `${what} not found`);
+
+/** The caller's id and the LangGraph services (loaded with the AI runtime). */
+async function servicesOf(c: Context<AppBindings>) {
+  const { langgraph, streamSlots } = await loadAiRuntime(c.var.deps);
+  return { userId: callerOf(c).user.id, streamSlots, ...langgraph };
+}
 
 const runPath = (threadId: string, runId: string) => `/threads/${threadId}/runs/${runId}`;
 
@@ -44,23 +57,45 @@ export const searchAssistants: AppRouteHandler<typeof routes.searchAssistants> =
 export const getAssistant: AppRouteHandler<typeof routes.getAssistant> = async (c) => {
   const { findAssistant } = await assistants();
   const assistant = findAssistant(c.req.valid('param').assistant_id);
-  if (!assistant) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Assistant not found');
+  if (!assistant) return notFound(c, 'Assistant');
   return c.json(assistant, 200);
 };
 
+export const getAssistantGraph: AppRouteHandler<typeof routes.getAssistantGraph> = async (c) => {
+  const { findAssistant } = await assistants();
+  const assistant = findAssistant(c.req.valid('param').assistant_id);
+  if (!assistant) return notFound(c, 'Assistant');
+  const { xray } = c.req.valid('query');
+  const { userId, graphs } = await servicesOf(c);
+  const { assistantGraph } = await import('./assistant-graph.ts');
+  const depth = xray === 'true' ? true : xray === 'false' ? false : xray;
+  return c.json(await assistantGraph(graphs, assistant, userId, depth), 200);
+};
+
+export const getAssistantSchemas: AppRouteHandler<typeof routes.getAssistantSchemas> = async (
+  c,
+) => {
+  const { findAssistant } = await assistants();
+  const assistant = findAssistant(c.req.valid('param').assistant_id);
+  if (!assistant) return notFound(c, 'Assistant');
+  const { assistantSchemas } = await import('./assistant-graph.ts');
+  return c.json(assistantSchemas(assistant), 200);
+};
+
 export const createThread: AppRouteHandler<typeof routes.createThread> = async (c) => {
-  const body = c.req.valid('json') ?? {};
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(await langgraph.createThread(user.id, body), 200);
+  const { userId, threads } = await servicesOf(c);
+  const thread = await threads.create(userId, c.req.valid('json') ?? {});
+  if (!thread) {
+    return errorResponse(c, 409, ERROR_CODES.CONFLICT, 'A thread with this id already exists');
+  }
+  return c.json(thread, 200);
 };
 
 export const searchThreads: AppRouteHandler<typeof routes.searchThreads> = async (c) => {
   const body = c.req.valid('json') ?? {};
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
+  const { userId, threads } = await servicesOf(c);
   return c.json(
-    await langgraph.searchThreads(user.id, {
+    await threads.search(userId, {
       metadata: body.metadata,
       status: body.status,
       limit: body.limit ?? 10,
@@ -73,86 +108,86 @@ export const searchThreads: AppRouteHandler<typeof routes.searchThreads> = async
 };
 
 export const getThread: AppRouteHandler<typeof routes.getThread> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(await langgraph.getThread(user.id, c.req.valid('param').thread_id), 200);
+  const { userId, threads } = await servicesOf(c);
+  const thread = await threads.get(userId, c.req.valid('param').thread_id);
+  return thread ? c.json(thread, 200) : notFound(c, 'Thread');
 };
 
 export const patchThread: AppRouteHandler<typeof routes.patchThread> = async (c) => {
-  const { user } = callerOf(c);
   const { metadata } = c.req.valid('json');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(
-    await langgraph.patchThread(user.id, c.req.valid('param').thread_id, metadata ?? {}),
-    200,
-  );
+  const { userId, threads } = await servicesOf(c);
+  const thread = await threads.patch(userId, c.req.valid('param').thread_id, metadata ?? {});
+  return thread ? c.json(thread, 200) : notFound(c, 'Thread');
 };
 
 export const deleteThread: AppRouteHandler<typeof routes.deleteThread> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  await langgraph.deleteThread(user.id, c.req.valid('param').thread_id);
-  return c.body(null, 204);
+  const { userId, threads } = await servicesOf(c);
+  const deleted = await threads.remove(userId, c.req.valid('param').thread_id);
+  return deleted ? c.body(null, 204) : notFound(c, 'Thread');
 };
 
 export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(await langgraph.state(user.id, c.req.valid('param').thread_id), 200);
+  const { userId, threads } = await servicesOf(c);
+  const state = await threads.state(userId, c.req.valid('param').thread_id);
+  return state ? c.json(state, 200) : notFound(c, 'Thread');
 };
 
 export const getStateAt: AppRouteHandler<typeof routes.getStateAt> = async (c) => {
-  const { user } = callerOf(c);
   const { thread_id, checkpoint_id } = c.req.valid('param');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(await langgraph.state(user.id, thread_id, checkpoint_id), 200);
+  const { userId, threads } = await servicesOf(c);
+  const state = await threads.state(userId, thread_id, checkpoint_id);
+  return state ? c.json(state, 200) : notFound(c, 'Thread');
 };
 
 export const updateState: AppRouteHandler<typeof routes.updateState> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(
-    await langgraph.updateState(user.id, c.req.valid('param').thread_id, c.req.valid('json')),
-    200,
+  const { userId, threads } = await servicesOf(c);
+  const updated = await threads.updateState(
+    userId,
+    c.req.valid('param').thread_id,
+    c.req.valid('json'),
   );
+  return updated ? c.json(updated, 200) : notFound(c, 'Thread');
 };
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(
-    await langgraph.history(user.id, c.req.valid('param').thread_id, c.req.valid('json') ?? {}),
-    200,
+  const { userId, threads } = await servicesOf(c);
+  const states = await threads.history(
+    userId,
+    c.req.valid('param').thread_id,
+    c.req.valid('json') ?? {},
   );
+  return states ? c.json(states, 200) : notFound(c, 'Thread');
 };
 
 /** Creates a run and streams it; with `on_disconnect: continue` it outlives the client. */
 export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
   const body = c.req.valid('json') as RunCreate;
-  const { user } = callerOf(c);
-  const runtime = await loadAiRuntime(c.var.deps);
-  const { langgraph } = runtime;
+  const { userId, executor, streamSlots } = await servicesOf(c);
   // One of the user's stream slots (429 when all are taken), held until the run ends.
-  const slot = await runtime.streamSlots.acquire(user.id);
-  let run: Awaited<ReturnType<typeof langgraph.createRun>>;
-  try {
-    run = await langgraph.createRun(user.id, thread_id, body);
-  } catch (error) {
+  const slot = await streamSlots.acquire(userId);
+  const created = await createRunOf(c, thread_id, body, true).catch(async (error: unknown) => {
     await slot.release();
     throw error;
+  });
+  if (created instanceof Response) {
+    await slot.release();
+    return created;
   }
+  const { run, primed, supersedes } = created;
   const resumable = body.stream_resumable === true;
   const detached = body.on_disconnect === 'continue';
   c.header('Content-Location', runPath(thread_id, run.id));
   if (resumable) c.header('Location', `${runPath(thread_id, run.id)}/stream`);
-  const channel = createChannel<{ seq: number; event: string; data: unknown }>();
+  const channel = createChannel<RunEvent>();
   const clientGone = new AbortController();
   const signal = detached ? undefined : AbortSignal.any([clientGone.signal, requestSignal(c)]);
-  const execution = langgraph
+  const execution = executor
     .execute(run, (event) => channel.push(event), {
       store: resumable || detached,
       requestId: c.get('requestId') ?? null,
+      primed,
+      supersedes,
       ...(signal ? { signal } : {}),
     })
     .finally(async () => {
@@ -182,31 +217,33 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
 /** Creates a run executed by the job queue; join it, poll it or cancel it. */
 export const createRun: AppRouteHandler<typeof routes.createRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
-  const body = c.req.valid('json') as RunCreate;
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  const run = await langgraph.createRun(user.id, thread_id, body);
+  const { userId } = await servicesOf(c);
+  const created = await createRunOf(c, thread_id, c.req.valid('json') as RunCreate, false);
+  if (created instanceof Response) return created;
+  const { run, supersedes } = created;
   const job: LangGraphRunJob = {
     runId: run.id,
     threadId: thread_id,
-    userId: user.id,
+    userId,
     requestId: c.get('requestId') ?? null,
+    supersedes,
   };
   await c.var.deps.jobs.queue.enqueue(LANGGRAPH_RUN_JOB, job, { id: run.id });
   c.header('Content-Location', runPath(thread_id, run.id));
   c.header('Location', `${runPath(thread_id, run.id)}/stream`);
-  return c.json(langgraph.runView(run), 200);
+  return c.json(runView(run), 200);
 };
 
 /** Creates a run and answers the thread's values once it ends. */
 export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
   const body = c.req.valid('json') as RunCreate;
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  const run = await langgraph.createRun(user.id, thread_id, body);
+  const { userId, threads, executor } = await servicesOf(c);
+  const created = await createRunOf(c, thread_id, body, true);
+  if (created instanceof Response) return created;
+  const { run, primed, supersedes } = created;
   let failure: unknown = null;
-  await langgraph.execute(
+  await executor.execute(
     run,
     (event) => {
       if (event.event === 'error') failure = event.data;
@@ -215,36 +252,27 @@ export const waitRun: AppRouteHandler<typeof routes.waitRun> = async (c) => {
       store: body.on_disconnect === 'continue',
       requestId: c.get('requestId') ?? null,
       signal: requestSignal(c),
+      primed,
+      supersedes,
     },
   );
   c.header('Content-Location', runPath(thread_id, run.id));
   if (failure) return c.json({ __error__: failure } as Record<string, unknown>, 200);
-  const thread = await langgraph.getThread(user.id, thread_id);
-  const state = await langgraph.state(user.id, thread_id);
-  const interrupts = langgraph.interruptsOf(state);
-  return c.json(
-    {
-      ...((thread.values ?? {}) as Record<string, unknown>),
-      ...(interrupts.length > 0 ? { __interrupt__: interrupts } : {}),
-    },
-    200,
-  );
+  const values = await threads.finalValues(userId, thread_id);
+  return values ? c.json(values, 200) : notFound(c, 'Thread');
 };
 
 export const listRuns: AppRouteHandler<typeof routes.listRuns> = async (c) => {
-  const { user } = callerOf(c);
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(
-    await langgraph.listRuns(user.id, c.req.valid('param').thread_id, c.req.valid('query')),
-    200,
-  );
+  const { userId, runs } = await servicesOf(c);
+  const list = await runs.list(userId, c.req.valid('param').thread_id, c.req.valid('query'));
+  return list ? c.json(list, 200) : notFound(c, 'Thread');
 };
 
 export const getRun: AppRouteHandler<typeof routes.getRun> = async (c) => {
-  const { user } = callerOf(c);
   const { thread_id, run_id } = c.req.valid('param');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  return c.json(langgraph.runView(await langgraph.getRun(user.id, thread_id, run_id)), 200);
+  const { userId, runs } = await servicesOf(c);
+  const run = await runs.get(userId, thread_id, run_id);
+  return run ? c.json(runView(run), 200) : notFound(c, 'Run');
 };
 
 /** The SSE id to replay after: `-1` (or none) from the start; anything unusable replays nothing. */
@@ -255,16 +283,16 @@ function replayAfter(header: string | undefined): number {
 }
 
 export const joinRunStream: AppRouteHandler<typeof routes.joinRunStream> = async (c) => {
-  const { user } = callerOf(c);
   const { thread_id, run_id } = c.req.valid('param');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  const run = await langgraph.getRun(user.id, thread_id, run_id);
+  const { userId, runs, join } = await servicesOf(c);
+  const run = await runs.get(userId, thread_id, run_id);
+  if (!run) return notFound(c, 'Run');
   const after = replayAfter(c.req.header('last-event-id'));
   const gone = new AbortController();
   return streamEvents(
     c,
     async (sse) => {
-      for await (const event of langgraph.join(run, after, gone.signal)) {
+      for await (const event of join.join(run, after, gone.signal)) {
         await sse.event(event.event, event.data, String(event.seq));
       }
     },
@@ -273,23 +301,37 @@ export const joinRunStream: AppRouteHandler<typeof routes.joinRunStream> = async
 };
 
 export const joinRun: AppRouteHandler<typeof routes.joinRun> = async (c) => {
-  const { user } = callerOf(c);
   const { thread_id, run_id } = c.req.valid('param');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  const run = await langgraph.getRun(user.id, thread_id, run_id);
-  const values = await langgraph.waitFor(run, requestSignal(c));
-  return c.json((values ?? {}) as Record<string, unknown>, 200);
+  const { userId, runs, threads, join } = await servicesOf(c);
+  const run = await runs.get(userId, thread_id, run_id);
+  if (!run) return notFound(c, 'Run');
+  await join.waitFor(run, requestSignal(c));
+  const thread = await threads.get(userId, thread_id);
+  if (!thread) return notFound(c, 'Thread');
+  return c.json((thread.values ?? {}) as Record<string, unknown>, 200);
 };
 
 export const cancelRun: AppRouteHandler<typeof routes.cancelRun> = async (c) => {
-  const { user } = callerOf(c);
   const { thread_id, run_id } = c.req.valid('param');
   const { wait } = c.req.valid('query');
-  const { langgraph } = await loadAiRuntime(c.var.deps);
-  const run = await langgraph.cancelRun(user.id, thread_id, run_id);
-  if (wait === '1' || wait === 'true') {
-    await langgraph.waitFor(run, requestSignal(c));
-    return c.body(null, 204);
-  }
-  return c.body(null, 202);
+  const { userId, runs, join } = await servicesOf(c);
+  const run = await runs.cancel(userId, thread_id, run_id);
+  if (!run) return notFound(c, 'Run');
+  if (wait !== '1' && wait !== 'true') return c.body(null, 202);
+  await join.waitFor(run, requestSignal(c));
+  return c.body(null, 204);
 };
+
+/** Creates a run of the body's assistant on the caller's thread, or the 404 to answer. */
+async function createRunOf(
+  c: Context<AppBindings>,
+  threadId: string,
+  body: RunCreate,
+  now: boolean,
+) {
+  const { userId, runs } = await servicesOf(c);
+  const { findAssistant } = await assistants();
+  const assistant = findAssistant(body.assistant_id);
+  if (!assistant) return notFound(c, 'Assistant');
+  return (await runs.create(userId, threadId, assistant, body, now)) ?? notFound(c, 'Thread');
+}

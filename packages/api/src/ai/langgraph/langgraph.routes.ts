@@ -70,6 +70,14 @@ export const searchAssistants = createRoute({
   },
 });
 
+const assistantParams = z.object({
+  assistant_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'assistant_id', in: 'path' } }),
+});
+
 export const getAssistant = createRoute({
   method: 'get',
   path: `${LANGGRAPH_PATH}/assistants/{assistant_id}`,
@@ -77,17 +85,40 @@ export const getAssistant = createRoute({
   summary: 'An assistant, by graph name or UUID',
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,
-  request: {
-    params: z.object({
-      assistant_id: z
-        .string()
-        .min(1)
-        .max(128)
-        .openapi({ param: { name: 'assistant_id', in: 'path' } }),
-    }),
-  },
+  request: { params: assistantParams },
   responses: {
     200: jsonContent(assistantSchema, 'The assistant.'),
+    ...errorResponses(401, 403, 404, 422),
+  },
+});
+
+export const getAssistantGraph = createRoute({
+  method: 'get',
+  path: `${LANGGRAPH_PATH}/assistants/{assistant_id}/graph`,
+  tags,
+  summary: "An assistant's graph: its nodes and edges",
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['read'] })] as const,
+  request: {
+    params: assistantParams,
+    query: z.object({ xray: z.union([z.enum(['true', 'false']), z.coerce.number()]).optional() }),
+  },
+  responses: {
+    200: jsonContent(object('LangGraphAssistantGraph'), 'The nodes and edges.'),
+    ...errorResponses(401, 403, 404, 422),
+  },
+});
+
+export const getAssistantSchemas = createRoute({
+  method: 'get',
+  path: `${LANGGRAPH_PATH}/assistants/{assistant_id}/schemas`,
+  tags,
+  summary: "An assistant's input, output, state and config JSON schemas",
+  security: SECURITY,
+  middleware: [requirePermission({ chat: ['read'] })] as const,
+  request: { params: assistantParams },
+  responses: {
+    200: jsonContent(object('LangGraphGraphSchema'), 'The JSON schemas.'),
     ...errorResponses(401, 403, 404, 422),
   },
 });

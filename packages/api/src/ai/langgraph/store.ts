@@ -4,8 +4,9 @@
  * One active run per thread is a unique index (`lg_runs_active_idx`), so across containers too.
  */
 import { type LgRun, type LgThread, lgRunEvents, lgRuns, lgThreads } from '@backend/shared/schema';
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/db/index.ts';
+import { type NewRun, type StartedRun, startRun } from './start-run.ts';
 
 export type { LgRun, LgThread } from '@backend/shared/schema';
 
@@ -25,6 +26,7 @@ export interface StoredEvent {
 }
 
 export { LAST_SEQ } from './schemas.ts';
+export type { NewRun, StartedRun } from './start-run.ts';
 
 export const ACTIVE_RUN_STATUSES = ['pending', 'running'] as const;
 
@@ -111,23 +113,16 @@ export function createLangGraphStore(db: Database) {
       return rows.length > 0;
     },
 
-    /** A new pending run; null when the thread already has an active one. */
-    async createRun(values: {
-      threadId: string;
-      userId: string;
-      assistantId: string;
-      metadata: Record<string, unknown>;
-      kwargs: Record<string, unknown>;
-      multitaskStrategy: string;
-      leaseMs: number;
-    }): Promise<LgRun | null> {
-      const { leaseMs, ...rest } = values;
-      const [row] = await db
-        .insert(lgRuns)
-        .values({ ...rest, leaseUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-        .onConflictDoNothing()
-        .returning();
-      return row ?? null;
+    /** See start-run.ts. */
+    startRun: (values: NewRun): Promise<StartedRun> => startRun(db, values),
+
+    /** Undoes `startRun` when a check that ran beside it failed: the run goes, the thread is as before. */
+    async abandonRun(run: LgRun, threadStatus: LgThread['status']): Promise<void> {
+      await db.delete(lgRuns).where(eq(lgRuns.id, run.id));
+      await db
+        .update(lgThreads)
+        .set({ status: threadStatus, updatedAt: new Date() })
+        .where(eq(lgThreads.id, run.threadId));
     },
 
     /**
@@ -198,14 +193,80 @@ export function createLangGraphStore(db: Database) {
         .where(eq(lgRuns.id, runId));
     },
 
-    /** Renews the run's lease; answers whether a cancel was asked for. */
+    /**
+     * Ends the run: its final status, its lease released (it no longer executes anywhere);
+     * the thread's status unless another run of it is active by now (one that superseded it).
+     */
+    async finishRun(run: LgRun, status: LgRun['status'], threadStatus: LgThread['status']) {
+      await db
+        .update(lgRuns)
+        .set({ status, leaseUntil: null, updatedAt: new Date() })
+        .where(eq(lgRuns.id, run.id));
+      const others = db
+        .select({ id: lgRuns.id })
+        .from(lgRuns)
+        .where(
+          and(
+            eq(lgRuns.threadId, run.threadId),
+            ne(lgRuns.id, run.id),
+            inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES]),
+          ),
+        );
+      await db
+        .update(lgThreads)
+        .set({ status: threadStatus, updatedAt: new Date() })
+        .where(
+          and(eq(lgThreads.id, run.threadId), eq(lgThreads.userId, run.userId), notExists(others)),
+        );
+    },
+
+    /**
+     * Interrupts the thread's active runs for a run that replaces them (`multitask_strategy`
+     * interrupt or rollback): marked interrupted with a cancel asked for, so their executors
+     * stop; one never started has nothing to stop. Answers their ids.
+     */
+    async supersedeRuns(userId: string, threadId: string): Promise<string[]> {
+      const rows = await db
+        .update(lgRuns)
+        .set({
+          status: 'interrupted',
+          cancelRequested: true,
+          leaseUntil: sql`case when ${lgRuns.status} = 'pending' then null else ${lgRuns.leaseUntil} end`,
+          updatedAt: new Date(),
+        })
+        .where(
+          and(
+            eq(lgRuns.threadId, threadId),
+            eq(lgRuns.userId, userId),
+            inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES]),
+          ),
+        )
+        .returning({ id: lgRuns.id });
+      return rows.map((row) => row.id);
+    },
+
+    /** Whether none of the runs still executes (its lease released, passed, or it is gone). */
+    async runsStopped(runIds: string[]): Promise<boolean> {
+      if (runIds.length === 0) return true;
+      const live = await db
+        .select({ id: lgRuns.id })
+        .from(lgRuns)
+        .where(and(inArray(lgRuns.id, runIds), gt(lgRuns.leaseUntil, sql`now()`)));
+      return live.length === 0;
+    },
+
+    async deleteRuns(runIds: string[]): Promise<void> {
+      if (runIds.length > 0) await db.delete(lgRuns).where(inArray(lgRuns.id, runIds));
+    },
+
+    /** Renews the run's lease; answers whether a cancel was asked for (or the run is gone). */
     async heartbeat(runId: string, leaseMs: number): Promise<boolean> {
       const [row] = await db
         .update(lgRuns)
         .set({ leaseUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
         .where(eq(lgRuns.id, runId))
         .returning({ cancel: lgRuns.cancelRequested });
-      return row?.cancel ?? false;
+      return row ? row.cancel : true;
     },
 
     async requestCancel(userId: string, threadId: string, runId: string): Promise<LgRun | null> {

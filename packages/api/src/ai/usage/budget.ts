@@ -88,16 +88,21 @@ export function createTokenBudget(options: TokenBudgetOptions): TokenBudget {
 
   async function committed(reader: Reader, userId: string, now: Date) {
     const start = startOfUtcDay(now);
-    const [recorded] = await reader
-      .select({ tokens: sql<number>`coalesce(sum(${aiUsage.totalTokens}), 0)`.mapWith(Number) })
-      .from(aiUsage)
-      .where(and(eq(aiUsage.userId, userId), gte(aiUsage.createdAt, start)));
-    const [reserved] = await reader
-      .select({
-        tokens: sql<number>`coalesce(sum(${aiBudgetReservations.tokens}), 0)`.mapWith(Number),
-      })
-      .from(aiBudgetReservations)
-      .where(and(eq(aiBudgetReservations.userId, userId), gt(aiBudgetReservations.expiresAt, now)));
+    // Both sums sent at once (pipelined on a transaction's connection): one round trip.
+    const [[recorded], [reserved]] = await Promise.all([
+      reader
+        .select({ tokens: sql<number>`coalesce(sum(${aiUsage.totalTokens}), 0)`.mapWith(Number) })
+        .from(aiUsage)
+        .where(and(eq(aiUsage.userId, userId), gte(aiUsage.createdAt, start))),
+      reader
+        .select({
+          tokens: sql<number>`coalesce(sum(${aiBudgetReservations.tokens}), 0)`.mapWith(Number),
+        })
+        .from(aiBudgetReservations)
+        .where(
+          and(eq(aiBudgetReservations.userId, userId), gt(aiBudgetReservations.expiresAt, now)),
+        ),
+    ]);
     const used = (recorded?.tokens ?? 0) + (reserved?.tokens ?? 0);
     return {
       budget: dailyBudget,
@@ -112,20 +117,29 @@ export function createTokenBudget(options: TokenBudgetOptions): TokenBudget {
     status: (userId, now = new Date()) => committed(db, userId, now),
     async reserve(userId, tokens, now = new Date()) {
       const row = await db.transaction(async (tx) => {
-        // One check-and-reserve per user at a time, in every container.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`ai-budget:${userId}`}))`);
-        const status = await committed(tx, userId, now);
+        // One check-and-reserve per user at a time, in every container. The sums are sent
+        // right behind the lock and run once it is held; the cleanup and the insert go together.
+        // (`.then` sends a query at once: the lock goes first.)
+        const locked = tx
+          .execute(sql`select pg_advisory_xact_lock(hashtext(${`ai-budget:${userId}`}))`)
+          .then(() => undefined);
+        const [, status] = await Promise.all([locked, committed(tx, userId, now)]);
         if (status.remaining <= 0) throw budgetExceeded(status, now);
         // Expired rows of this user go while the lock is held: nothing else needs them.
-        await tx
-          .delete(aiBudgetReservations)
-          .where(
-            and(eq(aiBudgetReservations.userId, userId), lte(aiBudgetReservations.expiresAt, now)),
-          );
-        const [inserted] = await tx
-          .insert(aiBudgetReservations)
-          .values({ userId, tokens, expiresAt: new Date(now.getTime() + reservationTtlMs) })
-          .returning({ id: aiBudgetReservations.id });
+        const [, [inserted]] = await Promise.all([
+          tx
+            .delete(aiBudgetReservations)
+            .where(
+              and(
+                eq(aiBudgetReservations.userId, userId),
+                lte(aiBudgetReservations.expiresAt, now),
+              ),
+            ),
+          tx
+            .insert(aiBudgetReservations)
+            .values({ userId, tokens, expiresAt: new Date(now.getTime() + reservationTtlMs) })
+            .returning({ id: aiBudgetReservations.id }),
+        ]);
         if (!inserted) throw new Error('insert returned no row');
         return inserted;
       });
