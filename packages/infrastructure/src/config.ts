@@ -1,6 +1,10 @@
 /**
  * Per-stage configuration. Everything that differs between dev, staging and prod lives
  * here; stacks and constructs read only what they are handed.
+ *
+ * Over 400 lines on purpose: it is one table — each setting's type with its JSDoc, the base
+ * values and each stage's overrides — and a reader comparing stages wants all of it in view.
+ * Validation lives apart, in `deployment-context.ts`.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 
