@@ -41,6 +41,7 @@ export const ESM_REQUIRE_BANNER =
 export const LAMBDA_EXTERNALS = [
   '@aws-sdk/*',
   '@electric-sql/pglite',
+  '@electric-sql/pglite-pgvector',
   'drizzle-orm/pglite',
   'better-auth/plugins/organization',
 ];

@@ -30,11 +30,31 @@ export const services = (() => {
 export const uniqueName = (prefix: string) =>
   `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 
+export interface TestDatabaseOptions {
+  /**
+   * `true`: a database with pgvector; `false`: one without. The configured PostgreSQL when it
+   * fits (`vector` in its `pg_available_extensions` or not), otherwise an embedded PGlite with
+   * or without the extension, so tests of either case run whatever CI provides.
+   * @default whatever the configured database offers
+   */
+  vector?: boolean;
+}
+
 /** A fresh, migrated database that disappears on close; `url` is set for PostgreSQL. */
-export async function createTestDatabase(): Promise<DatabaseClient & { url?: string }> {
-  if (!services.databaseUrl) return createEmbeddedDatabase({ dataDir: 'memory://' });
+export async function createTestDatabase(
+  options: TestDatabaseOptions = {},
+): Promise<DatabaseClient & { url?: string }> {
+  const embedded = () => createEmbeddedDatabase({ dataDir: 'memory://', vector: options.vector });
+  if (!services.databaseUrl) return embedded();
   const { default: postgres } = await import('postgres');
   const admin = postgres(services.databaseUrl, { max: 1, onnotice: () => {} });
+  if (options.vector !== undefined) {
+    const available = await admin`select 1 from pg_available_extensions where name = 'vector'`;
+    if (available.length > 0 !== options.vector) {
+      await admin.end({ timeout: 5 });
+      return embedded();
+    }
+  }
   const name = uniqueName('test');
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(services.databaseUrl);
@@ -87,6 +107,8 @@ export interface TestDepsOptions {
   cache?: Cache;
   /** A database of the test's own (shared between two apps); closing the deps leaves it open. */
   database?: DatabaseClient;
+  /** With or without pgvector (see createTestDatabase). */
+  vector?: boolean;
 }
 
 /** An email sender that keeps what it is asked to send. */
@@ -136,7 +158,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const database = options.database
     ? { ...options.database, close: async () => {} }
-    : await createTestDatabase();
+    : await createTestDatabase({ vector: options.vector });
   const cache = options.cache ?? createTestCache();
   return createDeps(env, { logger, database, cache, email: options.email });
 }

@@ -15,20 +15,26 @@ export interface EmbeddedDatabaseOptions {
   /** Where the migrations are. @default the committed migrations of packages/shared */
   migrationsFolder?: string;
   logger?: Logger;
+  /** Load pgvector, so the chunks get their embedding column. @default true */
+  vector?: boolean;
 }
 
 export async function createEmbeddedDatabase(
   options: EmbeddedDatabaseOptions,
 ): Promise<DatabaseClient> {
   // Dynamic imports keep PGlite lazy: the Lambda bundle marks these modules external.
-  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+  const [{ PGlite }, { vector }, { drizzle }, { migrate }] = await Promise.all([
     import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(options.dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : options.dataDir);
+  // pgvector ships with PGlite; the migrations create the extension and the chunk vectors.
+  const client = await PGlite.create(inMemory ? undefined : options.dataDir, {
+    extensions: options.vector === false ? {} : { vector },
+  });
   const db = drizzle(client, { schema }) as unknown as Database;
   const started = performance.now();
   await migrate(drizzle(client, { schema }), {
