@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { EMBEDDING_DIMENSIONS } from '@backend/shared/schema';
 import { type OpenAiTestServer, startOpenAiServer } from '../../test/openai-server.ts';
 import { parseEnv } from '../env.ts';
 import {
   createEmbedder,
-  EMBEDDING_DIMENSIONS,
   EmbeddingShapeError,
   LOCAL_EMBEDDING_MODEL,
   localEmbedding,

@@ -14,13 +14,12 @@
  * the caller charges them to the user whose document or query it was.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { EMBEDDING_DIMENSIONS } from '@backend/shared/schema';
 import { Embeddings } from '@langchain/core/embeddings';
 import { OpenAIEmbeddings } from '@langchain/openai';
 import { countTokens } from '../ai/runtime/tokens.ts';
 import type { Env } from '../env.ts';
 
-/** Dimensions of every embedding: the width of `file_chunks.embedding`. */
-export const EMBEDDING_DIMENSIONS = 1536;
 /** The local embedding's name in usage records and responses. */
 export const LOCAL_EMBEDDING_MODEL = 'local-embedding';
 

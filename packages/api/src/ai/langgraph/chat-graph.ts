@@ -7,6 +7,7 @@ import type { StructuredToolInterface } from '@langchain/core/tools';
 import { SYSTEM_PROMPT } from '../chat/chat.service.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import { toolLoopGraph } from '../runtime/tool-loop.ts';
+import { DOCUMENT_CITATION_RULES } from '../tools/search-documents.ts';
 import { promptTokens, withReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 
@@ -24,7 +25,10 @@ export function buildChatGraph(options: ChatGraphOptions) {
   return toolLoopGraph({
     chatModel,
     tools: options.tools,
-    systemPrompt: SYSTEM_PROMPT,
+    // With document search bound, the assistant cites what it found and obeys none of it.
+    systemPrompt: options.tools.some((tool) => tool.name === 'search_documents')
+      ? `${SYSTEM_PROMPT} ${DOCUMENT_CITATION_RULES}`
+      : SYSTEM_PROMPT,
     aroundCall: (prompt, call) =>
       withReservation(options.usage, options.userId, promptTokens(prompt), call),
   });

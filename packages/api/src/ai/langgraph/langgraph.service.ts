@@ -19,6 +19,7 @@ import {
   type StateSnapshot,
 } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { Retrieval } from '../../files/retrieval.ts';
 import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -91,6 +92,8 @@ export interface LangGraphServiceOptions {
   logger: Logger;
   fetchAllowedHosts: readonly string[];
   fetchTimeoutMs: number;
+  /** Document search for the chat graph's search_documents tool; absent: no such tool. */
+  documents?: Retrieval;
   /** How often an executing run renews its lease and reads its cancel flag. */
   pollMs?: number;
   /** How long a run's lease lasts without renewal: a dead worker's run fails after it. */
@@ -124,6 +127,7 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
         userId,
         fetchAllowedHosts: options.fetchAllowedHosts,
         fetchTimeoutMs: options.fetchTimeoutMs,
+        ...(options.documents ? { documents: options.documents } : {}),
       });
       return buildChatGraph({ models, usage, tools, userId, model }).compile({
         checkpointer,
