@@ -27,6 +27,7 @@ const embedder = createEmbedder({ env });
 describe('fuseByRank', () => {
   test('ranks first what both lists rank high, and counts an item once', () => {
     const item = (fileId: string, position: number) => ({
+      id: `${fileId}-${position}`,
       fileId,
       position,
       content: '',

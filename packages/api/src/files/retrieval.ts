@@ -11,8 +11,10 @@
  *   user filter cannot starve the result (pgvector 0.8 or later).
  * - `text`: PostgreSQL full-text search over the generated tsvector, matching any of the
  *   query's stemmed words, ranked by `ts_rank_cd`: what a database without pgvector answers.
- * - `hybrid`: both lists fused by reciprocal rank (RRF, k = 60). docs/performance.md has the
- *   labelled set it was measured on and which mode is the default, and why.
+ * - `hybrid`: the vector candidates (four per result asked for) ranked again by full text,
+ *   both orders fused by reciprocal rank (RRF, k = 60). The default: on the labelled set
+ *   (test/retrieval-set.ts) it puts the answer first more often than either alone;
+ *   docs/performance.md has the figures.
  */
 import { CHUNK_SEARCH_CONFIG, fileChunks, files } from '@backend/shared/schema';
 import { and, cosineDistance, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
@@ -79,6 +81,7 @@ export interface Retrieval {
 }
 
 interface Candidate {
+  id: string;
   fileId: string;
   position: number;
   content: string;
@@ -109,6 +112,7 @@ async function vectorCandidates(
     await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
     const rows = await tx
       .select({
+        id: fileChunks.id,
         fileId: fileChunks.fileId,
         position: fileChunks.position,
         content: fileChunks.content,
@@ -125,25 +129,34 @@ async function vectorCandidates(
   });
 }
 
-/** The chunks matching the query's words, best ranked first. */
+/** The chunks matching the query's words (among `among` when given), best ranked first. */
 async function textCandidates(
   db: Database,
   request: SearchRequest,
   limit: number,
+  among?: readonly string[],
 ): Promise<Candidate[]> {
   // Any of the query's words (stemmed, stop words dropped), not all: questions carry words
   // their answer does not. Chunks with more of them, closer together, rank higher.
-  const query = sql`to_tsquery(${CHUNK_SEARCH_CONFIG}::regconfig, replace(plainto_tsquery(${CHUNK_SEARCH_CONFIG}::regconfig, ${request.query})::text, ' & ', ' | '))`;
+  const all = sql`plainto_tsquery(${CHUNK_SEARCH_CONFIG}::regconfig, ${request.query})`;
+  const query = sql`to_tsquery(${CHUNK_SEARCH_CONFIG}::regconfig, replace(${all}::text, ' & ', ' | '))`;
   const rank = sql<number>`ts_rank_cd(${fileChunks.search}, ${query})`.mapWith(Number);
   return db
     .select({
+      id: fileChunks.id,
       fileId: fileChunks.fileId,
       position: fileChunks.position,
       content: fileChunks.content,
       score: rank,
     })
     .from(fileChunks)
-    .where(and(scope(request), sql`${fileChunks.search} @@ ${query}`))
+    .where(
+      and(
+        scope(request),
+        among ? inArray(fileChunks.id, [...among]) : undefined,
+        sql`${fileChunks.search} @@ ${query}`,
+      ),
+    )
     .orderBy(desc(rank), fileChunks.fileId, fileChunks.position)
     .limit(limit);
 }
@@ -153,7 +166,7 @@ export function fuseByRank(lists: readonly Candidate[][], limit: number): Candid
   const fused = new Map<string, Candidate>();
   for (const list of lists) {
     for (const [index, candidate] of list.entries()) {
-      const key = `${candidate.fileId}:${candidate.position}`;
+      const key = candidate.id;
       const score = 1 / (RRF_K + index + 1);
       const seen = fused.get(key);
       fused.set(key, { ...candidate, score: (seen?.score ?? 0) + score });
@@ -177,7 +190,9 @@ async function withFileNames(
   const names = new Map(rows.map((row) => [row.id, row.name]));
   return candidates.flatMap((candidate) => {
     const fileName = names.get(candidate.fileId);
-    return fileName === undefined ? [] : [{ ...candidate, fileName }];
+    if (fileName === undefined) return [];
+    const { fileId, position, content, score } = candidate;
+    return [{ fileId, fileName, position, content, score }];
   });
 }
 
@@ -214,7 +229,15 @@ export function createRetrieval(options: RetrievalOptions): Retrieval {
           const pool = Math.max(request.limit * CANDIDATES_PER_RESULT, 20);
           // One after the other: the embedded database runs one query at a time anyway.
           const byVector = await vectorCandidates(db, request, embedding, pool, options.efSearch);
-          const byText = await textCandidates(db, request, pool);
+          // Ranked by full text among the vector candidates only: ranking every chunk that
+          // shares a word with the query costs seconds at 100,000 chunks, and on the
+          // labelled set scores no better (docs/performance.md).
+          const byText = await textCandidates(
+            db,
+            request,
+            pool,
+            byVector.map((candidate) => candidate.id),
+          );
           candidates = fuseByRank([byVector, byText], request.limit);
         }
       }
