@@ -25,9 +25,7 @@ export function memoryObjects() {
       objects.set(key, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
     },
     async readObject(key: string) {
-      const bytes = objects.get(key);
-      if (!bytes) throw new Error(`No object ${key}`);
-      return bytes;
+      return objects.get(key) ?? null;
     },
   };
 }

@@ -112,7 +112,11 @@ describe('ingestStoredFile (with pgvector)', () => {
     });
     await ingestStoredFile(deps, file.id);
     const first = await chunksOf(file.id);
-    await ingestStoredFile(deps, file.id);
+    // Delivered again once done: nothing to do.
+    expect((await ingestStoredFile(deps, file.id)).status).toBe('skipped');
+    // Delivered again while still marked processing (a worker died before acknowledging).
+    await database.db.update(files).set({ status: 'processing' }).where(eq(files.id, file.id));
+    expect((await ingestStoredFile(deps, file.id)).status).toBe('ready');
     const second = await chunksOf(file.id);
     expect(second).toEqual(first);
     expect((await fileRow(file.id))?.chunkCount).toBe(first.length);
@@ -166,6 +170,7 @@ describe('ingestStoredFile (with pgvector)', () => {
     });
     await ingestStoredFile(deps, file.id);
     store.put(file.storageKey, new Uint8Array([0xff, 0xfe, 0xfd]));
+    await database.db.update(files).set({ status: 'processing' }).where(eq(files.id, file.id));
     expect(await outcome(ingestStoredFile(deps, file.id))).toBeInstanceOf(PermanentJobError);
     expect(await chunksOf(file.id)).toEqual([]);
     expect(await fileRow(file.id)).toMatchObject({ status: 'failed', chunkCount: 0 });
@@ -216,6 +221,18 @@ describe('ingestStoredFile (with pgvector)', () => {
     expect(error).toBeInstanceOf(PermanentJobError);
     expect(embedded).toBe(0);
     expect((await fileRow(file.id))?.failureReason).toMatch(/token budget/);
+  });
+
+  test('an object missing from storage ends failed for good', async () => {
+    const file = await addFile(database.db, store, {
+      userId: 'ingest-alice',
+      name: 'vanished.txt',
+      contentType: 'text/plain',
+      bytes: 'soon gone',
+    });
+    store.objects.delete(file.storageKey);
+    expect(await outcome(ingestStoredFile(deps, file.id))).toBeInstanceOf(PermanentJobError);
+    expect((await fileRow(file.id))?.failureReason).toMatch(/no longer in storage/);
   });
 
   test('a file deleted before its job runs is nothing to do', async () => {

@@ -3,7 +3,8 @@
  * text → split → embed in batches → write the chunks → `ready` with the chunk count.
  *
  * - The chunks are written in one transaction that first deletes the file's old ones, so
- *   ingesting a file again (a redelivered job, a retry) leaves exactly one set.
+ *   ingesting a file again (a redelivered job, a retry, two deliveries at once) leaves
+ *   exactly one set. A job for a file already `ready` changes nothing.
  * - A failure always leaves the file `failed` with a reason a user can read, never stuck in
  *   `processing`. One that cannot succeed (an unreadable document, an embedding model of the
  *   wrong width, the daily token budget used up) throws PermanentJobError: no retry. Any other
@@ -60,14 +61,15 @@ export interface IngestionDeps {
   db: Database;
   embedder: Embedder;
   usage: Pick<UsageService, 'assertWithinBudget' | 'record'>;
-  /** The stored object's bytes. */
-  readObject(storageKey: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** The stored object's bytes; null when nothing is stored under the key. */
+  readObject(storageKey: string): Promise<Uint8Array | null>;
   chunking: ChunkingOptions;
   logger?: Logger;
 }
 
 export interface IngestionResult {
-  status: 'ready' | 'gone';
+  /** `skipped`: not waiting for ingestion (still `pending`, or already `ready`). */
+  status: 'ready' | 'gone' | 'skipped';
   chunkCount: number;
   embeddingTokens: number;
 }
@@ -94,8 +96,9 @@ async function setStatus(
 }
 
 /**
- * Ingests the file `fileId`. Resolves `gone` for a file deleted meanwhile (nothing to do);
- * throws PermanentJobError or the retryable error after marking the file `failed`.
+ * Ingests the file `fileId` when it is `processing` (or `failed`, retried). Resolves `gone`
+ * for a file deleted meanwhile and `skipped` for one not waiting for ingestion; throws
+ * PermanentJobError or the retryable error after marking the file `failed`.
  */
 export async function ingestStoredFile(
   deps: IngestionDeps,
@@ -105,10 +108,16 @@ export async function ingestStoredFile(
   const { db } = deps;
   const [file] = await db.select().from(files).where(eq(files.id, fileId)).limit(1);
   if (!file) return { status: 'gone', chunkCount: 0, embeddingTokens: 0 };
+  // A redelivered job of a file already done (or never uploaded) changes nothing; `failed`
+  // is taken again, as a retry after a temporary failure.
+  if (file.status === 'ready' || file.status === 'pending') {
+    return { status: 'skipped', chunkCount: file.chunkCount, embeddingTokens: 0 };
+  }
   await setStatus(db, file, { status: 'processing', failureReason: null });
   try {
     signal?.throwIfAborted();
-    const bytes = await deps.readObject(file.storageKey, signal);
+    const bytes = await deps.readObject(file.storageKey);
+    if (!bytes) throw new UnreadableDocumentError('The uploaded file is no longer in storage');
     const contentType = file.detectedContentType ?? file.contentType;
     const text = await extractText(bytes, contentType);
     const chunks = await splitIntoChunks(text, contentType, deps.chunking);
