@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { ToolMessage } from '@langchain/core/messages';
+import { jsonRequest, signUp } from '../../../test/accounts.ts';
 import { addUser, seedPassages } from '../../../test/documents.ts';
-import { createTestDatabase } from '../../../test/test-deps.ts';
+import { createTestDatabase, createTestDeps } from '../../../test/test-deps.ts';
+import { createApp } from '../../app.ts';
 import { parseEnv } from '../../env.ts';
 import { createEmbedder } from '../../files/embeddings.ts';
 import { createRetrieval, type Retrieval } from '../../files/retrieval.ts';
 import type { DatabaseClient } from '../../lib/db/index.ts';
+import { loadAiRuntime } from '../runtime/load.ts';
 import { buildTools } from './index.ts';
 import {
   createSearchDocumentsTool,
@@ -97,5 +100,40 @@ describe('search_documents', () => {
     expect(
       buildTools(['search_documents'], { ...context, documents: retrieval }).map((t) => t.name),
     ).toEqual(['search_documents']);
+  });
+});
+
+describe('the assistant agent with the local model', () => {
+  test('searches the caller’s documents and answers with the numbered source', async () => {
+    const deps = await createTestDeps({ vector: true, env: { AI_LOCAL_TOKEN_DELAY_MS: '0' } });
+    try {
+      const app = createApp(deps);
+      const caller = await signUp(app, deps);
+      const { embedder } = await loadAiRuntime(deps);
+      const ids = await seedPassages(
+        deps.database.db,
+        caller.id,
+        [{ name: 'benefits.txt', passages: ['Holidays.', 'Parental leave is sixteen weeks.'] }],
+        embedder,
+      );
+      const response = await app.request(
+        '/api/ai/agents/assistant/runs',
+        jsonRequest('POST', { input: 'Search my documents for parental leave' }, caller.headers),
+      );
+      expect(response.status).toBe(200);
+      const run = (await response.json()) as {
+        output: string;
+        toolCalls: Array<{ name: string; args: Record<string, unknown> }>;
+      };
+      expect(run.toolCalls[0]).toMatchObject({
+        name: 'search_documents',
+        args: { query: 'parental leave' },
+      });
+      expect(run.output).toContain(
+        `search_documents: [1] benefits.txt (file ${ids.get('benefits.txt')}, chunk 1,`,
+      );
+    } finally {
+      await deps.close();
+    }
   });
 });
