@@ -96,3 +96,16 @@ export async function seedPassages(
   }
   return ids;
 }
+
+/** `embedder`, counting the calls made to it. */
+export function countingEmbedder(embedder: Embedder) {
+  const counted = {
+    ...embedder,
+    calls: 0,
+    async embed(texts: readonly string[], signal?: AbortSignal) {
+      counted.calls += 1;
+      return embedder.embed(texts, signal);
+    },
+  };
+  return counted;
+}

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { aiUsage, fileChunks, files } from '@backend/shared/schema';
 import { asc, eq, sql } from 'drizzle-orm';
-import { addFile, addUser, fixtureDocument, memoryObjects } from '../../test/documents.ts';
+import {
+  addFile,
+  addUser,
+  countingEmbedder,
+  fixtureDocument,
+  memoryObjects,
+} from '../../test/documents.ts';
 import { createTestDatabase } from '../../test/test-deps.ts';
 import { budgetExceeded } from '../ai/usage/budget.ts';
 import { createUsageService } from '../ai/usage/usage.service.ts';
@@ -56,16 +62,16 @@ describe('ingestStoredFile (with pgvector)', () => {
       .from(fileChunks)
       .where(eq(fileChunks.fileId, fileId))
       .orderBy(asc(fileChunks.position));
+  const aliceFile = (
+    name: string,
+    bytes: Uint8Array | string = longText,
+    contentType = 'text/plain',
+  ) => addFile(database.db, store, { userId: 'ingest-alice', name, contentType, bytes });
   const fileRow = async (fileId: string) =>
     (await database.db.select().from(files).where(eq(files.id, fileId)))[0];
 
   test('a text file ends ready with its chunks, each embedded, owned and in order', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'runbook.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
+    const file = await aliceFile('runbook.txt');
     const result = await ingestStoredFile(deps, file.id);
     const chunks = await chunksOf(file.id);
     expect(result.status).toBe('ready');
@@ -83,12 +89,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('the embedding tokens are charged to the owner under the local embedding’s name', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'report.pdf',
-      contentType: PDF,
-      bytes: fixtureDocument('report.pdf'),
-    });
+    const file = await aliceFile('report.pdf', fixtureDocument('report.pdf'), PDF);
     const before = await database.db.select().from(aiUsage);
     const result = await ingestStoredFile(deps, file.id);
     const rows = (await database.db.select().from(aiUsage)).slice(before.length);
@@ -104,12 +105,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('ingesting the same file again leaves one set of chunks', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'again.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
+    const file = await aliceFile('again.txt');
     await ingestStoredFile(deps, file.id);
     const first = await chunksOf(file.id);
     // Delivered again once done: nothing to do.
@@ -123,12 +119,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('a password-protected PDF ends failed with its reason, permanently, with no chunks', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'secret.pdf',
-      contentType: PDF,
-      bytes: fixtureDocument('encrypted.pdf'),
-    });
+    const file = await aliceFile('secret.pdf', fixtureDocument('encrypted.pdf'), PDF);
     const error = await outcome(ingestStoredFile(deps, file.id));
     expect(error).toBeInstanceOf(PermanentJobError);
     expect(await fileRow(file.id)).toMatchObject({ status: 'failed', chunkCount: 0 });
@@ -137,12 +128,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('a storage failure ends failed for now and is rethrown for a retry, which then succeeds', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'flaky.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
+    const file = await aliceFile('flaky.txt');
     let calls = 0;
     const flaky: IngestionDeps = {
       ...deps,
@@ -162,12 +148,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('a failed re-ingestion leaves no chunks of the earlier one', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'replaced.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
+    const file = await aliceFile('replaced.txt');
     await ingestStoredFile(deps, file.id);
     store.put(file.storageKey, new Uint8Array([0xff, 0xfe, 0xfd]));
     await database.db.update(files).set({ status: 'processing' }).where(eq(files.id, file.id));
@@ -177,12 +158,7 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('an aborted job stops, and the file says it was interrupted', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'aborted.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
+    const file = await aliceFile('aborted.txt');
     const error = await outcome(ingestStoredFile(deps, file.id, AbortSignal.abort()));
     expect(error).not.toBeInstanceOf(PermanentJobError);
     expect((await fileRow(file.id))?.failureReason).toMatch(/interrupted/);
@@ -190,13 +166,8 @@ describe('ingestStoredFile (with pgvector)', () => {
   });
 
   test('a user over the daily token budget gets a failed file and nothing embedded', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'over-budget.txt',
-      contentType: 'text/plain',
-      bytes: longText,
-    });
-    let embedded = 0;
+    const file = await aliceFile('over-budget.txt');
+    const embedder = countingEmbedder(deps.embedder);
     const error = await outcome(
       ingestStoredFile(
         {
@@ -207,41 +178,25 @@ describe('ingestStoredFile (with pgvector)', () => {
               throw budgetExceeded({ budget: 10, used: 10, remaining: 0, resetAt: new Date() });
             },
           },
-          embedder: {
-            ...deps.embedder,
-            embed: async (texts, signal) => {
-              embedded += texts.length;
-              return deps.embedder.embed(texts, signal);
-            },
-          },
+          embedder,
         },
         file.id,
       ),
     );
     expect(error).toBeInstanceOf(PermanentJobError);
-    expect(embedded).toBe(0);
+    expect(embedder.calls).toBe(0);
     expect((await fileRow(file.id))?.failureReason).toMatch(/token budget/);
   });
 
   test('an object missing from storage ends failed for good', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'vanished.txt',
-      contentType: 'text/plain',
-      bytes: 'soon gone',
-    });
+    const file = await aliceFile('vanished.txt', 'soon gone');
     store.objects.delete(file.storageKey);
     expect(await outcome(ingestStoredFile(deps, file.id))).toBeInstanceOf(PermanentJobError);
     expect((await fileRow(file.id))?.failureReason).toMatch(/no longer in storage/);
   });
 
   test('a file deleted before its job runs is nothing to do', async () => {
-    const file = await addFile(database.db, store, {
-      userId: 'ingest-alice',
-      name: 'deleted.txt',
-      contentType: 'text/plain',
-      bytes: 'bye',
-    });
+    const file = await aliceFile('deleted.txt', 'bye');
     await database.db.delete(files).where(eq(files.id, file.id));
     expect((await ingestStoredFile(deps, file.id)).status).toBe('gone');
   });
@@ -264,18 +219,11 @@ describe('ingestStoredFile (database without pgvector)', () => {
       contentType: 'text/plain',
       bytes: longText,
     });
-    let embedded = 0;
-    const embedder = createEmbedder({ env });
+    const embedder = countingEmbedder(createEmbedder({ env }));
     const result = await ingestStoredFile(
       {
         db: database.db,
-        embedder: {
-          ...embedder,
-          embed: async (texts) => {
-            embedded += 1;
-            return embedder.embed(texts);
-          },
-        },
+        embedder,
         usage: createUsageService({ db: database.db, env }),
         readObject: store.readObject,
         chunking,
@@ -284,7 +232,7 @@ describe('ingestStoredFile (database without pgvector)', () => {
     );
     expect(result).toMatchObject({ status: 'ready', embeddingTokens: 0 });
     expect(result.chunkCount).toBeGreaterThan(5);
-    expect(embedded).toBe(0);
+    expect(embedder.calls).toBe(0);
     const [count] = await database.db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(fileChunks)

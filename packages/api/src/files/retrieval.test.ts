@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { aiUsage } from '@backend/shared/schema';
 import { eq } from 'drizzle-orm';
-import { addUser, seedPassages } from '../../test/documents.ts';
+import { addUser, countingEmbedder, seedPassages } from '../../test/documents.ts';
 import {
   LABELLED_DOCUMENTS,
   type RetrievalScore,
@@ -168,16 +168,10 @@ describe('document search (database without pgvector)', () => {
   afterAll(() => database.close());
 
   test('answers from full-text search, embedding nothing', async () => {
-    let embedded = 0;
+    const counting = countingEmbedder(embedder);
     const retrieval = createRetrieval({
       db: database.db,
-      embedder: {
-        ...embedder,
-        embed: async (texts) => {
-          embedded += 1;
-          return embedder.embed(texts);
-        },
-      },
+      embedder: counting,
       mode: 'hybrid',
       efSearch: 100,
     });
@@ -187,7 +181,7 @@ describe('document search (database without pgvector)', () => {
       limit: 2,
     });
     expect(mode).toBe('text');
-    expect(embedded).toBe(0);
+    expect(counting.calls).toBe(0);
     expect(hits[0]).toMatchObject({ fileName: 'benefits.txt', position: 1 });
   });
 });

