@@ -23,12 +23,14 @@
 import { requestId } from 'hono/request-id';
 import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
+import { filesRouter } from './files/files.index.ts';
 import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/auth.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
 import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
-import { routeClassOf, routeClassRules, routeClassSettings } from './lib/route-classes.ts';
+import { rateLimitClassOf, routeClassRules, routeClassSettings } from './lib/route-classes.ts';
+import { LOCAL_UPLOAD_PATH } from './lib/storage/paths.ts';
 import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { compression } from './middleware/compression.ts';
@@ -93,7 +95,7 @@ export function createApp(deps: AppDeps) {
       rules: routeClassRules(routeClasses, 'bodyLimitBytes'),
     }),
   );
-  app.use(jsonDepthLimit());
+  app.use(jsonDepthLimit({ exceptPrefixes: [LOCAL_UPLOAD_PATH] }));
 
   const callerResolution = resolveCaller({
     auth: deps.auth,
@@ -110,7 +112,7 @@ export function createApp(deps: AppDeps) {
       : next(),
   );
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
-  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: routeClassOf }));
+  app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: rateLimitClassOf }));
 
   app.notFound(notFound);
   app.onError(onError);
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', meRouter);
   app.route('/', apiKeysRouter);
   app.route('/', chatsRouter);
+  app.route('/', filesRouter);
   app.route('/', adminRouter);
   app.route('/', aiRouter);
 

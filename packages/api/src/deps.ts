@@ -22,6 +22,7 @@ import { JobHandlers } from './lib/queue/types.ts';
 import { createRateLimiter } from './lib/rate-limit.ts';
 import { routeClassSettings } from './lib/route-classes.ts';
 import { createSecretsProvider, type SecretsProvider, secretName } from './lib/secrets.ts';
+import { createStorage, type ObjectStorage } from './lib/storage/index.ts';
 import { parseOriginVerifySecret } from './middleware/origin-verify.ts';
 
 export type { AiKeys, AppDeps } from './lib/app-deps.ts';
@@ -53,6 +54,8 @@ export interface DepsOverrides {
   email?: EmailSender;
   metrics?: AppMetrics;
   tracing?: Tracing;
+  /** The files' storage (tests: S3 through a mocked client, or none). */
+  storage?: ObjectStorage | null;
 }
 
 /** The root logger configuration asks for (the Lambda entry also hands it each context). */
@@ -173,6 +176,7 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     metrics,
     tracing,
     jobs: { queue, handlers },
+    storage: overrides.storage !== undefined ? overrides.storage : createStorage(env, secret),
     async close() {
       // Running jobs end first: they may still write to the database or the cache.
       await queue.close();

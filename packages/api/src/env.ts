@@ -57,6 +57,17 @@ const aiPricesSchema = z.record(
   z.strictObject({ input: z.number().min(0), output: z.number().min(0) }),
 );
 
+/** Text, Markdown, HTML, CSV, JSON, PDF and DOCX. */
+export const DEFAULT_FILE_TYPES = [
+  'text/plain',
+  'text/markdown',
+  'text/html',
+  'text/csv',
+  'application/json',
+  'application/pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+];
+
 const envSchema = z
   .object({
     STAGE: z.enum(STAGES).default('local'),
@@ -168,6 +179,21 @@ const envSchema = z
     ).default([]),
     AI_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     AI_GRAPH_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+    /** The uploads bucket; unset: files are kept under FILES_LOCAL_DIR (local stage only). */
+    FILES_BUCKET: z.string().min(3).max(63).optional(),
+    FILES_LOCAL_DIR: z.string().min(1).default('.data/uploads'),
+    /** Media types a user may upload (their stored bytes must agree). */
+    FILES_ALLOWED_TYPES: list(z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'A media type' }))
+      .pipe(z.array(z.string()).min(1))
+      .default(DEFAULT_FILE_TYPES),
+    FILES_MAX_BYTES: z.coerce.number().int().min(1).default(26_214_400),
+    FILES_MAX_PER_USER: z.coerce.number().int().min(1).default(200),
+    FILES_MAX_BYTES_PER_USER: z.coerce.number().int().min(1).default(524_288_000),
+    /** How long an upload target and a download link stay valid. */
+    FILES_UPLOAD_EXPIRES_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
+    FILES_DOWNLOAD_EXPIRES_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+    /** The local upload route's time limit (the bytes pass through the app there). */
+    FILES_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     LANGGRAPH_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(1_000),
     /** Most characters in one chunk of an ingested document. */
     FILES_CHUNK_SIZE: z.coerce.number().int().min(100).max(8_000).default(1_000),

@@ -4,6 +4,8 @@
  * With REDIS_URL set each call gets Redis under its own key prefix; otherwise an LRU.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AppDeps, createDeps } from '../src/deps.ts';
 import { type Env, type EnvInput, loadEnv, parseEnv } from '../src/env.ts';
 import type { Cache } from '../src/lib/cache/index.ts';
@@ -14,6 +16,7 @@ import { createPostgresDatabase, type DatabaseClient } from '../src/lib/db/index
 import { migratePostgres } from '../src/lib/db/migrate.ts';
 import type { EmailMessage, EmailSender } from '../src/lib/email/index.ts';
 import { createLogger, type Logger } from '../src/lib/logger.ts';
+import type { ObjectStorage } from '../src/lib/storage/types.ts';
 
 /** The services this run was given (CI sets DATABASE_URL and REDIS_URL). */
 export const services = (() => {
@@ -109,6 +112,8 @@ export interface TestDepsOptions {
   database?: DatabaseClient;
   /** With or without pgvector (see createTestDatabase). */
   vector?: boolean;
+  /** The files' storage. @default a local directory of its own under the system's temp dir */
+  storage?: ObjectStorage | null;
 }
 
 /** An email sender that keeps what it is asked to send. */
@@ -153,6 +158,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     RATE_LIMIT_AI: '100000',
     // The local model streams without pauses; tests that need pace set their own.
     AI_LOCAL_TOKEN_DELAY_MS: '0',
+    FILES_LOCAL_DIR: join(tmpdir(), uniqueName('uploads')),
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: 'silent' });
@@ -160,5 +166,11 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<App
     ? { ...options.database, close: async () => {} }
     : await createTestDatabase({ vector: options.vector });
   const cache = options.cache ?? createTestCache();
-  return createDeps(env, { logger, database, cache, email: options.email });
+  return createDeps(env, {
+    logger,
+    database,
+    cache,
+    email: options.email,
+    storage: options.storage,
+  });
 }

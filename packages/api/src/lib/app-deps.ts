@@ -15,6 +15,7 @@ import type { AppMetrics } from './observability/metrics.ts';
 import type { Tracing } from './observability/tracing.ts';
 import type { JobHandlers, JobQueue } from './queue/types.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { ObjectStorage } from './storage/types.ts';
 
 export interface AppDeps {
   env: Env;
@@ -43,6 +44,11 @@ export interface AppDeps {
   metrics: AppMetrics;
   /** X-Ray subsegments for database, Redis and model calls; a no-op unless switched on. */
   tracing: Tracing;
+  /**
+   * Where uploaded files are kept: S3, or a local directory on the local stage; null on a
+   * deployed stage without a bucket (the file routes answer 503).
+   */
+  storage: ObjectStorage | null;
   /** Releases every connection the deps hold. */
   close(): Promise<void>;
 }

@@ -40,6 +40,24 @@ export const ERROR_CODES = {
   TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   /** 422: an agent or workflow run did not finish within its step limit. */
   STEP_LIMIT_EXCEEDED: 'STEP_LIMIT_EXCEEDED',
+  /** 415: a file's declared type is not one FILES_ALLOWED_TYPES lists. */
+  FILE_TYPE_NOT_ALLOWED: 'FILE_TYPE_NOT_ALLOWED',
+  /** 415: a stored file's bytes are not what its declared type says (the object is deleted). */
+  FILE_TYPE_MISMATCH: 'FILE_TYPE_MISMATCH',
+  /** 413: a file over FILES_MAX_BYTES, or an upload body larger than declared. */
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  /** 400/422: the stored bytes are fewer or more than the declared size. */
+  FILE_SIZE_MISMATCH: 'FILE_SIZE_MISMATCH',
+  /** 409 (files) or 413 (bytes): the user's file quota is used up; `details` has the quota. */
+  FILE_QUOTA_EXCEEDED: 'FILE_QUOTA_EXCEEDED',
+  /** 409: completion or download of a file whose bytes were never stored. */
+  FILE_NOT_UPLOADED: 'FILE_NOT_UPLOADED',
+  /** 403: a local upload or download token that is forged, for another purpose, or expired. */
+  UPLOAD_TOKEN_INVALID: 'UPLOAD_TOKEN_INVALID',
+  /** 503: no file storage is configured on this stage (FILES_BUCKET). */
+  FILE_STORAGE_UNAVAILABLE: 'FILE_STORAGE_UNAVAILABLE',
+  /** 503: the database has no pgvector, so files cannot be embedded or searched. */
+  VECTOR_SEARCH_UNAVAILABLE: 'VECTOR_SEARCH_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

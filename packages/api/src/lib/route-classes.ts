@@ -5,8 +5,9 @@
  */
 import type { Env } from '../env.ts';
 import { AUTH_BASE_PATH } from './auth/auth.ts';
+import { LOCAL_UPLOAD_PATH } from './storage/paths.ts';
 
-export type RouteClass = 'auth' | 'ai' | 'default';
+export type RouteClass = 'auth' | 'ai' | 'upload' | 'default';
 
 /** Path prefixes of the classes other than `default`, checked in order. */
 export const ROUTE_CLASS_PREFIXES: ReadonlyArray<{ prefix: string; routeClass: RouteClass }> = [
@@ -14,6 +15,8 @@ export const ROUTE_CLASS_PREFIXES: ReadonlyArray<{ prefix: string; routeClass: R
   { prefix: '/api/ai/', routeClass: 'ai' },
   // The LangGraph Platform API runs the same models: the same class.
   { prefix: '/api/langgraph/', routeClass: 'ai' },
+  // The local storage's upload route takes a whole file (S3 takes it on AWS).
+  { prefix: LOCAL_UPLOAD_PATH, routeClass: 'upload' },
 ];
 
 /** The prefix of the AI routes (their own timeout and rate-limit budget). */
@@ -21,6 +24,15 @@ export const AI_PATH = '/api/ai/';
 
 export const routeClassOf = (path: string): RouteClass =>
   ROUTE_CLASS_PREFIXES.find((entry) => path.startsWith(entry.prefix))?.routeClass ?? 'default';
+
+/**
+ * The rate-limit budget a path draws on: its class's, except that uploads share the default
+ * budget (a few requests, each one file).
+ */
+export const rateLimitClassOf = (path: string): Exclude<RouteClass, 'upload'> => {
+  const routeClass = routeClassOf(path);
+  return routeClass === 'upload' ? 'default' : routeClass;
+};
 
 export interface RouteClassSettings {
   /** Milliseconds a request may take before a 504. */
@@ -42,6 +54,11 @@ export const routeClassSettings = (env: Env): Record<RouteClass, RouteClassSetti
     timeoutMs: env.AI_REQUEST_TIMEOUT_MS,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     rateLimitPoints: env.RATE_LIMIT_AI,
+  },
+  upload: {
+    timeoutMs: env.FILES_UPLOAD_TIMEOUT_MS,
+    bodyLimitBytes: env.FILES_MAX_BYTES,
+    rateLimitPoints: env.RATE_LIMIT_DEFAULT,
   },
   default: {
     timeoutMs: env.REQUEST_TIMEOUT_MS,

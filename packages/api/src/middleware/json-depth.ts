@@ -52,6 +52,8 @@ export function jsonDepthExceeds(bytes: Uint8Array, maxDepth: number): boolean {
 export interface JsonDepthLimitOptions {
   /** Deepest nesting allowed. @default MAX_JSON_DEPTH (64) */
   maxDepth?: number;
+  /** Paths whose bodies are stored, never parsed (file uploads). @default [] */
+  exceptPrefixes?: readonly string[];
 }
 
 /**
@@ -62,8 +64,13 @@ export interface JsonDepthLimitOptions {
  */
 export const jsonDepthLimit = (options: JsonDepthLimitOptions = {}): MiddlewareHandler => {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  const except = options.exceptPrefixes ?? [];
   return async function jsonDepthLimit(c, next) {
-    if (!c.req.raw.body || !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+    if (
+      !c.req.raw.body ||
+      !JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '') ||
+      except.some((prefix) => c.req.path.startsWith(prefix))
+    ) {
       return next();
     }
     const buffer = await c.req.arrayBuffer();

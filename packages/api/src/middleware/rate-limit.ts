@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';
 import { ApiError, ERROR_CODES } from '../lib/errors.ts';
 import type { RateLimitClass, RateLimiter } from '../lib/rate-limit.ts';
-import { routeClassOf } from '../lib/route-classes.ts';
+import { rateLimitClassOf } from '../lib/route-classes.ts';
 import type { AppBindings } from '../lib/types.ts';
 
 export interface RateLimitOptions {
@@ -19,7 +19,7 @@ export interface RateLimitOptions {
 
 export const rateLimit = (options: RateLimitOptions): MiddlewareHandler<AppBindings> => {
   const { limiter } = options;
-  const classify = options.classify ?? routeClassOf;
+  const classify = options.classify ?? rateLimitClassOf;
   return async function rateLimit(c, next) {
     const cls = classify(c.req.path);
     const caller = c.get('caller');

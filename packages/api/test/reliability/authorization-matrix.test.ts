@@ -10,7 +10,7 @@
  * here until someone decides who may call it.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { session } from '@backend/shared/schema';
+import { files, session } from '@backend/shared/schema';
 import { createOTP } from '@better-auth/utils/otp';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../../src/app.ts';
@@ -126,6 +126,23 @@ async function threadOf(user: TestUser) {
   return { threadId, runId };
 }
 
+/** A file of `user`'s, as stored once its upload is confirmed. */
+async function fileOf(user: TestUser) {
+  const [row] = await deps.database.db
+    .insert(files)
+    .values({
+      userId: user.id,
+      name: 'owned.txt',
+      contentType: 'text/plain',
+      size: 5,
+      storageKey: `users/${user.id}/matrix`,
+      status: 'ready',
+      completedAt: new Date(),
+    })
+    .returning({ id: files.id });
+  return row?.id ?? '';
+}
+
 async function chatOf(user: TestUser) {
   const response = await app.request(
     '/api/chats',
@@ -156,6 +173,7 @@ beforeAll(async () => {
     ...(await threadOf(owner)),
     graphId: await graphOf(owner),
     chatId: await chatOf(owner),
+    fileId: await fileOf(owner),
     keyId: ownKey.id,
     userId: owner.id,
     sessionToken: owner.token,
@@ -164,6 +182,7 @@ beforeAll(async () => {
     ...(await threadOf(victim)),
     graphId: await graphOf(victim),
     chatId: await chatOf(victim),
+    fileId: await fileOf(victim),
     keyId: victimKey.id,
     userId: victim.id,
     sessionToken: victim.token,

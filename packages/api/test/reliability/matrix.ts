@@ -31,6 +31,8 @@ export interface Ids {
   /** A LangGraph Platform thread and a finished run on it. */
   threadId: string;
   runId: string;
+  /** A file (its upload confirmed). */
+  fileId: string;
 }
 export interface RequestSpec {
   params?: Record<string, string>;
@@ -59,6 +61,7 @@ const RUN_BODY = {
   assistant_id: 'chat',
   input: { messages: [{ type: 'human', content: 'written by an intruder' }] },
 };
+const file = (ids: Ids) => ({ params: { fileId: ids.fileId } });
 const forUser = (ids: Ids) => ({ params: { userId: ids.userId } });
 const PUBLIC: Entry = { access: 'public' };
 const readKey: Entry['lowerRole'] = { caller: 'create-only API key', status: 403 };
@@ -116,6 +119,34 @@ export const MATRIX: Record<string, Entry> = {
     otherUsers: 404,
     lowerRole: writeKey,
   },
+  'POST /api/files': {
+    access: 'user',
+    request: () => ({ body: { name: 'intruder.txt', contentType: 'text/plain', size: 10 } }),
+    lowerRole: writeKey,
+  },
+  'GET /api/files': { access: 'user', lowerRole: readKey },
+  'GET /api/files/{fileId}': { access: 'user', request: file, otherUsers: 404, lowerRole: readKey },
+  'POST /api/files/{fileId}/complete': {
+    access: 'user',
+    request: file,
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  'GET /api/files/{fileId}/download': {
+    access: 'user',
+    request: file,
+    otherUsers: 404,
+    lowerRole: readKey,
+  },
+  'DELETE /api/files/{fileId}': {
+    access: 'user',
+    request: file,
+    otherUsers: 404,
+    lowerRole: writeKey,
+  },
+  // The local storage's signed URLs: the token in the query is the credential.
+  'PUT /api/files/uploads': PUBLIC,
+  'GET /api/files/downloads': PUBLIC,
   'GET /api/admin/users': admin(() => ({})),
 
   // AI routes: entries may come before their routes are mounted (see AI_PREFIX below).

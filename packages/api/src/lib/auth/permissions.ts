@@ -1,6 +1,6 @@
 /**
  * Roles and what they may do, with Better Auth's access control. `user` works on its own
- * chats; `admin` also manages users. API keys carry a subset of these permissions.
+ * chats and files; `admin` also manages users. API keys carry a subset of these permissions.
  */
 import { createAccessControl } from 'better-auth/plugins/access';
 import { adminAc, defaultStatements, userAc } from 'better-auth/plugins/admin/access';
@@ -8,6 +8,7 @@ import { adminAc, defaultStatements, userAc } from 'better-auth/plugins/admin/ac
 export const statements = {
   ...defaultStatements,
   chat: ['create', 'read', 'update', 'delete'],
+  file: ['create', 'read', 'delete'],
 } as const;
 
 export const accessControl = createAccessControl(statements);
@@ -16,10 +17,12 @@ export const ROLES = {
   user: accessControl.newRole({
     ...userAc.statements,
     chat: ['create', 'read', 'update', 'delete'],
+    file: ['create', 'read', 'delete'],
   }),
   admin: accessControl.newRole({
     ...adminAc.statements,
     chat: ['create', 'read', 'update', 'delete'],
+    file: ['create', 'read', 'delete'],
   }),
 };
 export type RoleName = keyof typeof ROLES;
@@ -33,6 +36,7 @@ export type PermissionRequest = {
 /** What an API key may do unless its creator narrows it. */
 export const DEFAULT_API_KEY_PERMISSIONS: Record<string, string[]> = {
   chat: ['create', 'read', 'update', 'delete'],
+  file: ['create', 'read', 'delete'],
 };
 
 /** Whether `role` grants every permission in `request`. */
