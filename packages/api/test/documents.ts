@@ -9,7 +9,7 @@ import { insertChunks } from '../src/files/ingestion.ts';
 import type { Database } from '../src/lib/db/index.ts';
 
 /** A committed fixture document (test/fixtures/files). */
-export const fixtureDocument = (name: string) =>
+export const fixtureDocument = (name: string): Uint8Array<ArrayBuffer> =>
   new Uint8Array(readFileSync(new URL(`./fixtures/files/${name}`, import.meta.url)));
 
 export async function addUser(db: Database, id: string) {
