@@ -46,6 +46,14 @@ describe('parseEnv', () => {
     expect(disabled({ POWERTOOLS_METRICS_DISABLED: 'false' })).toBe(false);
   });
 
+  test('a chunk overlap not smaller than the chunk size is refused, naming the variable', () => {
+    const error = issuesOf({ FILES_CHUNK_SIZE: '500', FILES_CHUNK_OVERLAP: '500' });
+    expect(error.issues.map((issue) => issue.variable)).toEqual(['FILES_CHUNK_OVERLAP']);
+    expect(parseEnv({ FILES_CHUNK_SIZE: '500', FILES_CHUNK_OVERLAP: '499' }).FILES_CHUNK_SIZE).toBe(
+      500,
+    );
+  });
+
   test('a deployed stage refuses the embedded fallbacks, naming each variable', () => {
     const error = issuesOf({ STAGE: 'prod' });
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual([

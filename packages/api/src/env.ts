@@ -202,6 +202,16 @@ const envSchema = z
     /** The local upload route's time limit (the bytes pass through the app there). */
     FILES_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     LANGGRAPH_POLL_MS: z.coerce.number().int().min(10).max(10_000).default(1_000),
+    /** Most characters in one chunk of an ingested document. */
+    FILES_CHUNK_SIZE: z.coerce.number().int().min(100).max(8_000).default(1_000),
+    /** Characters a chunk repeats from the one before it (less than FILES_CHUNK_SIZE). */
+    FILES_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(4_000).default(150),
+    /** The embedding model of the OpenAI-compatible endpoint (1536 dimensions). */
+    FILES_EMBEDDING_MODEL: z.string().min(1).max(128).default('text-embedding-3-small'),
+    /** Chunks embedded per request to the embedding endpoint. */
+    FILES_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2_048).default(64),
+    /** `hnsw.ef_search` of document search: candidates the index keeps (recall vs. speed). */
+    FILES_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1_000).default(100),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),
     LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),
@@ -290,6 +300,12 @@ export function parseEnv(source: EnvInput): Env {
         message: `Required when STAGE=${stage}${or ? ` (or ${or})` : ''}: embedded defaults are for local use only`,
       });
     }
+  }
+  if (result.success && result.data.FILES_CHUNK_OVERLAP >= result.data.FILES_CHUNK_SIZE) {
+    issues.push({
+      variable: 'FILES_CHUNK_OVERLAP',
+      message: `Must be less than FILES_CHUNK_SIZE (${result.data.FILES_CHUNK_SIZE})`,
+    });
   }
   if (deployed && present.EMAIL_PROVIDER !== 'ses') {
     // The log sender writes verification and reset links, tokens included, to the log.

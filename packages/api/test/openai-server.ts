@@ -1,15 +1,17 @@
 /**
  * An OpenAI-compatible server on 127.0.0.1 for tests and benchmarks: the real
  * `@langchain/openai` client talks to it over HTTP. It answers `POST /v1/chat/completions`
- * (JSON or SSE streaming, text or tool calls, usage fields) and `POST /v1/moderations`,
- * from a script of replies, and keeps every request it received.
+ * (JSON or SSE streaming, text or tool calls, usage fields), `POST /v1/embeddings` (float or
+ * base64 vectors, any `dimensions`, usage fields) and `POST /v1/moderations`, from a script of
+ * replies, and keeps every request it received.
  *
  *   const server = await startOpenAiServer();
  *   server.script({ content: 'Hello there', usage: { prompt: 12, completion: 2 } });
  *   // OPENAI_BASE_URL=server.url, OPENAI_API_KEY=server.apiKey
  *   server.requests[0].body.messages  // what the client sent
  *
- * With the script empty it echoes: `echo: <last user message>`.
+ * With the script empty it echoes: `echo: <last user message>`. Embeddings are hashed words,
+ * L2-normalised: texts that share words are close; `scriptEmbeddings` queues failures.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +43,15 @@ export interface ScriptedReply {
   failAfterChunks?: number;
 }
 
+export interface ScriptedEmbeddingReply {
+  /** Answer this HTTP status with an OpenAI error body instead. */
+  status?: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Answer vectors of this width, whatever the request asked. */
+  dimensions?: number;
+}
+
 export interface ReceivedRequest {
   path: string;
   headers: IncomingMessage['headers'];
@@ -68,6 +79,10 @@ export interface OpenAiTestServer {
   requests: ReceivedRequest[];
   /** Queues replies for the next chat completion requests, in order. */
   script(...replies: ScriptedReply[]): void;
+  /** Queues replies for the next embedding requests, in order. */
+  scriptEmbeddings(...replies: ScriptedEmbeddingReply[]): void;
+  /** Texts embedded, over all embedding requests. */
+  readonly embeddedInputs: number;
   /** Streams whose client went away before the last chunk. */
   readonly abortedStreams: number;
   /** Content chunks written in all streams. */
@@ -90,6 +105,19 @@ function textOf(content: unknown): string {
   return '';
 }
 
+/** The server's embedding of `text`: hashed words, L2-normalised. */
+export function testEmbedding(text: string, dimensions = 1536): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const [word] of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    let hash = 2166136261;
+    for (let i = 0; i < word.length; i += 1) hash = Math.imul(hash ^ word.charCodeAt(i), 16777619);
+    const index = (hash >>> 0) % dimensions;
+    vector[index] = (vector[index] ?? 0) + 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
 async function readBody(req: IncomingMessage): Promise<ReceivedRequest['body']> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
@@ -103,6 +131,8 @@ export async function startOpenAiServer(
   const apiKey = options.apiKey ?? 'sk-test-local';
   const requests: ReceivedRequest[] = [];
   let queue: ScriptedReply[] = [];
+  let embeddingQueue: ScriptedEmbeddingReply[] = [];
+  let embeddedInputs = 0;
   let abortedStreams = 0;
   let chunksSent = 0;
   let calls = 0;
@@ -240,6 +270,40 @@ export async function startOpenAiServer(
     res.end('data: [DONE]\n\n');
   }
 
+  async function embeddings(res: ServerResponse, body: ReceivedRequest['body']) {
+    const reply = embeddingQueue.shift() ?? {};
+    if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.status) {
+      json(res, reply.status, {
+        error: { message: `scripted failure ${reply.status}`, type: 'server_error', code: null },
+      });
+      return;
+    }
+    const inputs = (Array.isArray(body.input) ? body.input : [body.input]).map(String);
+    embeddedInputs += inputs.length;
+    const dimensions =
+      reply.dimensions ?? (typeof body.dimensions === 'number' ? body.dimensions : 1536);
+    const base64 = body.encoding_format === 'base64';
+    json(res, 200, {
+      object: 'list',
+      model: body.model ?? 'text-embedding-test',
+      data: inputs.map((input, index) => {
+        const vector = testEmbedding(input, dimensions);
+        return {
+          object: 'embedding',
+          index,
+          embedding: base64
+            ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+            : vector,
+        };
+      }),
+      usage: {
+        prompt_tokens: inputs.reduce((sum, input) => sum + words(input).length, 0),
+        total_tokens: inputs.reduce((sum, input) => sum + words(input).length, 0),
+      },
+    });
+  }
+
   function moderation(res: ServerResponse, body: ReceivedRequest['body']) {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
     json(res, 200, {
@@ -264,6 +328,10 @@ export async function startOpenAiServer(
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') {
         await chatCompletion(res, body);
+        return;
+      }
+      if (req.method === 'POST' && path === '/v1/embeddings') {
+        await embeddings(res, body);
         return;
       }
       if (req.method === 'POST' && path === '/v1/moderations') {
@@ -291,6 +359,12 @@ export async function startOpenAiServer(
     script(...replies) {
       queue.push(...replies);
     },
+    scriptEmbeddings(...replies) {
+      embeddingQueue.push(...replies);
+    },
+    get embeddedInputs() {
+      return embeddedInputs;
+    },
     get abortedStreams() {
       return abortedStreams;
     },
@@ -306,6 +380,7 @@ export async function startOpenAiServer(
     reset() {
       requests.length = 0;
       queue = [];
+      embeddingQueue = [];
     },
     async close() {
       for (const socket of sockets) socket.destroy();

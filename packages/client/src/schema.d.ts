@@ -1790,6 +1790,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search my documents: the chunks that best answer a query
+         * @description Hybrid search (pgvector nearest chunks ranked again by full text) over your own files only; full-text only on a database without pgvector. The query embedding counts against your daily token budget (429 when spent).
+         *
+         *     Requires the permissions file:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        query: string;
+                        /** @description Only these files (ids of files of yours; others match nothing). */
+                        fileIds?: string[];
+                        /** @default 10 */
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The best chunks, best first. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSearchResults"];
+                    };
+                };
+                /** @description Malformed request (for example, malformed JSON). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No valid session, bearer token or API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request body is not JSON. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `details` lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) failed; nothing was stored. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description An upstream service (the model provider) or the request took too long; nothing was stored. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -4342,6 +4483,198 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["LangGraphAssistant"];
+                    };
+                };
+                /** @description No valid session, bearer token or API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found — or not the caller’s: the two answer alike. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `details` lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/langgraph/assistants/{assistant_id}/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An assistant's graph: its nodes and edges
+         * @description Requires the permissions chat:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    xray?: ("true" | "false") | (number | null) | null;
+                };
+                header?: never;
+                path: {
+                    assistant_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The nodes and edges. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LangGraphAssistantGraph"];
+                    };
+                };
+                /** @description No valid session, bearer token or API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found — or not the caller’s: the two answer alike. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The request does not match the schema; `details` lists each field. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see `Retry-After`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; see `Retry-After`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/langgraph/assistants/{assistant_id}/schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An assistant's input, output, state and config JSON schemas
+         * @description Requires the permissions chat:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    assistant_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The JSON schemas. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LangGraphGraphSchema"];
                     };
                 };
                 /** @description No valid session, bearer token or API key. */
@@ -11075,6 +11408,26 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        FileSearchResults: {
+            items: components["schemas"]["FileSearchHit"][];
+            /** @enum {string} */
+            mode: "vector" | "text" | "hybrid";
+            embedding: {
+                model: string;
+                /** @description The deterministic local embedding. */
+                local: boolean;
+            };
+        };
+        FileSearchHit: {
+            /** Format: uuid */
+            fileId: string;
+            fileName: string;
+            /** @description The chunk's place in its file, from 0. */
+            position: number;
+            content: string;
+            /** @description Higher is better: cosine similarity (`vector`), text rank (`text`) or the fused rank score (`hybrid`). */
+            score: number;
+        };
         AdminUserPage: {
             items: components["schemas"]["AdminUser"][];
             /** @description Pass as `cursor` for the next page; null on the last. */
@@ -11329,6 +11682,7 @@ export interface components {
              * @description Its tools here: `http_fetch` only when AI_FETCH_ALLOWED_HOSTS is set.
              * @example [
              *       "search_chats",
+             *       "search_documents",
              *       "calculator",
              *       "current_time"
              *     ]
@@ -11585,6 +11939,12 @@ export interface components {
             /** @enum {string} */
             sort_order?: "asc" | "desc";
         } & {
+            [key: string]: unknown;
+        };
+        LangGraphAssistantGraph: {
+            [key: string]: unknown;
+        };
+        LangGraphGraphSchema: {
             [key: string]: unknown;
         };
         LangGraphThread: {

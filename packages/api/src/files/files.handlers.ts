@@ -15,6 +15,7 @@ import type {
   LocalDownloadRoute,
   LocalUploadRoute,
   RemoveRoute,
+  SearchRoute,
 } from './files.routes.ts';
 import {
   type CompleteResult,
@@ -251,4 +252,36 @@ export const localDownload: AppRouteHandler<LocalDownloadRoute> = async (c) => {
     // A stored HTML file must never run as a page of the app's origin.
     'content-security-policy': "sandbox; default-src 'none'",
   });
+};
+
+// Document search.
+
+export const search: AppRouteHandler<SearchRoute> = async (c) => {
+  const { query, fileIds, limit } = c.req.valid('json');
+  const { user } = callerOf(c);
+  const [{ loadAiRuntime }, { toModelError }] = await Promise.all([
+    import('../ai/runtime/load.ts'),
+    import('../ai/agents/agents.service.ts'),
+  ]);
+  const { retrieval, embedder } = await loadAiRuntime(c.var.deps);
+  const result = await retrieval
+    .search({
+      userId: user.id,
+      query,
+      limit,
+      ...(fileIds ? { fileIds } : {}),
+      signal: c.req.raw.signal,
+    })
+    // The embedding endpoint failing or timing out: 502 / 504, as for the chat models.
+    .catch((error: unknown) => {
+      throw toModelError(error);
+    });
+  return c.json(
+    {
+      items: result.hits,
+      mode: result.mode,
+      embedding: { model: embedder.model, local: embedder.local },
+    },
+    200,
+  );
 };

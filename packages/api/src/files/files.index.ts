@@ -15,4 +15,5 @@ export const filesRouter = createRouter()
   .openapi(routes.get, lazy('get'))
   .openapi(routes.complete, lazy('complete'))
   .openapi(routes.download, lazy('download'))
-  .openapi(routes.remove, lazy('remove'));
+  .openapi(routes.remove, lazy('remove'))
+  .openapi(routes.search, lazy('search'));

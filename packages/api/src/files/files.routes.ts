@@ -180,6 +180,66 @@ export const localDownload = createRoute({
   },
 });
 
+// Document search.
+
+/** The modes a search can answer in (files/retrieval.ts). */
+const SEARCH_MODE_NAMES = ['vector', 'text', 'hybrid'] as const;
+
+const searchRequestSchema = z
+  .strictObject({
+    query: z.string().trim().min(1).max(1_000),
+    fileIds: z
+      .array(z.uuid())
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Only these files (ids of files of yours; others match nothing).' }),
+    limit: z.number().int().min(1).max(50).default(10),
+  })
+  .openapi('FileSearchRequest', { example: { query: 'parental leave', limit: 5 } });
+const searchHitSchema = z
+  .object({
+    fileId: z.uuid(),
+    fileName: z.string(),
+    position: z.number().int().openapi({ description: "The chunk's place in its file, from 0." }),
+    content: z.string(),
+    score: z.number().openapi({
+      description:
+        'Higher is better: cosine similarity (`vector`), text rank (`text`) or the fused rank score (`hybrid`).',
+    }),
+  })
+  .openapi('FileSearchHit');
+
+export const search = createRoute({
+  method: 'post',
+  path: '/api/files/search',
+  tags,
+  summary: 'Search my documents: the chunks that best answer a query',
+  description:
+    'Hybrid search (pgvector nearest chunks ranked again by full text) over your own files only; full-text only on a database without pgvector. The query embedding counts against your daily token budget (429 when spent).',
+  security: SECURITY,
+  middleware: [requirePermission({ file: ['read'] })] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: searchRequestSchema } } },
+  },
+  responses: {
+    200: jsonContent(
+      z
+        .object({
+          items: z.array(searchHitSchema),
+          mode: z.enum(SEARCH_MODE_NAMES),
+          embedding: z.object({
+            model: z.string(),
+            local: z.boolean().openapi({ description: 'The deterministic local embedding.' }),
+          }),
+        })
+        .openapi('FileSearchResults'),
+      'The best chunks, best first.',
+    ),
+    ...errorResponses(400, 401, 403, 422, 429, 502, 504),
+  },
+});
+
 export type CreateRoute = typeof create;
 export type CompleteRoute = typeof complete;
 export type ListRoute = typeof list;
@@ -188,3 +248,4 @@ export type DownloadRoute = typeof download;
 export type RemoveRoute = typeof remove;
 export type LocalUploadRoute = typeof localUpload;
 export type LocalDownloadRoute = typeof localDownload;
+export type SearchRoute = typeof search;

@@ -2,21 +2,18 @@
  * Ingestion of an uploaded file, run by the `files.ingest` job (src/jobs.ts) once its upload
  * is confirmed (status `processing`): extract the text, split it into chunks, embed them and
  * store them in `file_chunks`, then mark the file `ready` with its chunk count — or `failed`
- * with a reason, never left in `processing`.
- *
- * This version stores no chunks: every file ends `failed` with "ingestion not available".
+ * with a reason, never left in `processing`. The work itself is `ingestStoredFile`
+ * (ingestion.ts); this binds it to the app's storage, embedder and usage records.
  */
-import { files } from '@backend/shared/schema';
-import { and, eq } from 'drizzle-orm';
+import { loadAiRuntime } from '../ai/runtime/load.ts';
 import type { AppDeps } from '../lib/app-deps.ts';
 import type { JobContext } from '../lib/queue/types.ts';
-
-/** The reason a file fails while ingestion is not available. */
-export const INGESTION_UNAVAILABLE = 'ingestion not available';
+import { PermanentJobError } from '../lib/queue/types.ts';
+import { ingestStoredFile } from './ingestion.ts';
 
 /**
- * Ingests the file `fileId`. Idempotent: a job delivered twice, or a file no longer
- * `processing` (deleted, or already done), changes nothing. Throwing retries the job;
+ * Ingests the file `fileId`. Idempotent: a job delivered twice, or a file no longer waiting
+ * for ingestion (deleted, or already done), changes nothing. Throwing retries the job;
  * `PermanentJobError` (lib/queue/types.ts) does not.
  *
  * @param deps the app's dependencies (database, storage, configuration, AI keys, logger)
@@ -28,9 +25,22 @@ export async function ingestFile(
   fileId: string,
   context: JobContext,
 ): Promise<void> {
-  if (context.signal.aborted) return;
-  await deps.database.db
-    .update(files)
-    .set({ status: 'failed', failureReason: INGESTION_UNAVAILABLE })
-    .where(and(eq(files.id, fileId), eq(files.status, 'processing')));
+  const { storage } = deps;
+  if (!storage) throw new PermanentJobError('No file storage is configured');
+  const runtime = await loadAiRuntime(deps);
+  await ingestStoredFile(
+    {
+      db: deps.database.db,
+      embedder: runtime.embedder,
+      usage: runtime.usage,
+      readObject: (key) => storage.read(key),
+      chunking: {
+        chunkSize: deps.env.FILES_CHUNK_SIZE,
+        chunkOverlap: deps.env.FILES_CHUNK_OVERLAP,
+      },
+      logger: deps.logger,
+    },
+    fileId,
+    context.signal,
+  );
 }

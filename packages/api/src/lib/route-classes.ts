@@ -15,6 +15,8 @@ export const ROUTE_CLASS_PREFIXES: ReadonlyArray<{ prefix: string; routeClass: R
   { prefix: '/api/ai/', routeClass: 'ai' },
   // The LangGraph Platform API runs the same models: the same class.
   { prefix: '/api/langgraph/', routeClass: 'ai' },
+  // Document search embeds the query with the AI runtime's model.
+  { prefix: '/api/files/search', routeClass: 'ai' },
   // The local storage's upload route takes a whole file (S3 takes it on AWS).
   { prefix: LOCAL_UPLOAD_PATH, routeClass: 'upload' },
 ];

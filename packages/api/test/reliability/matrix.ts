@@ -144,6 +144,12 @@ export const MATRIX: Record<string, Entry> = {
     otherUsers: 404,
     lowerRole: writeKey,
   },
+  // Another user's file ids match nothing (200, no items): the search reads only the caller's.
+  'POST /api/files/search': {
+    access: 'user',
+    request: () => ({ body: { query: 'vendor contract' } }),
+    lowerRole: readKey,
+  },
   // The local storage's signed URLs: the token in the query is the credential.
   'PUT /api/files/uploads': PUBLIC,
   'GET /api/files/downloads': PUBLIC,

@@ -23,7 +23,7 @@ const agentSchema = z
     description: z.string(),
     tools: z.array(z.string()).openapi({
       description: 'Its tools here: `http_fetch` only when AI_FETCH_ALLOWED_HOSTS is set.',
-      example: ['search_chats', 'calculator', 'current_time'],
+      example: ['search_chats', 'search_documents', 'calculator', 'current_time'],
     }),
   })
   .openapi('AiAgent');

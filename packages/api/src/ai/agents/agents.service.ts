@@ -19,6 +19,7 @@ import {
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { GraphRecursionError } from '@langchain/langgraph';
+import type { Retrieval } from '../../files/retrieval.ts';
 import type { Database } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
@@ -26,6 +27,7 @@ import { type OutputFilter, WITHHELD_REPLY } from '../runtime/output-filter.ts';
 import { messageText } from '../runtime/tokens.ts';
 import { toolLoopGraph } from '../runtime/tool-loop.ts';
 import { buildTools, type ToolName } from '../tools/index.ts';
+import { DOCUMENT_CITATION_RULES } from '../tools/search-documents.ts';
 import { type BudgetReservation, promptTokens, withReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 
@@ -41,10 +43,9 @@ export const AGENTS: readonly AgentDefinition[] = [
   {
     name: 'assistant',
     description:
-      'A general assistant: searches your own chats, does arithmetic, tells the time and, when enabled, fetches pages from allowed hosts.',
-    tools: ['search_chats', 'calculator', 'current_time', 'http_fetch'],
-    systemPrompt:
-      "You are a helpful assistant. Use the tools when they help: search_chats searches only the user's own chats; use calculator for any arithmetic instead of computing it yourself. Answer briefly.",
+      'A general assistant: searches your own chats and documents (citing them), does arithmetic, tells the time and, when enabled, fetches pages from allowed hosts.',
+    tools: ['search_chats', 'search_documents', 'calculator', 'current_time', 'http_fetch'],
+    systemPrompt: `You are a helpful assistant. Use the tools when they help: search_chats searches only the user's own chats; use calculator for any arithmetic instead of computing it yourself. ${DOCUMENT_CITATION_RULES} Answer briefly.`,
   },
   {
     name: 'calculator',
@@ -215,6 +216,8 @@ export interface AgentServiceOptions {
   /** AI_FETCH_ALLOWED_HOSTS; empty: no fetch tool. */
   fetchAllowedHosts: readonly string[];
   fetchTimeoutMs: number;
+  /** Document search for the search_documents tool; absent: agents have no such tool. */
+  documents?: Retrieval;
   /** Checks answers before a client sees them; none: answers pass as they are. */
   outputFilter?: OutputFilter;
 }
@@ -257,6 +260,7 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
       userId,
       fetchAllowedHosts: options.fetchAllowedHosts,
       fetchTimeoutMs: options.fetchTimeoutMs,
+      ...(options.documents ? { documents: options.documents } : {}),
     });
   const runOptions = (request: AgentRequest): AgentRunOptions => {
     let prepaid = request.firstCall;
@@ -290,7 +294,9 @@ export function createAgentService(options: AgentServiceOptions): AgentService {
         name: agent.name,
         description: agent.description,
         tools: agent.tools.filter(
-          (tool) => tool !== 'http_fetch' || options.fetchAllowedHosts.length > 0,
+          (tool) =>
+            (tool !== 'http_fetch' || options.fetchAllowedHosts.length > 0) &&
+            (tool !== 'search_documents' || options.documents !== undefined),
         ),
       })),
     find: findAgent,

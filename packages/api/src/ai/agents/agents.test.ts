@@ -74,7 +74,12 @@ describe('agents with the local model', () => {
       maxSteps: number;
     };
     expect(body.items.map((agent) => agent.name)).toEqual(['assistant', 'calculator']);
-    expect(body.items[0]?.tools).toEqual(['search_chats', 'calculator', 'current_time']);
+    expect(body.items[0]?.tools).toEqual([
+      'search_chats',
+      'search_documents',
+      'calculator',
+      'current_time',
+    ]);
     expect(body.maxSteps).toBe(8);
   });
 
@@ -337,7 +342,7 @@ describe('agents through @langchain/openai', () => {
     expect(run.output).toBe('The answer is 42.');
     expect(server.requests).toHaveLength(2);
     const offered = server.requests[0]?.body.tools?.map((tool) => tool.function.name);
-    expect(offered).toEqual(['search_chats', 'calculator', 'current_time']);
+    expect(offered).toEqual(['search_chats', 'search_documents', 'calculator', 'current_time']);
     const second = server.requests[1]?.body.messages ?? [];
     expect(second.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: '42' });
     const usage = await deps.database.db.select().from(aiUsage).where(eq(aiUsage.userId, alice.id));

@@ -15,6 +15,7 @@ import type { CheckpointTuple } from '@langchain/langgraph-checkpoint';
 import { SYSTEM_PROMPT } from '../chat/chat.service.ts';
 import { type ModelRegistry, withRequestGate } from '../runtime/models.ts';
 import { toolLoopGraph } from '../runtime/tool-loop.ts';
+import { DOCUMENT_CITATION_RULES } from '../tools/search-documents.ts';
 import { type BudgetReservation, promptTokens } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 
@@ -51,7 +52,10 @@ export function buildChatGraph(options: ChatGraphOptions) {
   return toolLoopGraph({
     chatModel,
     tools: options.tools,
-    systemPrompt: SYSTEM_PROMPT,
+    // With document search bound, the assistant cites what it found and obeys none of it.
+    systemPrompt: options.tools.some((tool) => tool.name === 'search_documents')
+      ? `${SYSTEM_PROMPT} ${DOCUMENT_CITATION_RULES}`
+      : SYSTEM_PROMPT,
     async aroundCall(prompt, call) {
       const reservation = held ?? options.usage.reserve(options.userId, promptTokens(prompt));
       held = undefined;

@@ -2,9 +2,11 @@
  * The compiled graph behind an assistant, for one user: the chat graph binds that user's
  * tools; the workflows are compiled once. Threads and runs reach LangGraph only through here.
  */
+
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { CompiledStateGraph } from '@langchain/langgraph';
 import type { BaseCheckpointSaver, CheckpointTuple } from '@langchain/langgraph-checkpoint';
+import type { Retrieval } from '../../files/retrieval.ts';
 import type { Database } from '../../lib/db/index.ts';
 import type { GraphContext } from '../graphs/context.ts';
 import { compileWorkflows } from '../graphs/registry.ts';
@@ -26,6 +28,8 @@ export interface GraphsOptions {
   usage: UsageService;
   fetchAllowedHosts: readonly string[];
   fetchTimeoutMs: number;
+  /** Document search for the chat graph's search_documents tool; absent: no such tool. */
+  documents?: Retrieval;
 }
 
 /** What addresses a thread's graph and checkpoints. */
@@ -101,6 +105,7 @@ export function createGraphs(options: GraphsOptions) {
       userId,
       fetchAllowedHosts: options.fetchAllowedHosts,
       fetchTimeoutMs: options.fetchTimeoutMs,
+      ...(options.documents ? { documents: options.documents } : {}),
     });
     const held = primed?.reservation ?? undefined;
     return buildChatGraph({ models, usage, tools, userId, model, held }).compile({

@@ -9,7 +9,9 @@
  * background run stores each event (`lg_run_events`, numbered from 0), so it can be joined
  * from any container.
  */
+
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { Retrieval } from '../../files/retrieval.ts';
 import type { Database } from '../../lib/db/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
@@ -35,6 +37,8 @@ export interface LangGraphServiceOptions {
   logger: Logger;
   fetchAllowedHosts: readonly string[];
   fetchTimeoutMs: number;
+  /** Document search for the chat graph's search_documents tool; absent: no such tool. */
+  documents?: Retrieval;
   /** How often an executing run renews its lease and reads its cancel flag. */
   pollMs?: number;
   /** How long a run's lease lasts without renewal: a dead worker's run fails after it. */

@@ -27,7 +27,12 @@ const searchChats = tool(async ({ query }) => `found: ${query}`, {
   description: 'Search my chats',
   schema: z.object({ query: z.string(), limit: z.number().optional() }),
 });
-const TOOLS = [calculator, currentTime, searchChats];
+const searchDocuments = tool(async ({ query }) => `passages: ${query}`, {
+  name: 'search_documents',
+  description: 'Search my documents',
+  schema: z.object({ query: z.string() }),
+});
+const TOOLS = [calculator, currentTime, searchChats, searchDocuments];
 
 describe('LocalChatModel', () => {
   test('is a LangChain chat model named local that reports counted usage', async () => {
@@ -91,6 +96,8 @@ describe('LocalChatModel', () => {
     ['what is the date today', 'current_time', {}],
     ['Search my chats for pancakes', 'search_chats', { query: 'pancakes' }],
     ['find "quarterly budget" please', 'search_chats', { query: 'quarterly budget' }],
+    ['Search my documents for parental leave', 'search_documents', { query: 'parental leave' }],
+    ['find "holiday policy" in my files', 'search_documents', { query: 'holiday policy' }],
   ])('with tools bound, %p calls %s with %p', async (question, name, args) => {
     const reply = await new LocalChatModel().bindTools(TOOLS).invoke([new HumanMessage(question)]);
     expect(reply.content).toBe('');

@@ -16,7 +16,8 @@
  *         (`UTC`, `Europe/Paris`), else `{}`;
  *       - searching (`search`, `find`, `look up`): a tool named like search / find /
  *         lookup / retriev, with `{ query }`: the quoted text, else what follows `for` or
- *         `about`, else what follows the verb.
+ *         `about`, else what follows the verb; when the message names documents or files
+ *         (`my documents`, `files`, `PDFs`), a tool named like doc / file first.
  *     An argument goes under the tool's own property name when its schema has a fitting one
  *     (`expression`/`expr`/`input`, `query`/`q`/`term`/`text`, `timezone`/`tz`), else under
  *     its first string property. `tool_choice` naming a tool (or `any`/`required`) forces a
@@ -72,18 +73,21 @@ export interface LocalChatModelFields extends BaseChatModelParams {
   tokenDelayMs?: number;
 }
 
-type Intent = 'arithmetic' | 'time' | 'search';
+type Intent = 'arithmetic' | 'time' | 'documents' | 'search';
 
 const TOOL_NAMES: Record<Intent, RegExp> = {
   arithmetic: /calc|math|arith/i,
   time: /time|date|clock|now/i,
+  documents: /doc|file/i,
   search: /search|find|lookup|retriev/i,
 };
 const ARGUMENT_NAMES: Record<Intent, string[]> = {
   arithmetic: ['expression', 'expr', 'input'],
   time: ['timezone', 'timeZone', 'tz'],
+  documents: ['query', 'q', 'term', 'text', 'input'],
   search: ['query', 'q', 'term', 'text', 'input'],
 };
+const DOCUMENT_WORDS = /\b(documents?|files?|docs|uploads?|pdfs?)\b/i;
 
 function findSearchQuery(text: string): string {
   const quoted = text.match(/["“'‘]([^"”'’]+)["”'’]/);
@@ -104,6 +108,10 @@ function intentsOf(text: string): Array<{ intent: Intent; value: string | null }
     found.push({ intent: 'time', value: text.match(TIME_ZONE)?.[1] ?? null });
   }
   if (/\b(search|find|look\s*-?up)\b/i.test(text)) {
+    // Searching the documents comes first when the message names them.
+    if (DOCUMENT_WORDS.test(text)) {
+      found.push({ intent: 'documents', value: findSearchQuery(text) });
+    }
     found.push({ intent: 'search', value: findSearchQuery(text) });
   }
   return found;

@@ -10,6 +10,8 @@
  */
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Env } from '../../env.ts';
+import { createEmbedder, type Embedder } from '../../files/embeddings.ts';
+import { createRetrieval, DEFAULT_SEARCH_MODE, type Retrieval } from '../../files/retrieval.ts';
 import type { AppDeps } from '../../lib/app-deps.ts';
 import { createChatsService } from '../../routes/chats/chats.service.ts';
 import { type AgentService, createAgentService } from '../agents/agents.service.ts';
@@ -47,6 +49,10 @@ export interface AiRuntime {
   readonly graphs: GraphService;
   /** Threads, runs and run events of the LangGraph Platform API (/api/langgraph). */
   readonly langgraph: LangGraphService;
+  /** Embeddings of document chunks and queries (OpenAI-compatible, or the local one). */
+  readonly embedder: Embedder;
+  /** Search over the users' document chunks, charged to the caller's token budget. */
+  readonly retrieval: Retrieval;
   /** Open streams per user (AI_MAX_CONCURRENT_STREAMS): every streaming route takes a slot. */
   readonly streamSlots: StreamSlots;
   /** Usage recording plus, when configured, the LangSmith tracer. */
@@ -77,6 +83,14 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     logger,
   });
   const checkpointer = new DrizzleCheckpointSaver(deps.database.db);
+  const embedder = createEmbedder({ env, openaiApiKey: deps.aiKeys.openai });
+  const retrieval = createRetrieval({
+    db: deps.database.db,
+    embedder,
+    mode: DEFAULT_SEARCH_MODE,
+    efSearch: env.FILES_HNSW_EF_SEARCH,
+    usage,
+  });
   const agents = createAgentService({
     db: deps.database.db,
     models,
@@ -84,6 +98,7 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     maxSteps: env.AI_AGENT_MAX_STEPS,
     fetchAllowedHosts: env.AI_FETCH_ALLOWED_HOSTS,
     fetchTimeoutMs: env.AI_FETCH_TIMEOUT_MS,
+    documents: retrieval,
     outputFilter,
   });
   const graphs = createGraphService({
@@ -135,6 +150,8 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
       },
     }),
     checkpointer,
+    embedder,
+    retrieval,
     agents,
     graphs,
     langgraph: createLangGraphService({
@@ -146,6 +163,7 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
       logger,
       fetchAllowedHosts: env.AI_FETCH_ALLOWED_HOSTS,
       fetchTimeoutMs: env.AI_FETCH_TIMEOUT_MS,
+      documents: retrieval,
       pollMs: env.LANGGRAPH_POLL_MS,
       flush: () => tracing.flush(),
     }),

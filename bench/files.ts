@@ -1,0 +1,361 @@
+/**
+ * Files and retrieval (`just perf files`), on the embedded database (PGlite with pgvector):
+ *
+ *  1. Ingestion throughput: chunks per second through `ingestStoredFile` (read, extract,
+ *     split, embed, write), with the local embedding and with `@langchain/openai` against the
+ *     scripted OpenAI-compatible server (test/openai-server.ts) on loopback.
+ *  2. Search latency p50/p99 at CHUNKS chunks (default 100,000, one user's, so every query
+ *     goes through the whole index): the retrieval service as the route calls it, vector and
+ *     hybrid, the query embedded locally.
+ *  3. Recall@10 of the HNSW index against exact search (the same query with index scans off),
+ *     for several `hnsw.ef_search` values (FILES_HNSW_EF_SEARCH is the one chosen).
+ *  4. Retrieval quality of each mode on the labelled set (test/retrieval-set.ts).
+ *
+ * Seeding CHUNKS vectors into PGlite and building the HNSW index takes a long while, so the
+ * seeded database is kept in BENCH_FILES_DIR (default .data/bench-files) and reused by the
+ * next run with the same CHUNKS. PostgreSQL is measured only when DATABASE_URL names one
+ * with pgvector available; otherwise the results say it was skipped and why.
+ *
+ *   bun bench/files.ts [chunks=100000] [queries=200] [recallQueries=50]
+ */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { fileChunks, files } from '@backend/shared/schema';
+import { count, eq, sql } from 'drizzle-orm';
+import { createUsageService } from '../packages/api/src/ai/usage/usage.service.ts';
+import { loadEnv, parseEnv } from '../packages/api/src/env.ts';
+import {
+  createEmbedder,
+  type Embedder,
+  localEmbedding,
+} from '../packages/api/src/files/embeddings.ts';
+import { ingestStoredFile, insertChunks } from '../packages/api/src/files/ingestion.ts';
+import {
+  createRetrieval,
+  DEFAULT_SEARCH_MODE,
+  SEARCH_MODES,
+  type SearchMode,
+} from '../packages/api/src/files/retrieval.ts';
+import { createEmbeddedDatabase } from '../packages/api/src/lib/db/embedded.ts';
+import type { Database } from '../packages/api/src/lib/db/index.ts';
+import { addFile, addUser, memoryObjects, seedPassages } from '../packages/api/test/documents.ts';
+import { startOpenAiServer } from '../packages/api/test/openai-server.ts';
+import { LABELLED_DOCUMENTS, scoreRetrieval } from '../packages/api/test/retrieval-set.ts';
+import { createTestDatabase } from '../packages/api/test/test-deps.ts';
+import { median, saveResults, table } from './lib.ts';
+
+const CHUNKS = Number(process.argv[2] ?? 100_000);
+const QUERIES = Number(process.argv[3] ?? 200);
+const RECALL_QUERIES = Number(process.argv[4] ?? 50);
+const EF_SEARCH_VALUES = [40, 100, 200, 400, 800];
+const SEED_USER = 'bench-files';
+const INGEST_FILES = 20;
+const env = parseEnv({});
+const localEmbedder = createEmbedder({ env });
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+};
+
+/** A deterministic pseudo-random stream (mulberry32). */
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Synthetic prose: words of a 20,000-word vocabulary drawn with a Zipf-like skew. */
+function corpus(seed: number) {
+  const next = random(seed);
+  const vocabulary = Array.from({ length: 20_000 }, (_, i) =>
+    (Math.imul(i + 1, 2_654_435_761) >>> 0).toString(36),
+  );
+  const word = () => vocabulary[Math.floor(next() ** 3 * vocabulary.length)] ?? 'x';
+  return {
+    passage: (words: number) => Array.from({ length: words }, word).join(' '),
+    pick: (n: number) => Math.floor(next() * n),
+  };
+}
+
+// 1. Ingestion throughput.
+async function ingestionThroughput(label: string, embedder: Embedder) {
+  const database = await createTestDatabase({ vector: true });
+  const store = memoryObjects();
+  await addUser(database.db, SEED_USER);
+  const text = corpus(7);
+  const documents = Array.from({ length: INGEST_FILES }, () =>
+    Array.from({ length: 60 }, () => text.passage(25)).join('\n\n'),
+  );
+  const fileRows = [];
+  for (const [i, bytes] of documents.entries()) {
+    fileRows.push(
+      await addFile(database.db, store, {
+        userId: SEED_USER,
+        name: `doc-${i}.txt`,
+        contentType: 'text/plain',
+        bytes,
+      }),
+    );
+  }
+  const deps = {
+    db: database.db,
+    embedder,
+    usage: createUsageService({ db: database.db, env }),
+    readObject: store.readObject,
+    chunking: { chunkSize: env.FILES_CHUNK_SIZE, chunkOverlap: env.FILES_CHUNK_OVERLAP },
+  };
+  const started = performance.now();
+  let chunks = 0;
+  for (const file of fileRows) chunks += (await ingestStoredFile(deps, file.id)).chunkCount;
+  const seconds = (performance.now() - started) / 1000;
+  await database.close();
+  return {
+    embedding: label,
+    files: INGEST_FILES,
+    chunks,
+    seconds: round(seconds, 2),
+    chunksPerSecond: round(chunks / seconds),
+  };
+}
+
+// 2-3. The seeded database.
+async function seededDatabase(dataDir: string) {
+  const marker = `${dataDir}/.seeded-${CHUNKS}`;
+  if (!existsSync(marker)) await rm(dataDir, { recursive: true, force: true });
+  const database = await createEmbeddedDatabase({ dataDir });
+  const { db } = database;
+  const text = corpus(42);
+  if (existsSync(marker)) {
+    log(`reusing the ${CHUNKS} seeded chunks in ${dataDir}`);
+    return { database, seed: null };
+  }
+  log(`seeding ${CHUNKS} chunks into ${dataDir} (kept for the next run)…`);
+  await addUser(db, SEED_USER);
+  // Loading first and indexing after is much faster than keeping the graph up per row.
+  await db.execute(sql`drop index if exists file_chunks_embedding_idx`);
+  const started = performance.now();
+  const perFile = 1_000;
+  for (let offset = 0; offset < CHUNKS; offset += perFile) {
+    const [file] = await db
+      .insert(files)
+      .values({
+        userId: SEED_USER,
+        name: `synthetic-${offset / perFile}.txt`,
+        contentType: 'text/plain',
+        size: 1,
+        storageKey: `users/${SEED_USER}/synthetic-${offset}`,
+        status: 'ready',
+        chunkCount: perFile,
+      })
+      .returning();
+    if (!file) throw new Error('no file');
+    for (let i = 0; i < perFile; i += 100) {
+      const rows = Array.from({ length: 100 }, (_, j) => {
+        const content = text.passage(60);
+        return {
+          position: i + j,
+          content,
+          tokenCount: 60,
+          embedding: localEmbedding(content),
+        };
+      });
+      await db.execute(insertChunks(file, rows));
+    }
+    if ((offset / perFile) % 10 === 9) {
+      log(`  ${offset + perFile} chunks, ${round((performance.now() - started) / 1000)} s`);
+    }
+  }
+  const loadSeconds = (performance.now() - started) / 1000;
+  const indexStarted = performance.now();
+  // The index of the files migration, built once over the loaded rows.
+  await db.execute(sql`set maintenance_work_mem = '256MB'`);
+  await db.execute(
+    sql`create index file_chunks_embedding_idx on file_chunks using hnsw (embedding vector_cosine_ops)`,
+  );
+  const indexSeconds = (performance.now() - indexStarted) / 1000;
+  await db.execute(sql`analyze file_chunks`);
+  await Bun.write(marker, `${new Date().toISOString()}\n`);
+  log(`seeded in ${round(loadSeconds)} s, HNSW index built in ${round(indexSeconds)} s`);
+  return {
+    database,
+    seed: { loadSeconds: round(loadSeconds), indexSeconds: round(indexSeconds) },
+  };
+}
+
+/**
+ * Queries: the first twelve words of `n` stored chunks picked at random, so each query has
+ * a near neighbour, as a question about a document does (random words would have none, and
+ * no index finds the "nearest" of nearly equidistant vectors reliably).
+ */
+async function queries(db: Database, n: number) {
+  const rows = await db
+    .select({ content: fileChunks.content })
+    .from(fileChunks)
+    .orderBy(sql`random()`)
+    .limit(n);
+  return rows.map((row) => row.content.split(' ').slice(0, 12).join(' '));
+}
+
+async function searchLatency(db: Database, mode: SearchMode, efSearch: number, qs: string[]) {
+  const retrieval = createRetrieval({ db, embedder: localEmbedder, mode, efSearch });
+  const times: number[] = [];
+  for (const query of qs) {
+    const started = performance.now();
+    await retrieval.search({ userId: SEED_USER, query, limit: 10 });
+    times.push(performance.now() - started);
+  }
+  return {
+    mode,
+    efSearch,
+    queries: qs.length,
+    p50Ms: round(median(times), 2),
+    p99Ms: round(percentile(times, 99), 2),
+  };
+}
+
+/** The ids of the 10 nearest chunks: through the index, or exactly (index scans off). */
+async function nearest(db: Database, embedding: number[], efSearch: number | null) {
+  const vector = `[${embedding.join(',')}]`;
+  return db.transaction(async (tx) => {
+    if (efSearch === null) {
+      await tx.execute(sql`set local enable_indexscan = off`);
+    } else {
+      await tx.execute(sql`select set_config('hnsw.ef_search', ${String(efSearch)}, true)`);
+      // The index's order, whatever the planner would price: this measures the index itself
+      // (with a high ef_search the planner may prefer an exact sort of the owner's rows).
+      await tx.execute(sql`select set_config('enable_sort', 'off', true)`);
+    }
+    const rows = await tx
+      .select({ id: fileChunks.id })
+      .from(fileChunks)
+      .where(eq(fileChunks.userId, SEED_USER))
+      .orderBy(sql`${fileChunks.embedding} <=> ${vector}::vector`)
+      .limit(10);
+    return rows.map((row) => row.id);
+  });
+}
+
+async function recallAt10(db: Database, qs: string[]) {
+  const exact: Array<{ ids: string[]; ms: number }> = [];
+  for (const query of qs) {
+    const started = performance.now();
+    const ids = await nearest(db, localEmbedding(query), null);
+    exact.push({ ids, ms: performance.now() - started });
+  }
+  const rows = [];
+  for (const efSearch of EF_SEARCH_VALUES) {
+    let found = 0;
+    const times: number[] = [];
+    for (const [i, query] of qs.entries()) {
+      const started = performance.now();
+      const ids = await nearest(db, localEmbedding(query), efSearch);
+      times.push(performance.now() - started);
+      const truth = new Set(exact[i]?.ids);
+      found += ids.filter((id) => truth.has(id)).length;
+    }
+    rows.push({
+      efSearch,
+      recallAt10: round(found / (qs.length * 10), 3),
+      p50Ms: round(median(times), 2),
+    });
+  }
+  return { exactP50Ms: round(median(exact.map((e) => e.ms)), 1), byEfSearch: rows };
+}
+
+async function labelledQuality() {
+  const database = await createTestDatabase({ vector: true });
+  await addUser(database.db, SEED_USER);
+  const ids = await seedPassages(database.db, SEED_USER, LABELLED_DOCUMENTS, localEmbedder);
+  const rows = [];
+  for (const mode of SEARCH_MODES) {
+    const retrieval = createRetrieval({
+      db: database.db,
+      embedder: localEmbedder,
+      mode,
+      efSearch: env.FILES_HNSW_EF_SEARCH,
+    });
+    const score = await scoreRetrieval(retrieval, SEED_USER, ids);
+    rows.push({
+      mode,
+      hitAt1: round(score.hitAt1, 3),
+      recallAt3: round(score.recallAt3, 3),
+      mrr: round(score.mrr, 3),
+    });
+  }
+  await database.close();
+  return rows;
+}
+
+async function postgresAvailability(): Promise<string> {
+  const { DATABASE_URL } = loadEnv();
+  if (!DATABASE_URL) return 'skipped: DATABASE_URL is not set';
+  const { default: postgres } = await import('postgres');
+  const client = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await client`select 1 from pg_available_extensions where name = 'vector'`;
+    return rows.length > 0
+      ? 'pgvector is available: not measured by this run (PGlite only)'
+      : 'skipped: this PostgreSQL has no pgvector extension (search there is full-text only)';
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+// Run.
+log('1. ingestion throughput');
+const server = await startOpenAiServer();
+const ingestion = [
+  await ingestionThroughput(`local (${localEmbedder.model})`, localEmbedder),
+  await ingestionThroughput(
+    'scripted OpenAI-compatible server',
+    createEmbedder({
+      env: parseEnv({ OPENAI_BASE_URL: server.url, OPENAI_MAX_RETRIES: '0' }),
+      openaiApiKey: server.apiKey,
+    }),
+  ),
+];
+await server.close();
+log(table(ingestion));
+
+log(`\n2-3. search at ${CHUNKS} chunks (PGlite)`);
+const dataDir = process.env.BENCH_FILES_DIR ?? '.data/bench-files';
+const { database, seed } = await seededDatabase(dataDir);
+const [{ n } = { n: 0 }] = await database.db.select({ n: count() }).from(fileChunks);
+const searchQueries = await queries(database.db, QUERIES);
+// Warm the index's pages once, as a serving process would have them.
+await searchLatency(database.db, 'vector', env.FILES_HNSW_EF_SEARCH, searchQueries.slice(0, 10));
+const latency = [
+  await searchLatency(database.db, 'vector', 40, searchQueries),
+  await searchLatency(database.db, 'vector', env.FILES_HNSW_EF_SEARCH, searchQueries),
+  await searchLatency(database.db, 'hybrid', env.FILES_HNSW_EF_SEARCH, searchQueries),
+];
+log(table(latency));
+const recall = await recallAt10(database.db, await queries(database.db, RECALL_QUERIES));
+log(`exact search p50 ${recall.exactP50Ms} ms`);
+log(table(recall.byEfSearch));
+await database.close();
+
+log('\n4. retrieval quality on the labelled set (local embedding)');
+const quality = await labelledQuality();
+log(table(quality));
+const postgres = await postgresAvailability();
+log(`\nPostgreSQL: ${postgres}`);
+
+const path = await saveResults('files', {
+  date: new Date().toISOString(),
+  chunks: n,
+  ingestion,
+  seed,
+  search: { database: 'pglite', chunks: n, latency },
+  recall: { ...recall, chosenEfSearch: env.FILES_HNSW_EF_SEARCH },
+  quality: { defaultMode: DEFAULT_SEARCH_MODE, modes: quality },
+  postgres,
+});
+log(`\n${path}`);
