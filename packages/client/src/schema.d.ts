@@ -4549,7 +4549,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/langgraph/assistants/{assistant_id}/graph": {
+    "/api/langgraph/assistants/{assistant_id}/{view}": {
         parameters: {
             query?: never;
             header?: never;
@@ -4557,104 +4557,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An assistant's graph: its nodes and edges
-         * @description Requires the permissions chat:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
-         */
-        get: {
-            parameters: {
-                query?: {
-                    xray?: ("true" | "false") | (number | null) | null;
-                };
-                header?: never;
-                path: {
-                    assistant_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The nodes and edges. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["LangGraphAssistantGraph"];
-                    };
-                };
-                /** @description No valid session, bearer token or API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The caller lacks the role or permission (or, for cookie sessions, the origin check failed). */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found — or not the caller’s: the two answer alike. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The request does not match the schema; `details` lists each field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Too many requests; see `Retry-After`. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description A dependency is unavailable; see `Retry-After`. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/langgraph/assistants/{assistant_id}/schemas": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * An assistant's input, output, state and config JSON schemas
+         * An assistant's graph or its JSON schemas
          * @description Requires the permissions chat:read: a session's role must grant them, and an API key must carry them (otherwise 403, naming the missing ones in `error.details.missing`).
          */
         get: {
@@ -4663,18 +4566,19 @@ export interface paths {
                 header?: never;
                 path: {
                     assistant_id: string;
+                    view: "graph" | "schemas";
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description The JSON schemas. */
+                /** @description Nodes and edges, or the schemas. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["LangGraphGraphSchema"];
+                        "application/json": components["schemas"]["LangGraphAssistantView"];
                     };
                 };
                 /** @description No valid session, bearer token or API key. */
@@ -11941,10 +11845,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        LangGraphAssistantGraph: {
-            [key: string]: unknown;
-        };
-        LangGraphGraphSchema: {
+        LangGraphAssistantView: {
             [key: string]: unknown;
         };
         LangGraphThread: {

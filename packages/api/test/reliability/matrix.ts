@@ -245,6 +245,11 @@ export const MATRIX: Record<string, Entry> = {
     request: () => ({ params: { assistant_id: 'chat' } }),
     lowerRole: readKey,
   },
+  'GET /api/langgraph/assistants/{assistant_id}/{view}': {
+    access: 'user',
+    request: () => ({ params: { assistant_id: 'chat', view: 'schemas' } }),
+    lowerRole: readKey,
+  },
   'POST /api/langgraph/threads': {
     access: 'user',
     request: () => ({ body: {} }),

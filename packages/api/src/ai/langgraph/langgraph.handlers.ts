@@ -61,25 +61,18 @@ export const getAssistant: AppRouteHandler<typeof routes.getAssistant> = async (
   return c.json(assistant, 200);
 };
 
-export const getAssistantGraph: AppRouteHandler<typeof routes.getAssistantGraph> = async (c) => {
-  const { findAssistant } = await assistants();
-  const assistant = findAssistant(c.req.valid('param').assistant_id);
+/** `/graph`: the compiled graph's nodes and edges; `/schemas`: its JSON schemas. */
+export const getAssistantView: AppRouteHandler<typeof routes.getAssistantView> = async (c) => {
+  const { assistant_id, view } = c.req.valid('param');
+  const assistant = (await assistants()).findAssistant(assistant_id);
   if (!assistant) return notFound(c, 'Assistant');
-  const { xray } = c.req.valid('query');
+  const { assistantGraph, assistantSchemas } = await import('./assistant-graph.ts');
+  if (view === 'schemas') return c.json(assistantSchemas(assistant), 200);
   const { userId, graphs } = await servicesOf(c);
-  const { assistantGraph } = await import('./assistant-graph.ts');
-  const depth = xray === 'true' ? true : xray === 'false' ? false : xray;
+  // `?xray=true`, or a depth of subgraphs; anything else none.
+  const xray = c.req.query('xray');
+  const depth = xray === 'true' || Number(xray) || false;
   return c.json(await assistantGraph(graphs, assistant, userId, depth), 200);
-};
-
-export const getAssistantSchemas: AppRouteHandler<typeof routes.getAssistantSchemas> = async (
-  c,
-) => {
-  const { findAssistant } = await assistants();
-  const assistant = findAssistant(c.req.valid('param').assistant_id);
-  if (!assistant) return notFound(c, 'Assistant');
-  const { assistantSchemas } = await import('./assistant-graph.ts');
-  return c.json(assistantSchemas(assistant), 200);
 };
 
 export const createThread: AppRouteHandler<typeof routes.createThread> = async (c) => {

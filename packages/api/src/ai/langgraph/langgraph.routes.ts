@@ -21,10 +21,13 @@ import {
 export const LANGGRAPH_PATH = '/api/langgraph';
 
 const tags = ['LangGraph Platform'];
+/** What a route on the caller's own assistant, thread or run may answer besides its success. */
+const readErrors = errorResponses(401, 403, 404, 422);
 
 const object = (name: string) => z.record(z.string(), z.unknown()).openapi(name);
 const assistantSchema = object('LangGraphAssistant');
 const threadSchema = object('LangGraphThread');
+const threadResponse = jsonContent(threadSchema, 'The thread.');
 const runSchema = object('LangGraphRun');
 const stateSchema = object('LangGraphThreadState');
 
@@ -88,38 +91,26 @@ export const getAssistant = createRoute({
   request: { params: assistantParams },
   responses: {
     200: jsonContent(assistantSchema, 'The assistant.'),
-    ...errorResponses(401, 403, 404, 422),
+    ...readErrors,
   },
 });
 
-export const getAssistantGraph = createRoute({
+/** `/graph` (nodes and edges; `?xray=true` or a depth) or `/schemas`: one definition for both. */
+export const getAssistantView = createRoute({
   method: 'get',
-  path: `${LANGGRAPH_PATH}/assistants/{assistant_id}/graph`,
+  path: `${LANGGRAPH_PATH}/assistants/{assistant_id}/{view}`,
   tags,
-  summary: "An assistant's graph: its nodes and edges",
+  summary: "An assistant's graph or its JSON schemas",
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: {
-    params: assistantParams,
-    query: z.object({ xray: z.union([z.enum(['true', 'false']), z.coerce.number()]).optional() }),
+    params: assistantParams.extend({
+      view: z.enum(['graph', 'schemas']).openapi({ param: { name: 'view', in: 'path' } }),
+    }),
   },
   responses: {
-    200: jsonContent(object('LangGraphAssistantGraph'), 'The nodes and edges.'),
-    ...errorResponses(401, 403, 404, 422),
-  },
-});
-
-export const getAssistantSchemas = createRoute({
-  method: 'get',
-  path: `${LANGGRAPH_PATH}/assistants/{assistant_id}/schemas`,
-  tags,
-  summary: "An assistant's input, output, state and config JSON schemas",
-  security: SECURITY,
-  middleware: [requirePermission({ chat: ['read'] })] as const,
-  request: { params: assistantParams },
-  responses: {
-    200: jsonContent(object('LangGraphGraphSchema'), 'The JSON schemas.'),
-    ...errorResponses(401, 403, 404, 422),
+    200: jsonContent(object('LangGraphAssistantView'), 'Nodes and edges, or the schemas.'),
+    ...readErrors,
   },
 });
 
@@ -132,7 +123,7 @@ export const createThread = createRoute({
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
   request: { body: optionalBody(threadCreateSchema) },
   responses: {
-    200: jsonContent(threadSchema, 'The thread.'),
+    200: threadResponse,
     ...errorResponses(400, 401, 403, 409, 422),
   },
 });
@@ -160,8 +151,8 @@ export const getThread = createRoute({
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: { params: threadParams },
   responses: {
-    200: jsonContent(threadSchema, 'The thread.'),
-    ...errorResponses(401, 403, 404, 422),
+    200: threadResponse,
+    ...readErrors,
   },
 });
 
@@ -174,7 +165,7 @@ export const patchThread = createRoute({
   middleware: [requirePermission({ chat: ['create', 'update'] })] as const,
   request: { params: threadParams, body: jsonBody(threadPatchSchema) },
   responses: {
-    200: jsonContent(threadSchema, 'The thread.'),
+    200: threadResponse,
     ...errorResponses(400, 401, 403, 404, 422),
   },
 });
@@ -187,7 +178,7 @@ export const deleteThread = createRoute({
   security: SECURITY,
   middleware: [requirePermission({ chat: ['delete'] })] as const,
   request: { params: threadParams },
-  responses: { 204: { description: 'Deleted.' }, ...errorResponses(401, 403, 404, 422) },
+  responses: { 204: { description: 'Deleted.' }, ...readErrors },
 });
 
 export const getState = createRoute({
@@ -198,7 +189,7 @@ export const getState = createRoute({
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: { params: threadParams },
-  responses: { 200: jsonContent(stateSchema, 'The state.'), ...errorResponses(401, 403, 404, 422) },
+  responses: { 200: jsonContent(stateSchema, 'The state.'), ...readErrors },
 });
 
 export const getStateAt = createRoute({
@@ -217,7 +208,7 @@ export const getStateAt = createRoute({
         .openapi({ param: { name: 'checkpoint_id', in: 'path' } }),
     }),
   },
-  responses: { 200: jsonContent(stateSchema, 'The state.'), ...errorResponses(401, 403, 404, 422) },
+  responses: { 200: jsonContent(stateSchema, 'The state.'), ...readErrors },
 });
 
 export const updateState = createRoute({
@@ -302,7 +293,7 @@ export const listRuns = createRoute({
   },
   responses: {
     200: jsonContent(z.array(runSchema), 'The runs.'),
-    ...errorResponses(401, 403, 404, 422),
+    ...readErrors,
   },
 });
 
@@ -314,7 +305,7 @@ export const getRun = createRoute({
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: { params: runParams },
-  responses: { 200: jsonContent(runSchema, 'The run.'), ...errorResponses(401, 403, 404, 422) },
+  responses: { 200: jsonContent(runSchema, 'The run.'), ...readErrors },
 });
 
 export const joinRunStream = createRoute({
@@ -326,7 +317,7 @@ export const joinRunStream = createRoute({
   security: SECURITY,
   middleware: [requirePermission({ chat: ['read'] })] as const,
   request: { params: runParams },
-  responses: { 200: sse('The run, streamed.'), ...errorResponses(401, 403, 404, 422) },
+  responses: { 200: sse('The run, streamed.'), ...readErrors },
 });
 
 export const joinRun = createRoute({
@@ -339,7 +330,7 @@ export const joinRun = createRoute({
   request: { params: runParams },
   responses: {
     200: jsonContent(object('LangGraphJoinValues'), 'The values.'),
-    ...errorResponses(401, 403, 404, 422),
+    ...readErrors,
   },
 });
 
@@ -360,6 +351,6 @@ export const cancelRun = createRoute({
   responses: {
     202: { description: 'Cancel requested.' },
     204: { description: 'Cancelled.' },
-    ...errorResponses(401, 403, 404, 422),
+    ...readErrors,
   },
 });
