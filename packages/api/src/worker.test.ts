@@ -33,7 +33,7 @@ beforeAll(async () => {
       messageId: 'unknown-run',
     },
     { body: 'not json', messageId: 'malformed' },
-    // No handler takes this type yet: acknowledged as a permanent failure.
+    // An upload no file row waits for: the files handler finds nothing to do.
     {
       body: s3NotificationBody([{ bucket: 'uploads', key: 'users/u/f', size: 3 }]),
       messageId: 's3-created',
@@ -61,7 +61,7 @@ describe('the bundled worker', () => {
 
   test('logs what it acknowledged without running and what it will retry, with the Lambda request id', () => {
     const failedForGood = logs.filter((line) => line.message === 'job failed for good');
-    expect(failedForGood.map((line) => line.messageId).sort()).toEqual(['malformed', 's3-created']);
+    expect(failedForGood.map((line) => line.messageId).sort()).toEqual(['malformed']);
     const retried = logs.find((line) => line.message === 'job failed, to be retried');
     expect(retried).toMatchObject({ messageId: 'broken-payload', attempt: 2 });
     expect(retried?.lambdaRequestId).toBe('req-0');

@@ -9,12 +9,10 @@ export interface FilesIngestJob {
 
 /**
  * An object arrived in the uploads bucket (the bucket's notification, on AWS): the upload
- * is confirmed as if its owner had called `POST /api/files/{fileId}/complete`.
+ * is confirmed as if its owner had called `POST /api/files/{fileId}/complete`. The worker's
+ * batch handling names the type, as it turns S3 notifications into these jobs.
  */
-export const FILES_OBJECT_CREATED_JOB = 'files.object-created';
-
-export interface FilesObjectCreatedJob {
-  bucket: string;
-  key: string;
-  size: number;
-}
+export {
+  OBJECT_CREATED_JOB as FILES_OBJECT_CREATED_JOB,
+  type ObjectCreatedJob as FilesObjectCreatedJob,
+} from '../lib/queue/sqs-batch.ts';
