@@ -64,6 +64,13 @@ describe('a background LangGraph run on the SQS queue', () => {
       payload: { runId: run.run_id, threadId: thread.thread_id },
     });
     expect(await runStatus(run.run_id)).toBe('pending');
+    // Waiting in the queue, it holds the thread until its queued deadline (hours), not the
+    // execution lease: a backlog or a retry's backoff does not fail it.
+    const [queued] = await t.deps.database.db
+      .select()
+      .from(lgRuns)
+      .where(eq(lgRuns.id, run.run_id));
+    expect((queued?.leaseUntil?.getTime() ?? 0) - Date.now()).toBeGreaterThan(60 * 60_000);
 
     expect(await deliver(bodies)).toEqual({ batchItemFailures: [] });
     expect(await runStatus(run.run_id)).toBe('success');
