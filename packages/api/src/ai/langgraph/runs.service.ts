@@ -192,6 +192,12 @@ export function createRunsService(options: RunsServiceOptions) {
       }
     },
 
+    /**
+     * Fails a background run whose job could not be queued, freeing its thread at once rather
+     * than at its queued deadline.
+     */
+    unqueued: (run: LgRun) => store.finishRun(run, 'error', 'error'),
+
     get: (userId: string, threadId: string, runId: string) =>
       store.findRun(userId, threadId, runId),
 
