@@ -64,6 +64,13 @@ describe('a background LangGraph run on the SQS queue', () => {
       payload: { runId: run.run_id, threadId: thread.thread_id },
     });
     expect(await runStatus(run.run_id)).toBe('pending');
+    // Waiting in the queue, it holds the thread until its queued deadline (hours), not the
+    // execution lease: a backlog or a retry's backoff does not fail it.
+    const [queued] = await t.deps.database.db
+      .select()
+      .from(lgRuns)
+      .where(eq(lgRuns.id, run.run_id));
+    expect((queued?.leaseUntil?.getTime() ?? 0) - Date.now()).toBeGreaterThan(60 * 60_000);
 
     expect(await deliver(bodies)).toEqual({ batchItemFailures: [] });
     expect(await runStatus(run.run_id)).toBe('success');
@@ -76,6 +83,27 @@ describe('a background LangGraph run on the SQS queue', () => {
     expect(await runStatus(run.run_id)).toBe('success');
     const again = await client.threads.getState(thread.thread_id);
     expect((again.values as { messages: unknown[] }).messages).toHaveLength(2);
+  }, 20_000);
+
+  test('a run whose job could not be sent fails at once and frees its thread', async () => {
+    const user = await signUp(t.app, t.deps);
+    const client = sdkClient(SDK_VERSIONS[0].Client, t.app, user);
+    const thread = await client.threads.create();
+    sqs.on(SendMessageCommand).rejects(new Error('SQS is unavailable'));
+    const response = await t.app.request(`/api/langgraph/threads/${thread.thread_id}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ assistant_id: 'chat', input: human('hello') }),
+    });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    const runs = await client.runs.list(thread.thread_id);
+    expect(runs.map((run) => run.status)).toEqual(['error']);
+    // Not held until the queued deadline: the thread takes a new run now.
+    const next = await client.runs.wait(thread.thread_id, 'chat', { input: human('again') });
+    expect((next as { messages: Array<{ type: string }> }).messages.map((m) => m.type)).toEqual([
+      'human',
+      'ai',
+    ]);
   }, 20_000);
 
   test('a run whose worker died mid-run is marked failed by the redelivered message; the thread takes a new run', async () => {

@@ -210,7 +210,7 @@ export const streamRun: AppRouteHandler<typeof routes.streamRun> = async (c) => 
 /** Creates a run executed by the job queue; join it, poll it or cancel it. */
 export const createRun: AppRouteHandler<typeof routes.createRun> = async (c) => {
   const { thread_id } = c.req.valid('param');
-  const { userId } = await servicesOf(c);
+  const { userId, runs } = await servicesOf(c);
   const created = await createRunOf(c, thread_id, c.req.valid('json') as RunCreate, false);
   if (created instanceof Response) return created;
   const { run, supersedes } = created;
@@ -221,7 +221,12 @@ export const createRun: AppRouteHandler<typeof routes.createRun> = async (c) => 
     requestId: c.get('requestId') ?? null,
     supersedes,
   };
-  await c.var.deps.jobs.queue.enqueue(LANGGRAPH_RUN_JOB, job, { id: run.id });
+  await c.var.deps.jobs.queue
+    .enqueue(LANGGRAPH_RUN_JOB, job, { id: run.id })
+    .catch(async (error) => {
+      await runs.unqueued(run);
+      throw error;
+    });
   c.header('Content-Location', runPath(thread_id, run.id));
   c.header('Location', `${runPath(thread_id, run.id)}/stream`);
   return c.json(runView(run), 200);

@@ -5,7 +5,9 @@
  *
  * A run is a row (`lg_runs`, one active per thread) executed wherever it runs: the request
  * that created it, or the job queue's worker for a background run. A run whose lease has
- * passed belonged to a worker that died and is marked failed when read. A resumable or
+ * passed belonged to a worker that died and is marked failed when read. A background run
+ * waiting in the queue has a deadline of its own instead (`queuedRunTtlMs`) until a worker
+ * claims it. A resumable or
  * background run stores each event (`lg_run_events`, numbered from 0), so it can be joined
  * from any container.
  */
@@ -43,9 +45,20 @@ export interface LangGraphServiceOptions {
   pollMs?: number;
   /** How long a run's lease lasts without renewal: a dead worker's run fails after it. */
   leaseMs?: number;
+  /**
+   * How long a background run may wait in the job queue before it is failed (a backlog, a
+   * delayed delivery, retries with backoff). @default QUEUED_RUN_TTL_MS (6 h)
+   */
+  queuedRunTtlMs?: number;
   /** Flushes traces once a run has ended. */
   flush(): Promise<void>;
 }
+
+/**
+ * A queued run's default deadline: hours, against the job queue's minutes of backoff and
+ * retries (SQS keeps a message for days, so a run's deadline ends its wait first).
+ */
+export const QUEUED_RUN_TTL_MS = 6 * 60 * 60 * 1_000;
 
 export function createLangGraphService(options: LangGraphServiceOptions) {
   const pollMs = options.pollMs ?? 1_000;
@@ -55,7 +68,13 @@ export function createLangGraphService(options: LangGraphServiceOptions) {
   return {
     graphs,
     threads: createThreadsService({ store, graphs }),
-    runs: createRunsService({ store, graphs, usage: options.usage, leaseMs }),
+    runs: createRunsService({
+      store,
+      graphs,
+      usage: options.usage,
+      leaseMs,
+      queuedRunTtlMs: options.queuedRunTtlMs ?? QUEUED_RUN_TTL_MS,
+    }),
     executor: createRunExecutor({
       store,
       graphs,

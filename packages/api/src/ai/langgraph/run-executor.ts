@@ -1,7 +1,7 @@
 /**
  * Executes a created run to its end, wherever it runs (the request that created it, or the
- * job queue's worker for a background run): marks it running, renews its lease and reads its
- * cancel flag every `pollMs` (so a cancel from any container stops it), streams the graph's
+ * job queue's worker for a background run, which claims it first): renews its lease and reads
+ * its cancel flag every `pollMs` (so a cancel from any container stops it), streams the graph's
  * events, stores them when the run is resumable, and writes the final statuses.
  */
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
@@ -100,13 +100,10 @@ export function createRunExecutor(options: RunExecutorOptions) {
       cancelled = true;
       controller.abort();
     });
-    let running: Promise<void> = Promise.resolve();
     let status: LgRun['status'] = 'success';
     let threadStatus: LgThread['status'] = 'idle';
     try {
       if (!assistant) throw new ApiError(404, ERROR_CODES.NOT_FOUND, 'Assistant not found');
-      // A queued run is marked running while the graph starts (awaited before its end).
-      if (run.status === 'pending') running = store.setRunStatus(run.id, 'running', leaseMs);
       await send('metadata', { run_id: run.id, attempt: 1 });
       if (settings.supersedes) await afterSuperseded(settings.supersedes, controller.signal);
       const events = graphEvents(options, run, assistant, controller.signal, {
@@ -146,7 +143,6 @@ export function createRunExecutor(options: RunExecutorOptions) {
         (held) => held.settle(),
         () => undefined,
       );
-      await running.catch(() => {});
       await store.finishRun(run, status, threadStatus);
       await options.flush().catch(() => {});
     }
@@ -155,10 +151,18 @@ export function createRunExecutor(options: RunExecutorOptions) {
   return {
     execute,
 
-    /** Executes a queued background run (idempotent: a run already started is left alone). */
+    /**
+     * Executes a queued background run once: it is claimed (`pending` to `running`, in one
+     * statement) before anything else, so however long its job waited in the queue, only its
+     * queued deadline counts. Another delivery of the same job finds it taken and does nothing;
+     * a run whose worker died (its lease passed) or whose queued deadline passed is expired.
+     */
     async executeQueued(job: LangGraphRunJob, signal: AbortSignal): Promise<void> {
-      const run = await store.findRun(job.userId, job.threadId, job.runId);
-      if (run?.status !== 'pending') return;
+      const run = await store.claimRun(job.userId, job.threadId, job.runId, leaseMs);
+      if (!run) {
+        await store.expireRuns(job.threadId);
+        return;
+      }
       await execute(run, () => {}, {
         store: true,
         requestId: job.requestId,

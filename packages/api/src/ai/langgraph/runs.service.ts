@@ -21,6 +21,11 @@ export interface RunsServiceOptions {
   usage: Pick<UsageService, 'assertWithinBudget'>;
   /** How long a new run's lease lasts before its executor first renews it. */
   leaseMs: number;
+  /**
+   * How long a background run may wait in the job queue (`pending`) before it is failed:
+   * long enough for a backlog, a delayed delivery and the retries' backoff.
+   */
+  queuedRunTtlMs: number;
 }
 
 export interface CreatedRun {
@@ -53,7 +58,8 @@ const conflict = (message: string) => new ApiError(409, ERROR_CODES.CONFLICT, me
 const BUSY =
   'Thread is already running a task. Wait for it to finish or choose a different multitask strategy.';
 
-export function createRunsService({ store, graphs, usage, leaseMs }: RunsServiceOptions) {
+export function createRunsService(options: RunsServiceOptions) {
+  const { store, graphs, usage, leaseMs, queuedRunTtlMs } = options;
   /** 409 unless the thread waits on an interrupt; 422 for an approval resume that is no decision. */
   async function checkResume(thread: LgThread, assistant: Assistant, resume: unknown) {
     if (!thread.graphId || !(await graphs.isInterrupted(thread))) {
@@ -93,7 +99,8 @@ export function createRunsService({ store, graphs, usage, leaseMs }: RunsService
       metadata: body.metadata ?? {},
       kwargs: { ...body, assistant_id: assistant.assistant_id } as Record<string, unknown>,
       multitaskStrategy: body.multitask_strategy ?? 'reject',
-      leaseMs,
+      // A queued run has no executor to renew its lease until a worker takes it.
+      leaseMs: now ? leaseMs : queuedRunTtlMs,
     };
     let started = await store.startRun(values);
     if (!started.thread && body.if_not_exists === 'create') {
@@ -184,6 +191,12 @@ export function createRunsService({ store, graphs, usage, leaseMs }: RunsService
         throw error;
       }
     },
+
+    /**
+     * Fails a background run whose job could not be queued, freeing its thread at once rather
+     * than at its queued deadline.
+     */
+    unqueued: (run: LgRun) => store.finishRun(run, 'error', 'error'),
 
     get: (userId: string, threadId: string, runId: string) =>
       store.findRun(userId, threadId, runId),

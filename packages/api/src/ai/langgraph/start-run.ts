@@ -29,6 +29,10 @@ export interface NewRun {
   metadata: Record<string, unknown>;
   kwargs: Record<string, unknown>;
   multitaskStrategy: string;
+  /**
+   * How long the run holds its thread before it must be renewed: the execution lease for a
+   * run started now, the queued deadline for a pending one (it may wait in the job queue).
+   */
   leaseMs: number;
 }
 

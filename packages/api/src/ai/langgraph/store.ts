@@ -4,7 +4,7 @@
  * One active run per thread is a unique index (`lg_runs_active_idx`), so across containers too.
  */
 import { type LgRun, type LgThread, lgRunEvents, lgRuns, lgThreads } from '@backend/shared/schema';
-import { and, asc, desc, eq, gt, inArray, lt, ne, notExists, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, notExists, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../lib/db/index.ts';
 import { type NewRun, type StartedRun, startRun } from './start-run.ts';
 
@@ -31,6 +31,22 @@ export type { NewRun, StartedRun } from './start-run.ts';
 export const ACTIVE_RUN_STATUSES = ['pending', 'running'] as const;
 
 export function createLangGraphStore(db: Database) {
+  /**
+   * Marks the active runs matching `scope` whose lease (or queued deadline) has passed as
+   * failed, and frees their busy threads, in one statement.
+   */
+  async function expire(scope: SQL): Promise<void> {
+    await db.execute(sql`
+      with expired as (
+        update ${lgRuns} set status = 'error', updated_at = now()
+        where ${scope} and ${inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES])}
+          and ${lgRuns.leaseUntil} < now()
+        returning thread_id
+      )
+      update ${lgThreads} set status = 'error', updated_at = now()
+      where id in (select thread_id from expired) and status = 'busy'`);
+  }
+
   return {
     async createThread(
       userId: string,
@@ -65,7 +81,15 @@ export function createLangGraphStore(db: Database) {
       return row ?? null;
     },
 
+    /**
+     * The user's threads matching `search`. The runs of their busy threads whose lease has
+     * passed are expired first, so a thread held by a dead worker shows as it is.
+     */
     async searchThreads(userId: string, search: ThreadSearch): Promise<LgThread[]> {
+      await expire(
+        sql`${lgRuns.threadId} in (select id from ${lgThreads}
+          where ${lgThreads.userId} = ${userId} and ${lgThreads.status} = 'busy')`,
+      );
       const column = search.sortBy === 'created_at' ? lgThreads.createdAt : lgThreads.updatedAt;
       return db
         .select()
@@ -159,38 +183,41 @@ export function createLangGraphStore(db: Database) {
         .offset(page.offset);
     },
 
-    /** Marks the thread's active runs whose lease has passed as failed; frees the thread. */
-    async expireRuns(threadId: string): Promise<void> {
-      const expired = await db
-        .update(lgRuns)
-        .set({ status: 'error', updatedAt: new Date() })
-        .where(
-          and(
-            eq(lgRuns.threadId, threadId),
-            inArray(lgRuns.status, [...ACTIVE_RUN_STATUSES]),
-            lt(lgRuns.leaseUntil, sql`now()`),
-          ),
-        )
-        .returning({ id: lgRuns.id });
-      if (expired.length > 0) {
-        await db
-          .update(lgThreads)
-          .set({ status: 'error', updatedAt: new Date() })
-          .where(and(eq(lgThreads.id, threadId), eq(lgThreads.status, 'busy')));
-      }
-    },
+    /**
+     * Marks the thread's active runs whose lease (or queued deadline) has passed as failed;
+     * frees the thread. One statement.
+     */
+    expireRuns: (threadId: string): Promise<void> => expire(sql`${lgRuns.threadId} = ${threadId}`),
 
-    async setRunStatus(runId: string, status: LgRun['status'], leaseMs?: number): Promise<void> {
-      await db
+    /**
+     * Takes a queued run for execution: `running`, with a fresh lease, if it is still
+     * `pending` and its queued deadline has not passed. Null otherwise (already taken by
+     * another delivery of its job, finished, expired, or not the user's).
+     */
+    async claimRun(
+      userId: string,
+      threadId: string,
+      runId: string,
+      leaseMs: number,
+    ): Promise<LgRun | null> {
+      const [row] = await db
         .update(lgRuns)
         .set({
-          status,
+          status: 'running',
+          leaseUntil: sql`now() + ${leaseMs} * interval '1 millisecond'`,
           updatedAt: new Date(),
-          ...(leaseMs !== undefined
-            ? { leaseUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` }
-            : {}),
         })
-        .where(eq(lgRuns.id, runId));
+        .where(
+          and(
+            eq(lgRuns.id, runId),
+            eq(lgRuns.threadId, threadId),
+            eq(lgRuns.userId, userId),
+            eq(lgRuns.status, 'pending'),
+            gt(lgRuns.leaseUntil, sql`now()`),
+          ),
+        )
+        .returning();
+      return row ?? null;
     },
 
     /**

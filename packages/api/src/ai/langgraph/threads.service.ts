@@ -77,7 +77,9 @@ export function createThreadsService({ store, graphs }: ThreadsServiceOptions) {
       return own && body.if_exists === 'do_nothing' ? view(own) : null;
     },
 
+    /** The thread; a run of it whose lease has passed (its worker died) is expired first. */
     async get(userId: string, threadId: string): Promise<ThreadView | null> {
+      await store.expireRuns(threadId);
       const thread = await owned(userId, threadId);
       return thread ? view(thread) : null;
     },
