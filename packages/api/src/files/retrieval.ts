@@ -10,9 +10,11 @@
  *   here, not by the planner (whose price of the HNSW index swings with `hnsw.ef_search`: it
  *   took an exact sort at one value and the index at the next, 0.87 against 1 in recall): up
  *   to EXACT_SEARCH_MAX_ROWS rows in scope (a small library, or the files named) are sorted
- *   exactly; more go through the HNSW index with `hnsw.ef_search` raised for recall and
- *   pgvector's iterative scan so that the owner filter cannot starve the result (pgvector 0.8
- *   or later).
+ *   exactly; more go through the HNSW index with pgvector's iterative scan (0.8 or later), so
+ *   that the owner filter cannot starve the result, asking it for `hnsw.ef_search` rows (not
+ *   only the ones wanted) and keeping the nearest: the scan goes on past its first candidate
+ *   list, which a graph over 1536 dimensions needs (docs/performance.md: recall@10 0.75 with
+ *   10 rows asked at ef_search 100, 0.87 with 100).
  * - `text`: PostgreSQL full-text search over the generated tsvector, matching any of the
  *   query's stemmed words, ranked by `ts_rank_cd`: what a database without pgvector answers.
  * - `hybrid`: the vector candidates (four per result asked for) ranked again by full text,
@@ -76,7 +78,10 @@ export interface RetrievalOptions {
   embedder: Embedder;
   /** The mode when pgvector is there; without it, always `text`. */
   mode: SearchMode;
-  /** `hnsw.ef_search`: candidates the index keeps per query (recall against speed). */
+  /**
+   * `hnsw.ef_search`: candidates the index keeps per query, and rows asked of it, of which the
+   * nearest are kept (recall against speed).
+   */
   efSearch: number;
   /**
    * Charges the query's embedding to the caller: refused (429) over the daily token budget,
@@ -149,11 +154,12 @@ async function vectorCandidates(
       .from(fileChunks)
       .where(scope(request))
       .orderBy(distance)
-      .limit(limit);
+      .limit(exact ? limit : Math.max(limit, efSearch));
     // An iterative scan may return neighbours slightly out of order.
     return rows
       .map(({ distance: d, ...row }) => ({ ...row, score: 1 - d }))
-      .sort((a, b) => b.score - a.score);
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   });
 }
 
