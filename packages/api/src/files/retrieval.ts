@@ -83,6 +83,8 @@ export interface RetrievalOptions {
    * nearest are kept (recall against speed).
    */
   efSearch: number;
+  /** Rows in scope up to which vector search sorts them all. @default EXACT_SEARCH_MAX_ROWS */
+  exactSearchMaxRows?: number;
   /**
    * Charges the query's embedding to the caller: refused (429) over the daily token budget,
    * recorded after. @default not charged (benchmarks)
@@ -112,16 +114,16 @@ function scope(request: SearchRequest): SQL | undefined {
 }
 
 /** Whether the rows in scope are few enough to sort them all, counted no further than that. */
-async function fewInScope(db: Database, request: SearchRequest): Promise<boolean> {
+async function fewInScope(db: Database, request: SearchRequest, maxRows: number): Promise<boolean> {
   const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(
     db
       .select({ id: fileChunks.id })
       .from(fileChunks)
       .where(scope(request))
-      .limit(EXACT_SEARCH_MAX_ROWS + 1)
+      .limit(maxRows + 1)
       .as('in_scope'),
   );
-  return (row?.n ?? 0) <= EXACT_SEARCH_MAX_ROWS;
+  return (row?.n ?? 0) <= maxRows;
 }
 
 /** The nearest chunks by cosine distance, best first. */
@@ -130,10 +132,10 @@ async function vectorCandidates(
   request: SearchRequest,
   embedding: readonly number[],
   limit: number,
-  efSearch: number,
+  { efSearch, exactSearchMaxRows = EXACT_SEARCH_MAX_ROWS }: RetrievalOptions,
 ): Promise<Candidate[]> {
   const distance = cosineDistance(fileChunks.embedding, toVector(embedding));
-  const exact = await fewInScope(db, request);
+  const exact = await fewInScope(db, request, exactSearchMaxRows);
   return db.transaction(async (tx) => {
     // Transaction-local: a pooled connection goes back with its defaults.
     if (exact) {
@@ -252,17 +254,11 @@ export function createRetrieval(options: RetrievalOptions): Retrieval {
         });
         const [embedding = []] = vectors;
         if (mode === 'vector') {
-          candidates = await vectorCandidates(
-            db,
-            request,
-            embedding,
-            request.limit,
-            options.efSearch,
-          );
+          candidates = await vectorCandidates(db, request, embedding, request.limit, options);
         } else {
           const pool = Math.max(request.limit * CANDIDATES_PER_RESULT, 20);
           // One after the other: the embedded database runs one query at a time anyway.
-          const byVector = await vectorCandidates(db, request, embedding, pool, options.efSearch);
+          const byVector = await vectorCandidates(db, request, embedding, pool, options);
           // Ranked by full text among the vector candidates only: ranking every chunk that
           // shares a word with the query costs seconds at 100,000 chunks, and on the
           // labelled set scores no better (docs/performance.md).
