@@ -209,14 +209,8 @@ async function seededDatabase(dataDir: string) {
   await db.execute(sql`analyze file_chunks`);
   await Bun.write(marker, `${new Date().toISOString()}\n`);
   log(`seeded in ${round(loadSeconds)} s, HNSW index built in ${round(indexSeconds)} s`);
-  return {
-    database,
-    seed: {
-      loadSeconds: round(loadSeconds),
-      indexSeconds: round(indexSeconds),
-      maintenanceWorkMem: MAINTENANCE_WORK_MEM,
-    },
-  };
+  const seed = { loadSeconds: round(loadSeconds), indexSeconds: round(indexSeconds) };
+  return { database, seed: { ...seed, maintenanceWorkMem: MAINTENANCE_WORK_MEM } };
 }
 
 /**
