@@ -210,7 +210,7 @@ const envSchema = z
     FILES_EMBEDDING_MODEL: z.string().min(1).max(128).default('text-embedding-3-small'),
     /** Chunks embedded per request to the embedding endpoint. */
     FILES_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2_048).default(64),
-    /** `hnsw.ef_search` of document search: candidates the index keeps (recall vs. speed). */
+    /** `hnsw.ef_search` of document search: candidates the index keeps and rows asked of it. */
     FILES_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1_000).default(100),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),

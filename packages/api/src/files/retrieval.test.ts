@@ -105,6 +105,26 @@ describe('document search (with pgvector)', () => {
     }
   });
 
+  test("through the HNSW index, vector search answers as the exact sort does, and another user's chunks never come back", async () => {
+    const exact = retrievalFor('vector');
+    const indexed = createRetrieval({
+      db: database.db,
+      embedder,
+      mode: 'vector',
+      efSearch: 40,
+      exactSearchMaxRows: 0,
+    });
+    const malloryIds = new Set(mallory.values());
+    for (const query of ['revenue growth last quarter', 'hotel booking', 'bait']) {
+      const request = { userId: 'search-alice', query, limit: 5 };
+      const byIndex = (await indexed.search(request)).hits;
+      expect(byIndex).toHaveLength(5);
+      for (const hit of byIndex) expect(malloryIds.has(hit.fileId)).toBe(false);
+      const key = (hit: { fileId: string; position: number }) => `${hit.fileId}:${hit.position}`;
+      expect(byIndex.map(key)).toEqual((await exact.search(request)).hits.map(key));
+    }
+  });
+
   test("naming files narrows the search to them; another user's file ids match nothing", async () => {
     const retrieval = retrievalFor(DEFAULT_SEARCH_MODE);
     const onlyBenefits = await retrieval.search({

@@ -6,9 +6,15 @@
  * to the files named when the request names some, so another user's rows cannot come back
  * whatever the query says.
  *
- * - `vector`: the query's embedding against the chunks' by cosine distance, through the HNSW
- *   index, with `hnsw.ef_search` raised for recall and pgvector's iterative scan so that a
- *   user filter cannot starve the result (pgvector 0.8 or later).
+ * - `vector`: the query's embedding against the chunks' by cosine distance. The plan is chosen
+ *   here, not by the planner (whose price of the HNSW index swings with `hnsw.ef_search`: it
+ *   took an exact sort at one value and the index at the next, 0.87 against 1 in recall): up
+ *   to EXACT_SEARCH_MAX_ROWS rows in scope (a small library, or the files named) are sorted
+ *   exactly; more go through the HNSW index with pgvector's iterative scan (0.8 or later), so
+ *   that the owner filter cannot starve the result, asking it for `hnsw.ef_search` rows (not
+ *   only the ones wanted) and keeping the nearest: the scan goes on past its first candidate
+ *   list, which a graph over 1536 dimensions needs (docs/performance.md: recall@10 0.75 with
+ *   10 rows asked at ef_search 100, 0.87 with 100).
  * - `text`: PostgreSQL full-text search over the generated tsvector, matching any of the
  *   query's stemmed words, ranked by `ts_rank_cd`: what a database without pgvector answers.
  * - `hybrid`: the vector candidates (four per result asked for) ranked again by full text,
@@ -32,6 +38,11 @@ export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 const RRF_K = 60;
 /** Candidates each list contributes to a fused result, per result asked for. */
 const CANDIDATES_PER_RESULT = 4;
+/**
+ * Rows in scope up to which vector search sorts them all (recall 1): about 40 ms for 2,000
+ * chunks of 1536 dimensions on the embedded database, what the index takes at 100,000.
+ */
+export const EXACT_SEARCH_MAX_ROWS = 2_000;
 
 export interface ChunkHit {
   fileId: string;
@@ -67,8 +78,13 @@ export interface RetrievalOptions {
   embedder: Embedder;
   /** The mode when pgvector is there; without it, always `text`. */
   mode: SearchMode;
-  /** `hnsw.ef_search`: candidates the index keeps per query (recall against speed). */
+  /**
+   * `hnsw.ef_search`: candidates the index keeps per query, and rows asked of it, of which the
+   * nearest are kept (recall against speed).
+   */
   efSearch: number;
+  /** Rows in scope up to which vector search sorts them all. @default EXACT_SEARCH_MAX_ROWS */
+  exactSearchMaxRows?: number;
   /**
    * Charges the query's embedding to the caller: refused (429) over the daily token budget,
    * recorded after. @default not charged (benchmarks)
@@ -97,19 +113,38 @@ function scope(request: SearchRequest): SQL | undefined {
   );
 }
 
+/** Whether the rows in scope are few enough to sort them all, counted no further than that. */
+async function fewInScope(db: Database, request: SearchRequest, maxRows: number): Promise<boolean> {
+  const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(
+    db
+      .select({ id: fileChunks.id })
+      .from(fileChunks)
+      .where(scope(request))
+      .limit(maxRows + 1)
+      .as('in_scope'),
+  );
+  return (row?.n ?? 0) <= maxRows;
+}
+
 /** The nearest chunks by cosine distance, best first. */
 async function vectorCandidates(
   db: Database,
   request: SearchRequest,
   embedding: readonly number[],
   limit: number,
-  efSearch: number,
+  { efSearch, exactSearchMaxRows = EXACT_SEARCH_MAX_ROWS }: RetrievalOptions,
 ): Promise<Candidate[]> {
   const distance = cosineDistance(fileChunks.embedding, toVector(embedding));
+  const exact = await fewInScope(db, request, exactSearchMaxRows);
   return db.transaction(async (tx) => {
     // Transaction-local: a pooled connection goes back with its defaults.
-    await tx.execute(sql`select set_config('hnsw.ef_search', ${String(efSearch)}, true)`);
-    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+    if (exact) {
+      await tx.execute(sql`select set_config('enable_indexscan', 'off', true)`);
+    } else {
+      await tx.execute(sql`select set_config('hnsw.ef_search', ${String(efSearch)}, true)`);
+      await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+      await tx.execute(sql`select set_config('enable_sort', 'off', true)`);
+    }
     const rows = await tx
       .select({
         id: fileChunks.id,
@@ -121,11 +156,12 @@ async function vectorCandidates(
       .from(fileChunks)
       .where(scope(request))
       .orderBy(distance)
-      .limit(limit);
+      .limit(exact ? limit : Math.max(limit, efSearch));
     // An iterative scan may return neighbours slightly out of order.
     return rows
       .map(({ distance: d, ...row }) => ({ ...row, score: 1 - d }))
-      .sort((a, b) => b.score - a.score);
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   });
 }
 
@@ -218,17 +254,11 @@ export function createRetrieval(options: RetrievalOptions): Retrieval {
         });
         const [embedding = []] = vectors;
         if (mode === 'vector') {
-          candidates = await vectorCandidates(
-            db,
-            request,
-            embedding,
-            request.limit,
-            options.efSearch,
-          );
+          candidates = await vectorCandidates(db, request, embedding, request.limit, options);
         } else {
           const pool = Math.max(request.limit * CANDIDATES_PER_RESULT, 20);
           // One after the other: the embedded database runs one query at a time anyway.
-          const byVector = await vectorCandidates(db, request, embedding, pool, options.efSearch);
+          const byVector = await vectorCandidates(db, request, embedding, pool, options);
           // Ranked by full text among the vector candidates only: ranking every chunk that
           // shares a word with the query costs seconds at 100,000 chunks, and on the
           // labelled set scores no better (docs/performance.md).
