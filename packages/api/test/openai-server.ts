@@ -3,7 +3,8 @@
  * `@langchain/openai` client talks to it over HTTP. It answers `POST /v1/chat/completions`
  * (JSON or SSE streaming, text or tool calls, usage fields), `POST /v1/embeddings` (float or
  * base64 vectors, any `dimensions`, usage fields) and `POST /v1/moderations`, from a script of
- * replies, and keeps every request it received.
+ * replies, and keeps every request it received. Over 400 lines on purpose: each endpoint
+ * speaks OpenAI's wire format in full (the client under test parses all of it).
  *
  *   const server = await startOpenAiServer();
  *   server.script({ content: 'Hello there', usage: { prompt: 12, completion: 2 } });
