@@ -19,35 +19,18 @@
  *
  *   bun bench/ai-ttfb.ts [requests per round=200] [firstTokenMs=20] [rounds=5]
  */
-import { fileURLToPath } from 'node:url';
 import { startOpenAiServer } from '../packages/api/test/openai-server.ts';
-import { median, saveResults, table } from './lib.ts';
+import { median, saveResults, startAiBenchApp, table } from './lib.ts';
 
 const requests = Number(process.argv[2] ?? 200);
 const FIRST_TOKEN_MS = Number(process.argv[3] ?? 20);
 const rounds = Number(process.argv[4] ?? 5);
 const WARMUP = 20;
 const PORT = 3211;
-const SERVER = fileURLToPath(new URL('./ai-server.ts', import.meta.url));
 
 const model = await startOpenAiServer();
 
-/** A fresh app process on PORT; resolves with it and its user's bearer token once ready. */
-async function startApp() {
-  const proc = Bun.spawn([process.execPath, SERVER, String(PORT), model.url, model.apiKey], {
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  const reader = proc.stdout.getReader();
-  let output = '';
-  while (!output.includes('\n')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the AI bench server exited before it was ready');
-    output += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  return { proc, token: output.trim().split(' ')[1] ?? '' };
-}
+const startApp = () => startAiBenchApp(PORT, model);
 
 async function stopApp(proc: ReturnType<typeof Bun.spawn>) {
   proc.kill('SIGTERM');

@@ -11,9 +11,8 @@
  *
  *   bun bench/langgraph.ts [requests=100] [firstTokenMs=20] [replyTokens=400] [runs=20]
  */
-import { fileURLToPath } from 'node:url';
 import { startOpenAiServer } from '../packages/api/test/openai-server.ts';
-import { median, saveResults, table } from './lib.ts';
+import { median, saveResults, startAiBenchApp, table } from './lib.ts';
 
 const requests = Number(process.argv[2] ?? 100);
 const FIRST_TOKEN_MS = Number(process.argv[3] ?? 20);
@@ -21,22 +20,9 @@ const REPLY_TOKENS = Number(process.argv[4] ?? 400);
 const STORAGE_RUNS = Number(process.argv[5] ?? 20);
 const WARMUP = 10;
 const PORT = 3212;
-const SERVER = fileURLToPath(new URL('./ai-server.ts', import.meta.url));
 
 const model = await startOpenAiServer();
-const proc = Bun.spawn([process.execPath, SERVER, String(PORT), model.url, model.apiKey], {
-  stdout: 'pipe',
-  stderr: 'inherit',
-});
-const reader = proc.stdout.getReader();
-let ready = '';
-while (!ready.includes('\n')) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error('the AI bench server exited before it was ready');
-  ready += new TextDecoder().decode(value);
-}
-reader.releaseLock();
-const token = ready.trim().split(' ')[1] ?? '';
+const { proc, token } = await startAiBenchApp(PORT, model);
 const base = `http://127.0.0.1:${PORT}/api/langgraph`;
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 

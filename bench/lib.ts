@@ -56,3 +56,25 @@ export function lambdaEnv(logLevel: 'silent' | 'info'): Record<string, string> {
     LOG_LEVEL: logLevel,
   };
 }
+
+const AI_SERVER = fileURLToPath(new URL('./ai-server.ts', import.meta.url));
+
+/**
+ * A fresh app process (bench/ai-server.ts) on `port` against the OpenAI-compatible `model`;
+ * resolves with it and its user's bearer token once it is ready.
+ */
+export async function startAiBenchApp(port: number, model: { url: string; apiKey: string }) {
+  const proc = Bun.spawn([process.execPath, AI_SERVER, String(port), model.url, model.apiKey], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  const reader = proc.stdout.getReader();
+  let output = '';
+  while (!output.includes('\n')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the AI bench server exited before it was ready');
+    output += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  return { proc, token: output.trim().split(' ')[1] ?? '' };
+}
