@@ -7,7 +7,7 @@
 import { type LgRun, type LgThread, lgRuns, lgThreads } from '@backend/shared/schema';
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import type { Database } from '../../lib/db/index.ts';
+import { type Database, rowsOf } from '../../lib/db/index.ts';
 
 /** What `startRun` found and did, in one statement. */
 export interface StartedRun {
@@ -59,10 +59,6 @@ const toRun = (row: RunJson): LgRun => ({
   createdAt: new Date(row.created_at as string),
   updatedAt: new Date(row.updated_at as string),
 });
-
-/** The rows of a raw statement, whichever driver ran it (postgres.js: an array; PGlite: `rows`). */
-const rowsOf = <T>(result: unknown): T[] =>
-  Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 
 /**
  * Creates a run on the caller's thread in one statement: the thread read, the run inserted

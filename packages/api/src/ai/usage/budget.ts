@@ -5,8 +5,9 @@
  * usage callbacks record it when the call ends, aborted or not). A call is admitted while the
  * user's usage today plus the reservations under way is below the budget.
  *
- * The check and the reservation are one step per user: a transaction holding a PostgreSQL
- * advisory lock on the user, so across containers too. In a burst every call but the first
+ * The check and the reservation are one step per user, in one statement (the SQL function
+ * `ai_budget_reserve`) holding a PostgreSQL advisory lock on the user, so across containers
+ * too. In a burst every call but the first
  * sees the first one's worst case, and the total recorded stays within the budget plus one
  * call's worst case. The budget lives beside the usage it counts, in the database (PGlite or
  * PostgreSQL), so there is no second store to drift from it or to fail open.
@@ -16,8 +17,9 @@
  */
 import { aiBudgetReservations, aiUsage } from '@backend/shared/schema';
 import type { BaseMessage } from '@langchain/core/messages';
-import { and, eq, gt, gte, lte, sql } from 'drizzle-orm';
-import type { Database } from '../../lib/db/index.ts';
+import { and, eq, gt, gte, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { type Database, rowsOf } from '../../lib/db/index.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import { countTokens, messageText } from '../runtime/tokens.ts';
 
@@ -116,33 +118,28 @@ export function createTokenBudget(options: TokenBudgetOptions): TokenBudget {
     dailyBudget,
     status: (userId, now = new Date()) => committed(db, userId, now),
     async reserve(userId, tokens, now = new Date()) {
-      const row = await db.transaction(async (tx) => {
-        // One check-and-reserve per user at a time, in every container. The sums are sent
-        // right behind the lock and run once it is held; the cleanup and the insert go together.
-        // (`.then` sends a query at once: the lock goes first.)
-        const locked = tx
-          .execute(sql`select pg_advisory_xact_lock(hashtext(${`ai-budget:${userId}`}))`)
-          .then(() => undefined);
-        const [, status] = await Promise.all([locked, committed(tx, userId, now)]);
-        if (status.remaining <= 0) throw budgetExceeded(status, now);
-        // Expired rows of this user go while the lock is held: nothing else needs them.
-        const [, [inserted]] = await Promise.all([
-          tx
-            .delete(aiBudgetReservations)
-            .where(
-              and(
-                eq(aiBudgetReservations.userId, userId),
-                lte(aiBudgetReservations.expiresAt, now),
-              ),
-            ),
-          tx
-            .insert(aiBudgetReservations)
-            .values({ userId, tokens, expiresAt: new Date(now.getTime() + reservationTtlMs) })
-            .returning({ id: aiBudgetReservations.id }),
-        ]);
-        if (!inserted) throw new Error('insert returned no row');
-        return inserted;
-      });
+      // One statement: the lock, the sums, the cleanup and the insert (0010_ai_budget_reserve).
+      const start = startOfUtcDay(now);
+      const result = await db.execute(sql`
+        select reservation_id, used from ai_budget_reserve(${uuidv7()}::uuid, ${userId},
+          ${tokens}::integer, ${dailyBudget}::bigint, ${start.toISOString()}::timestamptz,
+          ${now.toISOString()}::timestamptz,
+          ${new Date(now.getTime() + reservationTtlMs).toISOString()}::timestamptz)`);
+      const [answer] = rowsOf<{ reservation_id: string | null; used: string | number }>(result);
+      if (!answer) throw new Error('ai_budget_reserve returned no row');
+      if (!answer.reservation_id) {
+        const used = Number(answer.used);
+        throw budgetExceeded(
+          {
+            budget: dailyBudget,
+            used,
+            remaining: Math.max(0, dailyBudget - used),
+            resetAt: new Date(start.getTime() + DAY_MS),
+          },
+          now,
+        );
+      }
+      const row = { id: answer.reservation_id };
       let settled: Promise<void> | null = null;
       return {
         tokens,

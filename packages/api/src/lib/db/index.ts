@@ -11,6 +11,7 @@ import type { SecretsProvider } from '../secrets.ts';
 import type { Database, DatabaseClient } from './types.ts';
 
 export type { Database, DatabaseClient, Schema } from './types.ts';
+export { rowsOf } from './types.ts';
 
 /** Where to connect: a URL, or host parts with a password read on every new connection. */
 export type PostgresTarget =

@@ -15,3 +15,7 @@ export interface DatabaseClient {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The rows of a raw `db.execute` statement, whichever driver ran it (postgres.js: an array; PGlite: `rows`). */
+export const rowsOf = <T>(result: unknown): T[] =>
+  Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);

@@ -5,7 +5,7 @@
  * database without it still serves everything else; vector routes answer a clear 503.
  */
 import { sql } from 'drizzle-orm';
-import type { Database } from './types.ts';
+import { type Database, rowsOf } from './types.ts';
 
 const known = new WeakMap<Database, Promise<boolean>>();
 
@@ -26,9 +26,4 @@ export function hasVectorSupport(db: Database): Promise<boolean> {
   return answer;
 }
 
-/** postgres.js answers an array of rows; PGlite an object with `rows`. */
-function rowCount(result: unknown): number {
-  if (Array.isArray(result)) return result.length;
-  const rows = (result as { rows?: unknown[] }).rows;
-  return rows?.length ?? 0;
-}
+const rowCount = (result: unknown): number => rowsOf(result).length;
