@@ -3,7 +3,7 @@
  * deadline, and failing as a 502/504 in the project's error shape.
  */
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
-import { withRequestGate } from '../runtime/models.ts';
+import { withRequestGate } from '../runtime/request-gate.ts';
 import type { Turn } from './chat.types.ts';
 
 /** Ends a turn's reservation (its usage is recorded by then); nothing if none was taken. */

@@ -3,21 +3,33 @@
  * tools; the workflows are compiled once. Threads and runs reach LangGraph only through here.
  */
 
+import type { BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import type { CompiledStateGraph } from '@langchain/langgraph';
+import { type CompiledStateGraph, type Messages, messagesStateReducer } from '@langchain/langgraph';
 import type { BaseCheckpointSaver, CheckpointTuple } from '@langchain/langgraph-checkpoint';
+import { LRUCache } from 'lru-cache';
 import type { Retrieval } from '../../files/retrieval.ts';
 import type { Database } from '../../lib/db/index.ts';
 import type { GraphContext } from '../graphs/context.ts';
 import { compileWorkflows } from '../graphs/registry.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
+import { createEarlyRequest, type EarlyRequest } from '../runtime/request-gate.ts';
 import { buildTools, TOOL_NAMES } from '../tools/index.ts';
 import type { BudgetReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 import { CHAT_GRAPH } from './assistants.ts';
-import { buildChatGraph, firstPromptTokens } from './chat-graph.ts';
+import {
+  buildChatGraph,
+  type ChatModelParts,
+  chatModelParts,
+  firstPromptTokens,
+  sendFirstCallEarly,
+} from './chat-graph.ts';
 import { interruptsOf, type ThreadStateView, toStateView } from './state-view.ts';
 import type { LgThread } from './store.ts';
+
+/** Users whose bound chat tools are kept between runs (per model). */
+const CHAT_PARTS_KEPT = 500;
 
 export type AnyGraph = CompiledStateGraph<Record<string, unknown>, Record<string, unknown>, string>;
 
@@ -56,6 +68,30 @@ export interface PrimedCheckpoint {
   expectedId: string | null;
   /** The chat graph's first model call's reservation, taken beside the run's creation. */
   reservation?: Promise<BudgetReservation> | null;
+  /** The chat graph's first model call, sent early (`Graphs.sendFirstCallEarly`). */
+  early?: EarlyRequest | null;
+}
+
+/**
+ * The first call's messages after the system prompt: the checkpoint `tuple` (if it is the
+ * thread's latest when the run was created, `expectedId`) plus the input's, as the graph's
+ * reducer combines them. Null when either is unknown.
+ */
+async function firstCallMessages(
+  tuple: Promise<CheckpointTuple | undefined>,
+  expectedId: Promise<string | null>,
+  input: unknown,
+): Promise<BaseMessage[] | null> {
+  const [read, expected] = await Promise.all([tuple, expectedId]);
+  if ((read?.checkpoint.id ?? null) !== expected) return null;
+  const sent = (input as { messages?: Messages } | null)?.messages;
+  if (sent === undefined) return null;
+  const history = (read?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
+  try {
+    return messagesStateReducer(history, sent);
+  } catch {
+    return null;
+  }
 }
 
 /** `saver`, except that its first read of the thread's latest checkpoint is `primed`'s. */
@@ -88,6 +124,25 @@ export function createGraphs(options: GraphsOptions) {
   const { db, checkpointer, models, usage } = options;
   const context: GraphContext = { db, models, usage };
   const workflowOf = compileWorkflows(context, checkpointer);
+  // A user's tools bound to a model, kept for the user's next runs (binding converts every
+  // tool's schema; the tools hold nothing of a run). A miss (the model resolved) throws its 422.
+  const chatParts = new LRUCache<string, ChatModelParts>({ max: CHAT_PARTS_KEPT });
+  function chatPartsOf(userId: string, model?: string): ChatModelParts {
+    const key = `${userId}\u0000${model ?? ''}`;
+    let parts = chatParts.get(key);
+    if (!parts) {
+      const tools = buildTools(TOOL_NAMES, {
+        db,
+        userId,
+        fetchAllowedHosts: options.fetchAllowedHosts,
+        fetchTimeoutMs: options.fetchTimeoutMs,
+        ...(options.documents ? { documents: options.documents } : {}),
+      });
+      parts = chatModelParts(models, tools, model);
+      chatParts.set(key, parts);
+    }
+    return parts;
+  }
 
   /**
    * The compiled graph of `graphId` for `userId` (the chat graph binds the user's tools and
@@ -100,15 +155,10 @@ export function createGraphs(options: GraphsOptions) {
     primed?: PrimedCheckpoint,
   ): AnyGraph {
     if (graphId !== CHAT_GRAPH) return workflowOf(graphId);
-    const tools = buildTools(TOOL_NAMES, {
-      db,
-      userId,
-      fetchAllowedHosts: options.fetchAllowedHosts,
-      fetchTimeoutMs: options.fetchTimeoutMs,
-      ...(options.documents ? { documents: options.documents } : {}),
-    });
     const held = primed?.reservation ?? undefined;
-    return buildChatGraph({ models, usage, tools, userId, model, held }).compile({
+    const early = primed?.early ?? undefined;
+    const parts = chatPartsOf(userId, model);
+    return buildChatGraph({ parts, usage, userId, held, early }).compile({
       checkpointer: primed ? primedSaver(checkpointer, primed) : checkpointer,
       name: CHAT_GRAPH,
     }) as unknown as AnyGraph;
@@ -147,6 +197,32 @@ export function createGraphs(options: GraphsOptions) {
       );
       reservation.catch(() => {});
       return reservation;
+    },
+    /**
+     * Sends the first model call of a chat run on `threadId` early, once `gate` resolves
+     * (the run's reservation taken and its row written, with the latest checkpoint id then,
+     * `expectedId`): its prompt is the checkpoint `tuple` read meanwhile plus `input`'s
+     * messages. Returns the request for the run's graph to take (see `request-gate.ts`).
+     */
+    sendFirstCallEarly(run: {
+      userId: string;
+      model: string | undefined;
+      input: unknown;
+      tuple: Promise<CheckpointTuple | undefined>;
+      expectedId: Promise<string | null>;
+      gate: Promise<unknown>;
+    }): EarlyRequest | null {
+      let parts: ChatModelParts;
+      try {
+        parts = chatPartsOf(run.userId, run.model);
+      } catch {
+        return null; // An unknown model: the run fails as it would have.
+      }
+      const request = createEarlyRequest();
+      const messages = firstCallMessages(run.tuple, run.expectedId, run.input);
+      messages.catch(() => {});
+      sendFirstCallEarly(parts, request, run.gate, messages);
+      return request;
     },
     /** Whether the thread's latest state waits on an interrupt. */
     async isInterrupted(thread: GraphThread): Promise<boolean> {

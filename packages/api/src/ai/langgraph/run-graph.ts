@@ -4,6 +4,7 @@
  */
 import { Command, GraphRecursionError } from '@langchain/langgraph';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { findWorkflow } from '../graphs/registry.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import type { RunConfigFactory } from '../runtime/run-config.ts';
@@ -23,6 +24,21 @@ const USER_KEY = /user/i;
 const modeOf = (mode: StreamMode): string => (mode === 'messages-tuple' ? 'messages' : mode);
 
 const modelName = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+
+/** The registry model a run asks for (`config.configurable.model`), or the default. */
+export const runModel = (body: RunCreate): string | undefined =>
+  modelName(body.config?.configurable?.model);
+
+/**
+ * Whether a run's first model call streams (the graph streams tokens): only then is its
+ * request known ahead, to be sent early.
+ */
+export function streamsTokens(body: RunCreate): boolean {
+  const requested = body.stream_mode ?? ['values'];
+  return (Array.isArray(requested) ? requested : [requested]).some(
+    (mode) => mode === 'messages' || mode === 'messages-tuple' || mode === 'events',
+  );
+}
 
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -69,11 +85,12 @@ export function graphInput(models: ModelRegistry, assistant: Assistant, input: u
 export interface RunGraphOptions {
   graphs: Graphs;
   runConfig: RunConfigFactory;
+  logger?: Logger;
 }
 
 /** Runs the run's graph, yielding `[event, data]` pairs in the Platform API's names. */
 export async function* graphEvents(
-  { graphs, runConfig }: RunGraphOptions,
+  { graphs, runConfig, logger }: RunGraphOptions,
   run: LgRun,
   assistant: Assistant,
   signal: AbortSignal,
@@ -87,8 +104,9 @@ export async function* graphEvents(
     Object.entries(body.config?.configurable ?? {}).filter(([key]) => !USER_KEY.test(key)),
   );
   const checkpointId = body.checkpoint?.checkpoint_id ?? body.checkpoint_id ?? undefined;
-  const model = modelName(clientConfigurable.model);
+  const model = runModel(body);
   const graph = graphs.graphOf(assistant.graph_id, run.userId, model, primed);
+  const early = primed?.early;
   const config = {
     ...runConfig({
       userId: run.userId,
@@ -141,5 +159,7 @@ export async function* graphEvents(
       );
     }
     throw error;
+  } finally {
+    if (early?.discard()) logger?.warn('an early model request went unused', { runId: run.id });
   }
 }

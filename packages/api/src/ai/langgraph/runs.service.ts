@@ -6,11 +6,12 @@
 import type { CheckpointTuple } from '@langchain/langgraph-checkpoint';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import { toApprovalDecision } from '../graphs/approval.ts';
+import type { EarlyRequest } from '../runtime/request-gate.ts';
 import type { BudgetReservation } from '../usage/budget.ts';
 import type { UsageService } from '../usage/usage.service.ts';
 import { type Assistant, CHAT_GRAPH } from './assistants.ts';
 import type { Graphs, PrimedCheckpoint } from './graphs.ts';
-import { graphInput } from './run-graph.ts';
+import { graphInput, runModel, streamsTokens } from './run-graph.ts';
 import { runView } from './run-view.ts';
 import type { RunCreate } from './schemas.ts';
 import type { LangGraphStore, LgRun, LgThread, NewRun } from './store.ts';
@@ -53,6 +54,15 @@ interface RunRequest {
   now: boolean;
 }
 
+/** A run's first model call sent early (`Graphs.sendFirstCallEarly`). */
+interface EarlyRun {
+  request: EarlyRequest;
+  /** The run's row is written (the thread's latest checkpoint then): the request may go. */
+  written(checkpointId: string | null): void;
+  /** The run was not created: nothing is sent. */
+  cancel(): void;
+}
+
 const conflict = (message: string) => new ApiError(409, ERROR_CODES.CONFLICT, message);
 
 const BUSY =
@@ -84,6 +94,7 @@ export function createRunsService(options: RunsServiceOptions) {
     withinBudget: Promise<unknown>,
     tuple: Promise<CheckpointTuple | undefined> | null,
     reservation: Promise<BudgetReservation> | null,
+    early: EarlyRun | null,
   ): Promise<CreatedRun | null> {
     if (body.command?.resume !== undefined) {
       const thread = await store.findThread(userId, threadId);
@@ -123,6 +134,8 @@ export function createRunsService(options: RunsServiceOptions) {
     }
     const { run } = started;
     if (!run) throw conflict(BUSY);
+    // The row holds the thread: an early first call may go once the reservation is taken too.
+    if (superseded.length === 0) early?.written(started.checkpointId);
     try {
       await withinBudget;
     } catch (error) {
@@ -130,10 +143,41 @@ export function createRunsService(options: RunsServiceOptions) {
       throw error;
     }
     const primed = tuple
-      ? { threadId, tuple, expectedId: started.checkpointId, reservation }
+      ? {
+          threadId,
+          tuple,
+          expectedId: started.checkpointId,
+          reservation,
+          early: superseded.length === 0 ? (early?.request ?? null) : null,
+        }
       : null;
     const supersedes = { runIds: superseded, rollback: body.multitask_strategy === 'rollback' };
     return { run, primed, supersedes };
+  }
+
+  /** A chat run's first model call sent early: it goes once `written` is called. */
+  function earlyRun(
+    userId: string,
+    body: RunCreate,
+    tuple: Promise<CheckpointTuple | undefined>,
+    reservation: Promise<BudgetReservation>,
+  ): EarlyRun | null {
+    let written: (checkpointId: string | null) => void = () => {};
+    let cancel: () => void = () => {};
+    const expectedId = new Promise<string | null>((resolve, reject) => {
+      written = resolve;
+      cancel = () => reject(new Error('the run was not created'));
+    });
+    expectedId.catch(() => {});
+    const request = graphs.sendFirstCallEarly({
+      userId,
+      model: runModel(body),
+      input: body.input,
+      tuple,
+      expectedId,
+      gate: Promise.all([reservation, expectedId]),
+    });
+    return request ? { request, written, cancel } : null;
   }
 
   return {
@@ -176,14 +220,22 @@ export function createRunsService(options: RunsServiceOptions) {
           : null;
       const withinBudget = reservation ?? usage.assertWithinBudget(userId);
       withinBudget.catch(() => {});
+      // A chat run that streams tokens sends its first model call as soon as its row is
+      // written and its reservation taken, while the graph starts (never for a run that
+      // replaces another: that one may still change the thread).
+      const early =
+        tuple && reservation && streamsTokens(body) && !replaces(body)
+          ? earlyRun(userId, body, tuple, reservation)
+          : null;
       const release = async () => {
+        early?.cancel();
         await reservation?.then(
           (held) => held.settle(),
           () => undefined,
         );
       };
       try {
-        const run = await insert(request, withinBudget, tuple, reservation);
+        const run = await insert(request, withinBudget, tuple, reservation, early);
         if (!run) await release();
         return run;
       } catch (error) {

@@ -10,33 +10,14 @@
  *   AI_MODELS says.
  * The default is AI_DEFAULT_MODEL when listed, else the first name.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { ChatOpenAICompletions } from '@langchain/openai';
 import type { Env } from '../../env.ts';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
 import { LOCAL_MODEL_NAME, LocalChatModel } from './local-model.ts';
+import { gatedFetch } from './request-gate.ts';
 
 export type ModelProvider = 'openai' | 'local';
-
-const requestGates = new AsyncLocalStorage<Promise<unknown>>();
-
-/**
- * Runs `call` so that every request it sends to a provider waits for `gate` first, and is
- * never sent if `gate` rejects (the request fails with its reason). The client builds its
- * request meanwhile: a check the call depends on (the token budget) overlaps that work
- * instead of preceding it. The local model sends no request; nothing waits for it.
- */
-export function withRequestGate<T>(gate: Promise<unknown>, call: () => T): T {
-  return requestGates.run(gate, call);
-}
-
-/** The providers' fetch: the global one (as tracing instruments it), behind the gate. */
-async function gatedFetch(input: string | URL | Request, init?: RequestInit) {
-  const gate = requestGates.getStore();
-  if (gate) await gate;
-  return globalThis.fetch(input, init);
-}
 
 /** What `GET` listings show of a model. */
 export interface ModelInfo {

@@ -5,7 +5,13 @@
  * compiles it with what it needs (a name, a checkpointer).
  */
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, type BaseMessage, SystemMessage } from '@langchain/core/messages';
+import {
+  AIMessage,
+  type AIMessageChunk,
+  type BaseMessage,
+  SystemMessage,
+} from '@langchain/core/messages';
+import type { Runnable } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
@@ -19,11 +25,23 @@ export interface ToolLoopOptions {
    * @default - the call as it is
    */
   aroundCall?: <T>(prompt: BaseMessage[], call: () => Promise<T>) => Promise<T>;
+  /**
+   * `chatModel` with `tools` bound, when the caller bound them already.
+   * @default - `bindTools(chatModel, tools)`
+   */
+  model?: Runnable<BaseMessage[], AIMessageChunk>;
 }
+
+/** `chatModel` with `tools` bound (itself when there are none). */
+export const bindTools = (
+  chatModel: BaseChatModel,
+  tools: StructuredToolInterface[],
+): Runnable<BaseMessage[], AIMessageChunk> =>
+  tools.length > 0 && chatModel.bindTools ? chatModel.bindTools(tools) : chatModel;
 
 export function toolLoopGraph(options: ToolLoopOptions) {
   const { chatModel, tools, aroundCall } = options;
-  const model = tools.length > 0 && chatModel.bindTools ? chatModel.bindTools(tools) : chatModel;
+  const model = options.model ?? bindTools(chatModel, tools);
   const system = new SystemMessage(options.systemPrompt);
   return new StateGraph(MessagesAnnotation)
     .addNode('agent', async (state, config) => {
