@@ -26,20 +26,14 @@ describe('input guard: the NUL scan', () => {
     expect(findNulInJson('\u0000')).toBe('');
   });
 
-  test('is linear and iterative: 100,000 levels deep in well under a second, no stack overflow', () => {
+  test('is iterative: a NUL 100,000 levels deep is found without a stack overflow', () => {
     const started = performance.now();
     const path = findNulInJson(nested(100_000, 'a\u0000b'));
-    const elapsed = performance.now() - started;
     expect(path?.split('.')).toHaveLength(100_000);
-    expect(elapsed).toBeLessThan(1_000);
-    // Ten times the depth costs about ten times as long, not a hundred times.
-    const shallow = performance.now();
-    findNulInJson(nested(10_000, 'clean'));
-    const shallowMs = performance.now() - shallow;
-    const deep = performance.now();
-    findNulInJson(nested(100_000, 'clean'));
-    const deepMs = performance.now() - deep;
-    expect(deepMs).toBeLessThan(Math.max(50, shallowMs * 40));
+    expect(findNulInJson(nested(100_000, 'clean'))).toBeNull();
+    // A scan quadratic in the depth would take minutes here; its speed is benchmarked, not
+    // timed in a test (bench/json-depth.ts).
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 
