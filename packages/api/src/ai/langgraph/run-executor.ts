@@ -137,6 +137,10 @@ export function createRunExecutor(options: RunExecutorOptions) {
     } finally {
       stopLease();
       settings.signal?.removeEventListener('abort', abort);
+      // A first model call sent early that the graph never took (it stopped before): aborted.
+      if (settings.primed?.early?.discard()) {
+        logger.warn('an early model request went unused', { runId: run.id });
+      }
       await writer?.flush();
       // A reservation taken for a model call the run never made (settling twice does nothing).
       await settings.primed?.reservation?.then(

@@ -4,7 +4,6 @@
  */
 import { Command, GraphRecursionError } from '@langchain/langgraph';
 import { ApiError, ERROR_CODES } from '../../lib/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
 import { findWorkflow } from '../graphs/registry.ts';
 import type { ModelRegistry } from '../runtime/models.ts';
 import type { RunConfigFactory } from '../runtime/run-config.ts';
@@ -85,12 +84,11 @@ export function graphInput(models: ModelRegistry, assistant: Assistant, input: u
 export interface RunGraphOptions {
   graphs: Graphs;
   runConfig: RunConfigFactory;
-  logger?: Logger;
 }
 
 /** Runs the run's graph, yielding `[event, data]` pairs in the Platform API's names. */
 export async function* graphEvents(
-  { graphs, runConfig, logger }: RunGraphOptions,
+  { graphs, runConfig }: RunGraphOptions,
   run: LgRun,
   assistant: Assistant,
   signal: AbortSignal,
@@ -106,7 +104,6 @@ export async function* graphEvents(
   const checkpointId = body.checkpoint?.checkpoint_id ?? body.checkpoint_id ?? undefined;
   const model = runModel(body);
   const graph = graphs.graphOf(assistant.graph_id, run.userId, model, primed);
-  const early = primed?.early;
   const config = {
     ...runConfig({
       userId: run.userId,
@@ -159,7 +156,5 @@ export async function* graphEvents(
       );
     }
     throw error;
-  } finally {
-    if (early?.discard()) logger?.warn('an early model request went unused', { runId: run.id });
   }
 }
