@@ -147,7 +147,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRouter);
   app.route('/', createAuthRouter({ auth: deps.auth }));
 
-  const lazy = lazyRoutedFetch({
+  // Requests are answered by the latest build, never by `app` itself (`request()` calls `fetch`).
+  app.fetch = lazyRoutedFetch({
     routers: FEATURE_ROUTERS,
     needsAll: (path) => isUnder(path, OPENAPI_PATH),
     revision: () => app.routes.length,
@@ -169,8 +170,6 @@ export function createApp(deps: AppDeps) {
       return router;
     },
   });
-  // Requests are answered by the latest build, never by `app` itself (`request()` calls `fetch`).
-  app.fetch = lazy.fetch;
   return app;
 }
 

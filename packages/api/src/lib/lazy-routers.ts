@@ -54,14 +54,12 @@ export interface LazyRoutedOptions<R, Env> {
 export const isUnder = (path: string, prefix: string) =>
   path === prefix || (path.startsWith(prefix) && path[prefix.length] === '/');
 
-/**
- * Hono's `fetch` for an app whose `routers` load when a request first reaches their prefixes,
- * and `loadAll()`, which loads every one now.
- */
+/** Hono's `fetch` for an app whose `routers` load when a request first reaches their prefixes. */
 export function lazyRoutedFetch<R, Env>(options: LazyRoutedOptions<R, Env>) {
   const { routers, needsAll, build, revision, failed } = options;
   const loaded: Array<R | undefined> = routers.map(() => undefined);
   const loading: Array<Promise<void> | undefined> = routers.map(() => undefined);
+  let loadedCount = 0;
   let current: { fetch: Fetch<Env> } | undefined;
   let builtWith = -1;
   let builtAt = -1;
@@ -70,6 +68,7 @@ export function lazyRoutedFetch<R, Env>(options: LazyRoutedOptions<R, Env>) {
     loading[index] ??= (routers[index] as LazyRouter<R>).load().then(
       (router) => {
         loaded[index] = router;
+        loadedCount++;
       },
       (error: unknown) => {
         loading[index] = undefined;
@@ -81,13 +80,23 @@ export function lazyRoutedFetch<R, Env>(options: LazyRoutedOptions<R, Env>) {
 
   /** The app with every router loaded so far, built again when something was added since. */
   const latest = () => {
-    const mounted = loaded.filter((router): router is R => router !== undefined);
-    if (!current || mounted.length !== builtWith || revision() !== builtAt) {
+    if (!current || loadedCount !== builtWith || revision() !== builtAt) {
       builtAt = revision();
-      current = build(mounted);
-      builtWith = mounted.length;
+      builtWith = loadedCount;
+      current = build(loaded.filter((router): router is R => router !== undefined));
     }
     return current;
+  };
+
+  /** The routers not loaded yet that a request for `path` needs. */
+  const missingFor = (path: string) => {
+    const all = needsAll(path);
+    return routers.flatMap((router, index) =>
+      loaded[index] === undefined &&
+      (all || router.prefixes.some((prefix) => isUnder(path, prefix)))
+        ? [index]
+        : [],
+    );
   };
 
   /** Loads the routers at `indexes`; resolves to the app to dispatch to. */
@@ -102,33 +111,21 @@ export function lazyRoutedFetch<R, Env>(options: LazyRoutedOptions<R, Env>) {
     // For this request only: the loaded routers, and stand-ins that throw where a load failed.
     return build(
       routers.flatMap((router, index) => {
-        const error = failures.get(index);
         const mounted = loaded[index];
-        if (error !== undefined) return [failed(router.prefixes, error)];
+        if (failures.has(index)) return [failed(router.prefixes, failures.get(index))];
         return mounted === undefined ? [] : [mounted];
       }),
     );
   }
 
   const fetch: Fetch<Env> = (request, env, executionCtx) => {
-    if (current && builtWith === routers.length && revision() === builtAt)
-      return current.fetch(request, env, executionCtx);
-    const path = getPath(request);
-    const all = needsAll(path);
-    const missing: number[] = [];
-    routers.forEach((router, index) => {
-      if (loaded[index] !== undefined) return;
-      if (all || router.prefixes.some((prefix) => isUnder(path, prefix))) missing.push(index);
-    });
-    if (missing.length === 0) return latest().fetch(request, env, executionCtx);
-    return ready(missing).then((app) => app.fetch(request, env, executionCtx));
+    if (loadedCount < routers.length) {
+      const missing = missingFor(getPath(request));
+      if (missing.length > 0)
+        return ready(missing).then((app) => app.fetch(request, env, executionCtx));
+    }
+    return latest().fetch(request, env, executionCtx);
   };
 
-  return {
-    fetch,
-    async loadAll() {
-      await Promise.all(routers.map((_, index) => load(index)));
-      latest();
-    },
-  };
+  return fetch;
 }
