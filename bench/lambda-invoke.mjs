@@ -27,6 +27,18 @@ const [bundle, eventsFile, warmUp, measured] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const { handler } = await import(pathToFileURL(bundle).href);
 
+/**
+ * This process's peak RSS. On Linux, from VmHWM: `getrusage`'s maxRSS survives `exec`, so a
+ * child spawned by a large parent reports the parent's size when that is the larger.
+ */
+function peakRssKiB() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {}
+  return process.resourceUsage().maxRSS;
+}
+
 let invocation = 0;
 /** One invocation; resolves to the status code the prelude carried. */
 async function invoke(event) {
@@ -52,7 +64,7 @@ async function invoke(event) {
 if (Number(measured) === 1 && Number(warmUp) === 0) {
   const status = await invoke(events[0]);
   const { user, system } = process.cpuUsage();
-  const rssKiB = process.resourceUsage().maxRSS;
+  const rssKiB = peakRssKiB();
   process.stderr.write(JSON.stringify({ status, rssKiB, cpuMs: (user + system) / 1000 }));
   process.exit(0);
 }

@@ -19,18 +19,22 @@
  * 12. CSRF              cookie-authenticated state changes need an allowed Origin; 403
  * 13. rate limit        per user or IP, per endpoint class; 429
  * then the routes, whose guards (requireAuth / requireRole / requirePermission) run first.
+ *
+ * The feature routers (everything but health, Better Auth and the documents) are built when a
+ * request first reaches their paths (lib/lazy-routers.ts): a cold start evaluates no route
+ * definition or schema it does not serve. The OpenAPI document loads them all.
  */
 import { requestId } from 'hono/request-id';
-import { aiRouter } from './ai/ai.index.ts';
 import type { AppDeps } from './deps.ts';
-import { filesRouter } from './files/files.index.ts';
 import { API_KEY_HEADER, AUTH_BASE_PATH } from './lib/auth/paths.ts';
 import { createSessionLookup } from './lib/auth/session-lookup.ts';
 import { createRouter } from './lib/create-router.ts';
 import { notFound, onError } from './lib/errors.ts';
+import { isUnder, type LazyRouter, lazyRoutedFetch } from './lib/lazy-routers.ts';
 import { configureOpenApi, DOCS_PATH, OPENAPI_PATH } from './lib/openapi.ts';
 import { rateLimitClassOf, routeClassRules, routeClassSettings } from './lib/route-classes.ts';
 import { LOCAL_UPLOAD_PATH } from './lib/storage/paths.ts';
+import type { AppOpenAPI } from './lib/types.ts';
 import { resolveCaller } from './middleware/auth.ts';
 import { clientIp } from './middleware/client-ip.ts';
 import { compression } from './middleware/compression.ts';
@@ -43,21 +47,47 @@ import { originVerify } from './middleware/origin-verify.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { secureHeaders } from './middleware/secure-headers.ts';
-import { adminRouter } from './routes/admin/admin.index.ts';
-import { apiKeysRouter } from './routes/api-keys/api-keys.index.ts';
 import { createAuthRouter } from './routes/auth/auth.index.ts';
-import { chatsRouter } from './routes/chats/chats.index.ts';
 import { healthRouter } from './routes/health/health.index.ts';
-import { meRouter } from './routes/me/me.index.ts';
 
 export type { AppDeps } from './deps.ts';
 
 /** Path prefix of the AI routes (their own route class: rate limit and a longer timeout). */
 export { AI_PATH } from './lib/route-classes.ts';
 
+/**
+ * The feature routers, in the order they are mounted, each with the path prefixes its routes
+ * lie under (`app.test.ts` checks every route against them).
+ */
+export const FEATURE_ROUTERS: readonly LazyRouter<AppOpenAPI>[] = [
+  { prefixes: ['/api/me'], load: async () => (await import('./routes/me/me.index.ts')).meRouter },
+  {
+    prefixes: ['/api/api-keys'],
+    load: async () => (await import('./routes/api-keys/api-keys.index.ts')).apiKeysRouter,
+  },
+  {
+    prefixes: ['/api/chats'],
+    load: async () => (await import('./routes/chats/chats.index.ts')).chatsRouter,
+  },
+  {
+    prefixes: ['/api/files'],
+    load: async () => (await import('./files/files.index.ts')).filesRouter,
+  },
+  {
+    prefixes: ['/api/admin'],
+    load: async () => (await import('./routes/admin/admin.index.ts')).adminRouter,
+  },
+  {
+    prefixes: ['/api/ai', '/api/langgraph'],
+    load: async () => (await import('./ai/ai.index.ts')).aiRouter,
+  },
+];
+
 export function createApp(deps: AppDeps) {
   const { env } = deps;
   const routeClasses = routeClassSettings(env);
+  // What every build of the app holds first, and where routes added after `createApp` land.
+  // It has no error handlers of its own: `route()` would wrap each handler to call them.
   const app = createRouter();
 
   app.use(requestId());
@@ -114,19 +144,32 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', csrf({ allowedOrigins: env.ALLOWED_ORIGINS }));
   app.use('/api/*', rateLimit({ limiter: deps.rateLimiter, classify: rateLimitClassOf }));
 
-  app.notFound(notFound);
-  app.onError(onError);
-
-  configureOpenApi(app, { serverUrl: env.PUBLIC_URL, auth: deps.auth });
   app.route('/', healthRouter);
   app.route('/', createAuthRouter({ auth: deps.auth }));
-  app.route('/', meRouter);
-  app.route('/', apiKeysRouter);
-  app.route('/', chatsRouter);
-  app.route('/', filesRouter);
-  app.route('/', adminRouter);
-  app.route('/', aiRouter);
 
+  // Requests are answered by the latest build, never by `app` itself (`request()` calls `fetch`).
+  app.fetch = lazyRoutedFetch({
+    routers: FEATURE_ROUTERS,
+    needsAll: (path) => isUnder(path, OPENAPI_PATH),
+    revision: () => app.routes.length,
+    build(features) {
+      const built = createRouter();
+      built.notFound(notFound);
+      built.onError(onError);
+      built.route('/', app);
+      configureOpenApi(built, { serverUrl: env.PUBLIC_URL, auth: deps.auth });
+      for (const router of features) built.route('/', router);
+      return built;
+    },
+    failed(prefixes, error) {
+      const router = createRouter();
+      const fail = () => {
+        throw error;
+      };
+      for (const prefix of prefixes) router.all(prefix, fail).all(`${prefix}/*`, fail);
+      return router;
+    },
+  });
   return app;
 }
 

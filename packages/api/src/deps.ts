@@ -12,6 +12,7 @@ import { createLazyAuth } from './lib/auth/lazy-auth.ts';
 import { createLockout } from './lib/auth/lockout.ts';
 import { createAppCache } from './lib/cache/app-cache.ts';
 import { type Cache, createCache } from './lib/cache/index.ts';
+import { loadCache } from './lib/cache/lazy.ts';
 import { createDatabase, type DatabaseClient } from './lib/db/index.ts';
 import { createEmailSender, type EmailSender } from './lib/email/index.ts';
 import { createLogger, type Logger, type RootLogger } from './lib/logger.ts';
@@ -44,6 +45,11 @@ async function resolveKey(
   if (typeof apiKey !== 'string' || !apiKey)
     throw new Error(`Secret ${secretName(arn)} has no apiKey field`);
   return apiKey;
+}
+
+function redisClientOf(cache: Cache) {
+  if (!cache.client) throw new Error('The Redis cache has no client');
+  return cache.client;
 }
 
 export interface DepsOverrides {
@@ -152,6 +158,8 @@ export async function createDeps(env: Env, overrides: DepsOverrides = {}): Promi
     },
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     redis: cache.client,
+    // A cache loaded on first use has no client yet: the first request builds the Redis limiters.
+    connect: cache.kind === 'redis' ? () => loadCache(cache).then(redisClientOf) : undefined,
     guard: cache.guard,
     logger,
   });

@@ -170,6 +170,11 @@ describe('the bundle', () => {
     expect(core.filter((input) => /node_modules\/(?:postgres|ioredis)\//.test(input))).toEqual([]);
   });
 
+  test('no feature route definition is in its core: routers are built on first use', () => {
+    const routes = lambda.bundle.coreInputs.filter((input) => input.endsWith('.routes.ts'));
+    expect(routes).toEqual(['packages/api/src/routes/health/health.routes.ts']);
+  });
+
   test('no LangChain, LangGraph or X-Ray SDK module is in its core', () => {
     const eager = lambda.bundle.coreInputs.filter((input) =>
       LAZY_ONLY_MODULES.some((pattern) => pattern.test(input)),

@@ -53,6 +53,27 @@ describe.if(Boolean(services.redisUrl))('Redis rate limiter', () => {
     expect(decision).toMatchObject({ allowed: true, remaining: 2, limit: 3, store: 'redis' });
   });
 
+  test('with a client created on first use, the first request connects and Redis decides', async () => {
+    let connects = 0;
+    const limiter = createRateLimiter({
+      points: POINTS,
+      windowSeconds: 60,
+      connect: async () => {
+        connects++;
+        return connect();
+      },
+    });
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.consume('default', 'ip:192.0.2.13'));
+    expect(decisions.map((d) => [d.allowed, d.store])).toEqual([
+      [true, 'redis'],
+      [true, 'redis'],
+      [true, 'redis'],
+      [false, 'redis'],
+    ]);
+    expect(connects).toBe(1);
+  });
+
   test('a key over its limit is refused from memory, without another Redis round trip', async () => {
     const redis = connect();
     const logs = captureLogs('info');
@@ -73,6 +94,32 @@ describe.if(Boolean(services.redisUrl))('Redis rate limiter', () => {
     // Another key must ask Redis, which is gone: the in-process limiter answers, and says so.
     const other = await limiter.consume('default', 'ip:192.0.2.12');
     expect(other).toMatchObject({ allowed: true, store: 'memory' });
+    expect(logs.lines.some((line) => String(line.message).includes('falling back'))).toBe(true);
+  });
+});
+
+describe('rate limiter whose Redis client cannot be created', () => {
+  test('falls back to the in-process limiter, and tries again with the next request', async () => {
+    let connects = 0;
+    const logs = captureLogs('info');
+    const limiter = createRateLimiter({
+      points: POINTS,
+      windowSeconds: 60,
+      logger: logs.logger,
+      connect: async () => {
+        connects++;
+        throw new Error('chunk missing');
+      },
+    });
+    const decisions = [];
+    for (let i = 0; i < 4; i++) decisions.push(await limiter.consume('default', 'ip:192.0.2.14'));
+    expect(decisions.map((d) => [d.allowed, d.store])).toEqual([
+      [true, 'memory'],
+      [true, 'memory'],
+      [true, 'memory'],
+      [false, 'memory'],
+    ]);
+    expect(connects).toBe(4);
     expect(logs.lines.some((line) => String(line.message).includes('falling back'))).toBe(true);
   });
 });

@@ -39,8 +39,14 @@ export interface RateLimiterOptions {
   points: Record<RateLimitClass, number>;
   /** Window length in seconds. */
   windowSeconds: number;
-  /** The Redis client; absent: in-process limits only. */
+  /** The Redis client; absent (and no `connect`): in-process limits only. */
   redis?: Redis;
+  /**
+   * Resolves to the Redis client where it is created on first use (a cache loaded lazily): the
+   * Redis limiters are built by the first request, and a failure falls back as an outage does.
+   * Ignored when `redis` is given.
+   */
+  connect?: () => Promise<Redis>;
   /**
    * Runs each Redis call, e.g. through the cache's circuit breaker, so a Redis that stopped
    * answering costs one timeout, not one per request. @default the call as it is
@@ -77,22 +83,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }),
     ]),
   ) as Record<RateLimitClass, MemoryLimiter>;
-  const shared = redis
-    ? (Object.fromEntries(
-        RATE_LIMIT_CLASSES.map((cls) => [
-          cls,
-          new RateLimiterRedis({
-            storeClient: redis,
-            keyPrefix: `rl:${cls}`,
-            points: points[cls],
-            duration: windowSeconds,
-            // A key over its limit is refused from memory until its window ends: a flood
-            // from one client costs no Redis round trips.
-            inMemoryBlockOnConsumed: points[cls] + 1,
-          }),
-        ]),
-      ) as Record<RateLimitClass, RedisLimiter>)
-    : undefined;
+  const redisLimiters = (client: Redis) =>
+    Object.fromEntries(
+      RATE_LIMIT_CLASSES.map((cls) => [
+        cls,
+        new RateLimiterRedis({
+          storeClient: client,
+          keyPrefix: `rl:${cls}`,
+          points: points[cls],
+          duration: windowSeconds,
+          // A key over its limit is refused from memory until its window ends: a flood
+          // from one client costs no Redis round trips.
+          inMemoryBlockOnConsumed: points[cls] + 1,
+        }),
+      ]),
+    ) as Record<RateLimitClass, RedisLimiter>;
+  let shared = redis ? redisLimiters(redis) : undefined;
+  const connect = redis ? undefined : options.connect;
   const withMemoryFallback = createMemoryFallback({ name: 'rate limiter', logger });
 
   // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error
@@ -120,10 +127,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   return {
     consume(cls, key) {
-      if (!shared) return fromMemory(cls, key);
-      const limiter = shared[cls];
+      if (shared) {
+        const limiter = shared[cls];
+        return withMemoryFallback(
+          () => guard(() => consumeFrom(limiter, cls, key, 'redis')),
+          () => fromMemory(cls, key),
+        );
+      }
+      if (!connect) return fromMemory(cls, key);
       return withMemoryFallback(
-        () => guard(() => consumeFrom(limiter, cls, key, 'redis')),
+        () =>
+          guard(async () => {
+            shared ??= redisLimiters(await connect());
+            return consumeFrom(shared[cls], cls, key, 'redis');
+          }),
         () => fromMemory(cls, key),
       );
     },

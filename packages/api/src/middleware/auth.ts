@@ -4,7 +4,7 @@
  * CSRF reads). `resolveCaller` identifies the caller once per request; `requireAuth`,
  * `requireRole` and `requirePermission` guard routes.
  */
-import * as schema from '@backend/shared/schema';
+import * as schema from '@backend/shared/tables';
 import { eq } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AUDIT_EVENTS, audit } from '../lib/audit.ts';

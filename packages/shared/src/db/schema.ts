@@ -1,7 +1,9 @@
-/** The whole database schema: what drizzle-kit diffs and what the app queries. */
-export * from './schema/ai.ts';
-export * from './schema/ai-graphs.ts';
-export * from './schema/auth.ts';
-export * from './schema/chats.ts';
-export * from './schema/files.ts';
-export * from './schema/langgraph.ts';
+/**
+ * The whole database schema: its tables (tables.ts: what drizzle-kit diffs and what the app
+ * queries) and the Zod schemas derived from them (`schema/*.zod.ts`, what the API validates).
+ * The package has no side effects at import (`sideEffects: false`): a bundle keeps only the
+ * modules whose exports it uses, so what needs only the tables builds no Zod schema.
+ */
+export * from './schema/chats.zod.ts';
+export * from './schema/files.zod.ts';
+export * from './tables.ts';

@@ -13,6 +13,7 @@ import type { Env } from '../../env.ts';
 import { createEmbedder, type Embedder } from '../../files/embeddings.ts';
 import { createRetrieval, DEFAULT_SEARCH_MODE, type Retrieval } from '../../files/retrieval.ts';
 import type { AppDeps } from '../../lib/app-deps.ts';
+import { loadCache } from '../../lib/cache/lazy.ts';
 import { createChatsService } from '../../routes/chats/chats.service.ts';
 import { type AgentService, createAgentService } from '../agents/agents.service.ts';
 import { type ChatService, createChatService } from '../chat/chat.service.ts';
@@ -184,6 +185,12 @@ const runtimes = new WeakMap<AppDeps, AiRuntime>();
 /** The runtime of `deps`, built on first use. */
 export async function getAiRuntime(deps: AppDeps): Promise<AiRuntime> {
   let runtime = runtimes.get(deps);
+  if (!runtime) {
+    // The stream slots read the Redis client as they are built: a lazy cache loads first (if
+    // it cannot, they count in-process, as they do while Redis is down).
+    await loadCache(deps.cache).catch(() => undefined);
+    runtime = runtimes.get(deps);
+  }
   if (!runtime) {
     runtime = createAiRuntime(deps);
     runtimes.set(deps, runtime);

@@ -18,7 +18,7 @@
  * `session-lookup.test.ts` holds it to `getSession`'s answers.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as schema from '@backend/shared/schema';
+import * as schema from '@backend/shared/tables';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
 import type { Auth } from './auth.ts';

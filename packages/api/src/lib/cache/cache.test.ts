@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { services, uniqueName } from '../../../test/test-deps.ts';
 import type { Cache } from './index.ts';
+import { createLazyCache } from './lazy.ts';
 import { createMemoryCache } from './memory.ts';
 import { createRedisCache } from './redis.ts';
 
@@ -8,6 +9,14 @@ const implementations: Array<[string, () => Cache]> = [['memory', () => createMe
 if (services.redisUrl) {
   const url = services.redisUrl;
   implementations.push(['redis', () => createRedisCache({ url, prefix: `${uniqueName('t')}:` })]);
+  // As deployed: the Redis adapter loaded by the first command.
+  implementations.push([
+    'redis, loaded on first use',
+    () =>
+      createLazyCache('redis', async () =>
+        createRedisCache({ url, prefix: `${uniqueName('t')}:` }),
+      ),
+  ]);
 }
 
 describe.each(implementations)('%s cache', (_kind, make) => {

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { MIGRATIONS_FOLDER } from '@backend/shared/migrations';
-import * as schema from '@backend/shared/schema';
+import * as schema from '@backend/shared/tables';
 import { sql } from 'drizzle-orm';
 import type { Logger } from '../logger.ts';
 import type { Database, DatabaseClient } from './types.ts';

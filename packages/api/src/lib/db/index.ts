@@ -2,7 +2,7 @@
  * The database: PostgreSQL through postgres.js when `DATABASE_URL` is set, otherwise an
  * embedded PGlite persisted on disk. Both speak the same Drizzle API.
  */
-import * as schema from '@backend/shared/schema';
+import * as schema from '@backend/shared/tables';
 import { sql } from 'drizzle-orm';
 import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';

@@ -1,5 +1,5 @@
 /** The database contract: what the PostgreSQL (index.ts) and PGlite (embedded.ts) clients provide. */
-import type * as schema from '@backend/shared/schema';
+import type * as schema from '@backend/shared/tables';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 
 export type Schema = typeof schema;

@@ -3,9 +3,6 @@
  */
 import { relations } from 'drizzle-orm';
 import { index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { createInsertSchema, createSelectSchema, createUpdateSchema } from 'drizzle-zod';
-import { z } from 'zod';
-import { freeText, lineText } from '../../text.ts';
 import { createdAt, updatedAt, uuidV7PrimaryKey } from '../columns.ts';
 import { ownerId } from './auth.ts';
 
@@ -62,41 +59,9 @@ export const messagesRelations = relations(messages, ({ one }) => ({
   chat: one(chats, { fields: [messages.chatId], references: [chats.id] }),
 }));
 
-// Zod schemas. Timestamps travel as ISO 8601 strings; the owner never leaves the server.
-const isoTimestamp = z.iso.datetime({ offset: true });
-
-export const chatSelectSchema = createSelectSchema(chats, {
-  createdAt: isoTimestamp,
-  updatedAt: isoTimestamp,
-}).omit({ userId: true });
-
-/** What a client may send to create a chat. Unknown fields are refused. */
-export const chatInsertSchema = createInsertSchema(chats, { title: lineText(CHAT_TITLE_MAX) })
-  .pick({ title: true })
-  .strict();
-
-/** What a client may change on a chat. Unknown fields are refused. */
-export const chatPatchSchema = createUpdateSchema(chats, { title: lineText(CHAT_TITLE_MAX) })
-  .pick({ title: true })
-  .required()
-  .strict();
-
-export const messageSelectSchema = createSelectSchema(messages, {
-  createdAt: isoTimestamp,
-}).omit({ userId: true });
-
-/** What a client may send as a message: its own words, so the role is always `user`. */
-export const messageInsertSchema = createInsertSchema(messages, {
-  content: freeText(MESSAGE_CONTENT_MAX),
-})
-  .pick({ content: true })
-  .strict();
-
 export type Chat = typeof chats.$inferSelect;
 export type NewChat = typeof chats.$inferInsert;
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-export type ChatResponse = z.infer<typeof chatSelectSchema>;
-export type MessageResponse = z.infer<typeof messageSelectSchema>;
