@@ -102,18 +102,18 @@ export const requestTimeout = (
       remaining === undefined ? routeMs : Math.max(0, Math.min(routeMs, remaining - margin));
     const endsAt = performance.now() + ms;
     let signal: AbortSignal | undefined;
-    let abort: (() => void) | undefined;
+    let controller: AbortController | undefined;
     let expired = false;
     let answered = false;
-    let timeUp: (error: ApiError) => void = () => {};
+    let timeUp: ((error: ApiError) => void) | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timeUp = reject;
     });
     const timer = setTimeout(() => {
       expired = true;
-      abort?.();
+      controller?.abort(timeoutReason());
       if (!answered) {
-        timeUp(new ApiError(504, ERROR_CODES.TIMEOUT, `The request took longer than ${ms} ms`));
+        timeUp?.(new ApiError(504, ERROR_CODES.TIMEOUT, `The request took longer than ${ms} ms`));
       }
     }, ms);
     // Like AbortSignal.timeout's, the timer never keeps the process alive.
@@ -125,10 +125,9 @@ export const requestTimeout = (
         signal = AbortSignal.timeout(Math.max(0, endsAt - performance.now()));
         return signal;
       }
-      const controller = new AbortController();
-      signal = controller.signal;
+      controller = new AbortController();
       if (expired) controller.abort(timeoutReason());
-      else abort = () => controller.abort(timeoutReason());
+      signal = controller.signal;
       return signal;
     });
     try {
