@@ -20,10 +20,11 @@ export interface ClientIpVariables {
 /** Set by the request-timeout middleware. */
 export interface RequestDeadlineVariables {
   /**
-   * Aborts when the request's time is up, also after the handler has returned (a stream's body
-   * runs on): work that outlives the response listens to it.
+   * The signal that aborts when the request's time is up, also after the handler has returned
+   * (a stream's body runs on): work that outlives the response listens to it. Made on the
+   * first call; the same signal after that.
    */
-  deadline: AbortSignal;
+  deadline: () => AbortSignal;
 }
 
 export interface DepsVariables {

@@ -180,6 +180,42 @@ describe('requestTimeout', () => {
     expect(error.message).toContain('60 ms');
   });
 
+  test('the deadline aborts with a TimeoutError when the time is up, also after the response', async () => {
+    const streaming = new Hono<AppBindings>();
+    streaming.use(requestTimeout({ defaultMs: 50 }));
+    let during: AbortSignal | undefined;
+    let after: (() => AbortSignal) | undefined;
+    streaming.get('/stream', (c) => {
+      during = c.get('deadline')();
+      after = c.get('deadline');
+      return c.json({ started: true });
+    });
+    const response = await streaming.request('/stream');
+    expect(response.status).toBe(200);
+    expect(during?.aborted).toBe(false);
+    expect(after?.()).toBe(during as AbortSignal);
+    await sleep(120);
+    expect(during?.aborted).toBe(true);
+    expect((during?.reason as DOMException | undefined)?.name).toBe('TimeoutError');
+  });
+
+  test('a deadline first asked for after the response still aborts when the time is up', async () => {
+    const streaming = new Hono<AppBindings>();
+    streaming.use(requestTimeout({ defaultMs: 50 }));
+    let deadline: (() => AbortSignal) | undefined;
+    streaming.get('/later', (c) => {
+      deadline = c.get('deadline');
+      return c.json({ started: true });
+    });
+    expect((await streaming.request('/later')).status).toBe(200);
+    const signal = deadline?.();
+    expect(signal?.aborted).toBe(false);
+    await sleep(120);
+    expect(signal?.aborted).toBe(true);
+    expect((signal?.reason as DOMException | undefined)?.name).toBe('TimeoutError');
+    expect(deadline?.()).toBe(signal as AbortSignal);
+  });
+
   test('on Lambda with time to spare, the route’s own time still applies', async () => {
     const lambda = { context: { getRemainingTimeInMillis: () => 900_000 } };
     const response = await slow.request(`${AI_PATH}complete`, {}, lambda);

@@ -17,7 +17,7 @@
  * authenticated request (`bench/session-lookup.ts`, figures in docs/performance.md);
  * `session-lookup.test.ts` holds it to `getSession`'s answers.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import * as schema from '@backend/shared/tables';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/index.ts';
@@ -42,7 +42,8 @@ export interface SessionLookupOptions {
 
 /** What Better Auth's own configuration says about sessions, read once. */
 interface SessionSettings {
-  secret: string;
+  /** The auth secret as a key, made once (a string key is converted on every HMAC). */
+  secret: KeyObject;
   cookieName: string;
   dontRememberCookieName: string;
   expiresInMs: number;
@@ -82,7 +83,7 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
   let settings: Promise<SessionSettings> | undefined;
   const settingsOf = () => {
     settings ??= auth.$context.then((context) => ({
-      secret: context.secret,
+      secret: createSecretKey(Buffer.from(context.secret, 'utf8')),
       cookieName: context.authCookies.sessionToken.name,
       dontRememberCookieName: context.authCookies.dontRememberToken.name,
       expiresInMs: context.sessionConfig.expiresIn * 1000,
@@ -103,7 +104,7 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
     .prepare('session_lookup');
 
   /** The token of a signed `token.signature` value, when its signature is Better Auth's. */
-  function verified(signed: string, secret: string): Credential {
+  function verified(signed: string, secret: KeyObject): Credential {
     const at = signed.lastIndexOf('.');
     if (at < 1) return { kind: 'defer' };
     const token = signed.slice(0, at);

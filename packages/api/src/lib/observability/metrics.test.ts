@@ -188,6 +188,36 @@ describe('metrics', () => {
     expect(() => failing.flush()).not.toThrow();
   });
 
+  test('an emitter that fails to clear is replaced: the next line carries nothing of the failed one', () => {
+    const logs = captureLogs();
+    let built = 0;
+    const { metrics, lines } = capture({
+      logger: logs.logger,
+      createEmitter: (options) => {
+        built += 1;
+        const real = new Metrics(options);
+        if (built === 1) {
+          real.addMetric = () => {
+            throw new Error('emitter broke');
+          };
+          real.clearDimensions = () => {
+            throw new Error('clear broke');
+          };
+        }
+        return real;
+      },
+    });
+    metrics.request({ route: '/a', method: 'GET', status: 200, durationMs: 1 });
+    expect(() => metrics.flush()).not.toThrow();
+    expect(lines).toHaveLength(0);
+    metrics.request({ route: '/b', method: 'GET', status: 200, durationMs: 1 });
+    metrics.flush();
+    expect(built).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.route).toBe('/b');
+    expect(lines[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toHaveLength(2);
+  });
+
   test('switched off, metrics record and write nothing', () => {
     const { metrics, lines } = capture({ enabled: false });
     metrics.count('cacheHit');

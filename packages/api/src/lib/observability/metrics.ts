@@ -126,6 +126,9 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   const models = new Map<string, ModelTotals>();
   let pending: RequestFigures | null = null;
   let dirty = false;
+  // Whether the Powertools instance may hold part of a line: only after a line it built failed
+  // to be cleared. Clearing it costs several environment reads, so a clean one is left alone.
+  let emitterHolds = false;
 
   const reset = () => {
     for (const key of Object.keys(counters) as Counter[]) counters[key] = 0;
@@ -178,6 +181,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     }
     emitter ??= (options.createEmitter ?? ((o) => new Metrics(o)))(settings);
     const metrics = emitter;
+    emitterHolds = true;
     try {
       for (const set of line.dimensionSets) metrics.addDimensions(set);
       for (const [key, value] of Object.entries(line.metadata)) metrics.addMetadata(key, value);
@@ -187,6 +191,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
       if (directives.size < 256) directives.set(shape, emf._aws.CloudWatchMetrics[0]);
     } finally {
       clear(metrics);
+      emitterHolds = false;
     }
   };
 
@@ -236,9 +241,11 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
     } finally {
       // A line that failed half-way leaves nothing behind for the next one.
       try {
-        if (emitter) clear(emitter);
+        if (emitter && emitterHolds) clear(emitter);
+        emitterHolds = false;
       } catch {
         emitter = undefined;
+        emitterHolds = false;
       }
       reset();
     }

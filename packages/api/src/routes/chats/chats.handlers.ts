@@ -14,12 +14,15 @@ import type {
 import { createChatsService, toChat, toMessage } from './chats.service.ts';
 
 /** The chats service on the request's database and application cache. */
-const chatsOf = (c: Context<AppBindings>) =>
-  createChatsService({
-    db: c.var.deps.database.db,
-    appCache: c.var.deps.appCache,
-    listTtlSeconds: c.var.deps.env.APP_CACHE_TTL_SECONDS,
+const chatsOf = (c: Context<AppBindings>) => {
+  // `c.get`, not `c.var`: Hono builds a new object of every variable for each `c.var` read.
+  const deps = c.get('deps');
+  return createChatsService({
+    db: deps.database.db,
+    appCache: deps.appCache,
+    listTtlSeconds: deps.env.APP_CACHE_TTL_SECONDS,
   });
+};
 
 // Another user's chat answers exactly like a missing one.
 const notFound = (c: Context<AppBindings>) =>
