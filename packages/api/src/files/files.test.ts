@@ -103,6 +103,8 @@ describe('files', () => {
     expect(downloaded.headers.get('content-disposition')).toBe(
       "attachment; filename*=UTF-8''notes.md",
     );
+    // A stored HTML file never runs as a page of the app's origin.
+    expect(downloaded.headers.get('content-security-policy')).toContain('sandbox');
     expect(new Uint8Array(await downloaded.arrayBuffer())).toEqual(data);
 
     // The queued ingestion ran (in process) and made the file searchable.

@@ -51,6 +51,7 @@ describe('secure headers on API responses', () => {
       const csp = directivesOf(headers.get('content-security-policy'));
       expect(csp.get('default-src')).toEqual(["'none'"]);
       expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(csp.has('sandbox')).toBe(true);
       expect(headers.get('x-frame-options')).toBe('DENY');
       expect(headers.get('x-content-type-options')).toBe('nosniff');
       expect(headers.get('referrer-policy')).toBeTruthy();

@@ -52,6 +52,9 @@ export const secureHeaders = (options: SecureHeadersOptions): MiddlewareHandler 
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
       formAction: ["'none'"],
+      // Nothing the API answers is a page: should a browser render one (a stored HTML file
+      // downloaded from local storage, say), it runs in an opaque origin with no scripts.
+      sandbox: [],
     },
   });
   const docs = honoSecureHeaders({
