@@ -216,7 +216,7 @@ const envSchema = z
      * Rows document search asks of the HNSW index's iterative scan, of which it keeps the
      * nearest: the scan goes on past its first FILES_HNSW_EF_SEARCH candidates.
      */
-    FILES_HNSW_SCAN_ROWS: z.coerce.number().int().min(10).max(20_000).default(1_000),
+    FILES_HNSW_SCAN_ROWS: z.coerce.number().int().min(10).max(20_000).default(200),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),
     LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),
