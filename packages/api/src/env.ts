@@ -210,8 +210,13 @@ const envSchema = z
     FILES_EMBEDDING_MODEL: z.string().min(1).max(128).default('text-embedding-3-small'),
     /** Chunks embedded per request to the embedding endpoint. */
     FILES_EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2_048).default(64),
-    /** `hnsw.ef_search` of document search: candidates the index keeps and rows asked of it. */
-    FILES_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1_000).default(100),
+    /** `hnsw.ef_search` of document search: candidates the index keeps in its first pass. */
+    FILES_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1_000).default(200),
+    /**
+     * Rows document search asks of the HNSW index's iterative scan, of which it keeps the
+     * nearest: the scan goes on past its first FILES_HNSW_EF_SEARCH candidates.
+     */
+    FILES_HNSW_SCAN_ROWS: z.coerce.number().int().min(10).max(20_000).default(200),
     LANGSMITH_API_KEY: z.string().min(1).optional(),
     LANGSMITH_PROJECT: z.string().min(1).optional(),
     LANGSMITH_ENDPOINT: url(['http', 'https']).optional(),

@@ -177,6 +177,58 @@ describe('document search (with pgvector)', () => {
   });
 });
 
+describe('vector search through the HNSW index, on chunks nearly equidistant from a query', () => {
+  let database: DatabaseClient;
+  let queries: string[];
+  const CHUNKS = 600;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ vector: true });
+    await addUser(database.db, 'scan-alice');
+    // Random words of one vocabulary: no chunk is much nearer a query than the next, the
+    // case where the graph's first candidates miss most of the nearest.
+    let state = 7;
+    const next = () => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) & 0x7fffffff;
+      return state / 0x80000000;
+    };
+    const vocabulary = Array.from({ length: 3_000 }, (_, i) => `w${i.toString(36)}`);
+    const passages = Array.from({ length: CHUNKS }, () =>
+      Array.from({ length: 40 }, () => vocabulary[Math.floor(next() * 3_000)]).join(' '),
+    );
+    await seedPassages(database.db, 'scan-alice', [{ name: 'random.txt', passages }], embedder);
+    queries = passages.slice(0, 20).map((passage) => passage.split(' ').slice(0, 8).join(' '));
+  });
+  afterAll(() => database.close());
+
+  /** The share of the exact ten nearest (or chunks as near) that the search returns. */
+  async function recallAt10(options: { efSearch: number; scanRows: number }) {
+    const exact = createRetrieval({ db: database.db, embedder, mode: 'vector', efSearch: 10 });
+    const indexed = createRetrieval({
+      db: database.db,
+      embedder,
+      mode: 'vector',
+      exactSearchMaxRows: 0,
+      ...options,
+    });
+    let found = 0;
+    for (const query of queries) {
+      const request = { userId: 'scan-alice', query, limit: 10 };
+      const tenth = (await exact.search(request)).hits.at(-1)?.score ?? 1;
+      const { hits } = await indexed.search(request);
+      found += hits.filter((hit) => hit.score >= tenth - 1e-6).length;
+    }
+    return found / (queries.length * 10);
+  }
+
+  test('asking the iterative scan for more rows than the first pass keeps finds the nearest', async () => {
+    const firstPassOnly = await recallAt10({ efSearch: 10, scanRows: 10 });
+    const scanned = await recallAt10({ efSearch: 10, scanRows: 1_000 });
+    expect(scanned).toBeGreaterThanOrEqual(0.95);
+    expect(scanned).toBeGreaterThan(firstPassOnly + 0.05);
+  });
+});
+
 describe('document search (database without pgvector)', () => {
   let database: DatabaseClient;
 

@@ -90,6 +90,7 @@ export function createAiRuntime(deps: AppDeps): AiRuntime {
     embedder,
     mode: DEFAULT_SEARCH_MODE,
     efSearch: env.FILES_HNSW_EF_SEARCH,
+    scanRows: env.FILES_HNSW_SCAN_ROWS,
     usage,
   });
   const agents = createAgentService({

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'bun:test';
-import { EMBEDDING_DIMENSIONS, fileChunks, files, user } from '@backend/shared/schema';
+import {
+  EMBEDDING_DIMENSIONS,
+  fileChunks,
+  files,
+  HNSW_EF_CONSTRUCTION,
+  HNSW_M,
+  user,
+} from '@backend/shared/schema';
 import { cosineDistance, eq, sql } from 'drizzle-orm';
 import { createTestDatabase } from '../../../test/test-deps.ts';
 import type { DatabaseClient } from './types.ts';
@@ -61,6 +68,9 @@ describe('the files schema', () => {
         )) as Array<{ indexdef: string }>;
       expect(index?.indexdef).toContain('hnsw');
       expect(index?.indexdef).toContain('vector_cosine_ops');
+      // Built with the schema's parameters (migration 0011), not pgvector's defaults.
+      expect(index?.indexdef).toContain(`m='${HNSW_M}'`);
+      expect(index?.indexdef).toContain(`ef_construction='${HNSW_EF_CONSTRUCTION}'`);
     } finally {
       await database.close();
     }
