@@ -7,18 +7,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test';
 import { type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
+import type { CheckpointTuple } from '@langchain/langgraph-checkpoint';
 import {
   type OpenAiTestServer,
   openAiTestEnv,
   startOpenAiServer,
 } from '../../../test/openai-server.ts';
 import { parseEnv } from '../../env.ts';
+import type { Database } from '../../lib/db/index.ts';
 import { createModelRegistry, type ModelRegistry } from '../runtime/models.ts';
 import { createEarlyRequest } from '../runtime/request-gate.ts';
 import { createCalculatorTool } from '../tools/calculator.ts';
 import { createCurrentTimeTool } from '../tools/current-time.ts';
 import type { BudgetReservation } from '../usage/budget.ts';
+import type { UsageService } from '../usage/usage.service.ts';
 import { buildChatGraph, chatModelParts, sendFirstCallEarly } from './chat-graph.ts';
+import { createGraphs } from './graphs.ts';
 
 let server: OpenAiTestServer;
 let models: ModelRegistry;
@@ -114,5 +118,33 @@ describe('the chat graph with an early first call', () => {
     expect(server.requests).toHaveLength(0);
     expect(await run(graph, 'hello', 'early-4')).toBe('Only when asked.');
     expect(server.requests).toHaveLength(1);
+  });
+
+  test('the checkpoint read is not the latest once the run is written: nothing is sent early', async () => {
+    const graphs = createGraphs({
+      db: {} as Database,
+      checkpointer: new MemorySaver(),
+      models,
+      usage: {} as UsageService,
+      fetchAllowedHosts: [],
+      fetchTimeoutMs: 1_000,
+    });
+    const read = { checkpoint: { id: 'older', channel_values: { messages: [] } } };
+    const run = (expectedId: string) =>
+      graphs.sendFirstCallEarly({
+        userId: 'user-1',
+        model: undefined,
+        input: { messages: [{ type: 'human', content: 'hello' }] },
+        tuple: Promise.resolve(read as unknown as CheckpointTuple),
+        expectedId: Promise.resolve(expectedId),
+        gate: reservation(),
+      });
+    const stale = run('newer');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.requests).toHaveLength(0);
+    expect(stale?.discard()).toBe(false);
+    server.script({ content: 'Current.' });
+    run('older');
+    await waitFor(() => server.requests.length === 1);
   });
 });

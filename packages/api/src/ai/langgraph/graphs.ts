@@ -73,17 +73,14 @@ export interface PrimedCheckpoint {
 }
 
 /**
- * The first call's messages after the system prompt: the checkpoint `tuple` (if it is the
- * thread's latest when the run was created, `expectedId`) plus the input's, as the graph's
- * reducer combines them. Null when either is unknown.
+ * The first call's messages after the system prompt: the checkpoint `tuple`'s plus the
+ * input's, as the graph's reducer combines them. Null when the input has none.
  */
 async function firstCallMessages(
   tuple: Promise<CheckpointTuple | undefined>,
-  expectedId: Promise<string | null>,
   input: unknown,
 ): Promise<BaseMessage[] | null> {
-  const [read, expected] = await Promise.all([tuple, expectedId]);
-  if ((read?.checkpoint.id ?? null) !== expected) return null;
+  const read = await tuple;
   const sent = (input as { messages?: Messages } | null)?.messages;
   if (sent === undefined) return null;
   const history = (read?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
@@ -219,9 +216,19 @@ export function createGraphs(options: GraphsOptions) {
         return null; // An unknown model: the run fails as it would have.
       }
       const request = createEarlyRequest();
-      const messages = firstCallMessages(run.tuple, run.expectedId, run.input);
+      // Built from the checkpoint as soon as it is read; sent only if it was the latest when
+      // the run's row was written (else the graph reads the thread again and asks for its own).
+      const messages = firstCallMessages(run.tuple, run.input);
       messages.catch(() => {});
-      sendFirstCallEarly(parts, request, run.gate, messages);
+      const current = Promise.all([run.gate, run.tuple, run.expectedId]).then(
+        ([, read, expectedId]) => {
+          if ((read?.checkpoint.id ?? null) !== expectedId) {
+            throw new Error('the checkpoint read is not the latest');
+          }
+        },
+      );
+      current.catch(() => {});
+      sendFirstCallEarly(parts, request, current, messages);
       return request;
     },
     /** Whether the thread's latest state waits on an interrupt. */
