@@ -134,8 +134,9 @@ export function createRunsService(options: RunsServiceOptions) {
     }
     const { run } = started;
     if (!run) throw conflict(BUSY);
-    // The row holds the thread: an early first call may go once the reservation is taken too.
-    if (superseded.length === 0) early?.written(started.checkpointId);
+    // The row holds the thread: an early first call may go once the reservation is taken too
+    // (there is none for a run that replaces another).
+    early?.written(started.checkpointId);
     try {
       await withinBudget;
     } catch (error) {
@@ -148,7 +149,7 @@ export function createRunsService(options: RunsServiceOptions) {
           tuple,
           expectedId: started.checkpointId,
           reservation,
-          early: superseded.length === 0 ? (early?.request ?? null) : null,
+          early: early?.request ?? null,
         }
       : null;
     const supersedes = { runIds: superseded, rollback: body.multitask_strategy === 'rollback' };
