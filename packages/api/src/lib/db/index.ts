@@ -8,6 +8,7 @@ import type { Env } from '../../env.ts';
 import type { Logger } from '../logger.ts';
 import { type Tracing, tracePostgres } from '../observability/tracing.ts';
 import type { SecretsProvider } from '../secrets.ts';
+import { preparingClient } from './prepared.ts';
 import type { Database, DatabaseClient } from './types.ts';
 
 export type { Database, DatabaseClient, Schema } from './types.ts';
@@ -76,10 +77,12 @@ export async function createPostgresDatabase(options: PostgresOptions): Promise<
   };
   const primary = connect(options.primary);
   const replica = options.reader ? connect(options.reader) : undefined;
-  const trace = <T extends typeof primary>(client: T) =>
-    options.tracing ? tracePostgres(client, options.tracing) : client;
-  const db = drizzle(trace(primary), { schema });
-  const reader = replica ? drizzle(trace(replica), { schema }) : db;
+  const driverOf = <T extends typeof primary>(client: T) => {
+    const prepared = options.prepare ? preparingClient(client) : client;
+    return options.tracing ? tracePostgres(prepared, options.tracing) : prepared;
+  };
+  const db = drizzle(driverOf(primary), { schema });
+  const reader = replica ? drizzle(driverOf(replica), { schema }) : db;
   return {
     kind: 'postgres',
     db,
