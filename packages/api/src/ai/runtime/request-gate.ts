@@ -12,6 +12,7 @@
  *   early one nobody took is aborted.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { pacedEvents } from './paced-events.ts';
 
 /** A request sent early, and what came of it. */
 interface Sent {
@@ -99,19 +100,22 @@ export function withRequestGate<T>(gate: Promise<unknown>, call: () => T, early?
   return gates.run({ gate, early }, call);
 }
 
-/** The providers' fetch: the global one (as tracing instruments it), behind the gate. */
+/**
+ * The providers' fetch: the global one (as tracing instruments it), behind the gate, with
+ * event streams read one event at a time (`paced-events.ts`).
+ */
 export async function gatedFetch(input: string | URL | Request, init?: RequestInit) {
   const store = gates.getStore();
   if (store) await store.gate;
   const capture = store?.capture;
   if (capture && typeof init?.body === 'string') {
     // Sent now on the early request's own signal; the call that built it stops here.
-    const response = globalThis.fetch(input, { ...init, signal: capture.signal });
+    const response = globalThis.fetch(input, { ...init, signal: capture.signal }).then(pacedEvents);
     response.catch(() => undefined);
     capture.record(urlOf(input), init.body, response);
     capture.stop.abort();
     throw new DOMException('The request was sent early', 'AbortError');
   }
   const early = store?.early?.take(urlOf(input), init);
-  return early ?? globalThis.fetch(input, init);
+  return early ?? globalThis.fetch(input, init).then(pacedEvents);
 }
