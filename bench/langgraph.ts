@@ -9,8 +9,12 @@
  *     `stream_resumable` (every event stored in lg_run_events), its wall time, the events
  *     written per second, and the overhead per event.
  *
+ * Beside them, the floor of one more HTTP hop on this runtime: a bare Bun server relaying the
+ * model's stream (`bench/bare-proxy.ts`), timed the same way.
+ *
  *   bun bench/langgraph.ts [requests=100] [firstTokenMs=20] [replyTokens=400] [runs=20]
  */
+import { fileURLToPath } from 'node:url';
 import { startOpenAiServer } from '../packages/api/test/openai-server.ts';
 import { median, saveResults, startAiBenchApp, table } from './lib.ts';
 
@@ -24,6 +28,16 @@ const PORT = 3212;
 const model = await startOpenAiServer();
 const { proc, token } = await startAiBenchApp(PORT, model);
 const base = `http://127.0.0.1:${PORT}/api/langgraph`;
+const relay = Bun.spawn(
+  [
+    process.execPath,
+    fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)),
+    String(PORT + 1),
+    model.url,
+  ],
+  { stdout: 'pipe', stderr: 'inherit' },
+);
+await relay.stdout.getReader().read();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 
 async function newThread(): Promise<string> {
@@ -49,14 +63,14 @@ async function timed(url: string, init: RequestInit, isFirst: (text: string) => 
   return { first: first ?? Number.NaN, total: performance.now() - started, text: seen };
 }
 
-const direct = () => {
+const direct = (url = `${model.url}/chat/completions`) => {
   sent.direct += 1;
   model.script({
     content: 'The quick brown fox jumps over the lazy dog.',
     firstTokenDelayMs: FIRST_TOKEN_MS,
   });
   return timed(
-    `${model.url}/chat/completions`,
+    url,
     {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${model.apiKey}` },
@@ -103,6 +117,9 @@ try {
   const directMs: number[] = [];
   const fullMs: number[] = [];
   const overheads: number[] = [];
+  const relayedMs: number[] = [];
+  const relayOverheads: number[] = [];
+  const relayed = () => direct(`http://127.0.0.1:${PORT + 1}/chat/completions`);
   const reply = {
     content: 'The quick brown fox jumps over the lazy dog.',
     firstTokenDelayMs: FIRST_TOKEN_MS,
@@ -110,6 +127,7 @@ try {
   for (let i = 0; i < WARMUP; i++) {
     await direct();
     await runStream(false, reply);
+    await relayed();
   }
   for (let i = 0; i < requests; i++) {
     let d: number;
@@ -124,6 +142,9 @@ try {
     directMs.push(d);
     fullMs.push(f);
     overheads.push(f - d);
+    const r = (await relayed()).first;
+    relayedMs.push(r);
+    relayOverheads.push(r - d);
   }
 
   const long = { content: Array.from({ length: REPLY_TOKENS }, (_, i) => `w${i}`).join(' ') };
@@ -146,6 +167,11 @@ try {
       'model server alone, first token': { p50Ms: median(directMs), p90Ms: p(directMs, 0.9) },
       'full stack, first messages event': { p50Ms: median(fullMs), p90Ms: p(fullMs, 0.9) },
       'overhead (full stack - model)': { p50Ms: median(overheads), p90Ms: p(overheads, 0.9) },
+      'bare relay, first token': { p50Ms: median(relayedMs), p90Ms: p(relayedMs, 0.9) },
+      'overhead (bare relay - model)': {
+        p50Ms: median(relayOverheads),
+        p90Ms: p(relayOverheads, 0.9),
+      },
     },
     // Each run's one model call is sent once: sent early and taken by the graph, never twice.
     modelRequestsPerRun: (completions() - sent.direct) / sent.runs,
@@ -176,6 +202,7 @@ try {
   process.stdout.write(`written to ${await saveResults('langgraph', results)}\n`);
 } finally {
   proc.kill('SIGTERM');
-  await proc.exited;
+  relay.kill('SIGTERM');
+  await Promise.all([proc.exited, relay.exited]);
   await model.close();
 }
