@@ -8,6 +8,7 @@
  * instance, and throws until then. `ready()` loads it; `current()` is the instance once
  * loaded.
  */
+import { lazyValue } from '../lazy-value.ts';
 import type { Auth } from './auth.ts';
 
 export interface LazyAuthControls {
@@ -22,39 +23,27 @@ export type LazyAuth = Auth & LazyAuthControls;
 type AnyFunction = (...args: unknown[]) => unknown;
 
 export function createLazyAuth(load: () => Promise<Auth>): LazyAuth {
-  let instance: Auth | undefined;
-  let loading: Promise<Auth> | undefined;
-  const ready = () => {
-    loading ??= load().then(
-      (auth) => {
-        instance = auth;
-        return auth;
-      },
-      (error: unknown) => {
-        // A failed load (a missing chunk, a bad configuration) is retried by the next caller.
-        loading = undefined;
-        throw error;
-      },
-    );
-    return loading;
-  };
-  const controls: LazyAuthControls = { ready, current: () => instance };
+  const { ready, current } = lazyValue(load);
+  const controls: LazyAuthControls = { ready, current };
   // `auth.api.someEndpoint(...)` before the load: the same call once loaded.
   const api = new Proxy(
     {},
     {
-      get: (_target, name) =>
-        instance
+      get: (_target, name) => {
+        const instance = current();
+        return instance
           ? Reflect.get(instance.api, name)
           : (...args: unknown[]) =>
               ready().then((auth) =>
                 (Reflect.get(auth.api, name) as AnyFunction).apply(auth.api, args),
-              ),
+              );
+      },
     },
   );
   return new Proxy(controls, {
     get(target, property) {
       if (property === 'ready' || property === 'current') return Reflect.get(target, property);
+      const instance = current();
       if (instance) return Reflect.get(instance, property);
       switch (property) {
         case 'api':
@@ -73,14 +62,25 @@ export function createLazyAuth(load: () => Promise<Auth>): LazyAuth {
       }
     },
     // Once loaded, the value spreads and enumerates as the instance does (`{ ...auth }`).
-    has: (target, property) =>
-      Reflect.has(target, property) || (instance !== undefined && Reflect.has(instance, property)),
-    ownKeys: (target) => [
-      ...new Set([...Reflect.ownKeys(target), ...(instance ? Reflect.ownKeys(instance) : [])]),
-    ],
-    getOwnPropertyDescriptor: (target, property) =>
-      Reflect.getOwnPropertyDescriptor(target, property) ??
-      (instance ? Reflect.getOwnPropertyDescriptor(instance, property) : undefined),
+    has: (target, property) => {
+      const instance = current();
+      return (
+        Reflect.has(target, property) || (instance !== undefined && Reflect.has(instance, property))
+      );
+    },
+    ownKeys: (target) => {
+      const instance = current();
+      return [
+        ...new Set([...Reflect.ownKeys(target), ...(instance ? Reflect.ownKeys(instance) : [])]),
+      ];
+    },
+    getOwnPropertyDescriptor: (target, property) => {
+      const instance = current();
+      return (
+        Reflect.getOwnPropertyDescriptor(target, property) ??
+        (instance ? Reflect.getOwnPropertyDescriptor(instance, property) : undefined)
+      );
+    },
   }) as unknown as LazyAuth;
 }
 

@@ -6,6 +6,7 @@
  * (components that speak Redis themselves await it first). A failed load is retried by the
  * next call, and fails that call as a Redis outage would: callers fall back as they do then.
  */
+import { lazyValue } from '../lazy-value.ts';
 import type { Cache } from './types.ts';
 
 export interface LazyCacheControls {
@@ -16,26 +17,13 @@ export interface LazyCacheControls {
 export type LazyCache = Cache & LazyCacheControls;
 
 export function createLazyCache(kind: Cache['kind'], load: () => Promise<Cache>): LazyCache {
-  let instance: Cache | undefined;
-  let loading: Promise<Cache> | undefined;
-  const ready = () => {
-    loading ??= load().then(
-      (cache) => {
-        instance = cache;
-        return cache;
-      },
-      (error: unknown) => {
-        loading = undefined;
-        throw error;
-      },
-    );
-    return loading;
-  };
+  const adapter = lazyValue(load);
+  const ready = adapter.ready;
   return {
     kind,
     ready,
     get client() {
-      return instance?.client;
+      return adapter.current()?.client;
     },
     guard: <T>(command: () => Promise<T>) =>
       ready().then((cache) => (cache.guard ? cache.guard(command) : command())),
@@ -48,7 +36,7 @@ export function createLazyCache(kind: Cache['kind'], load: () => Promise<Cache>)
     ping: () => ready().then((cache) => cache.ping()),
     // Nothing to close before the first use.
     close: async () => {
-      if (loading) await (await loading.catch(() => undefined))?.close();
+      await (await adapter.started()?.catch(() => undefined))?.close();
     },
   };
 }
