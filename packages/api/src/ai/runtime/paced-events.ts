@@ -7,9 +7,12 @@
  * processed in its own task, and what it wrote goes out before the next is read.
  */
 
+/** The blank line that ends an event (searched from `lastIndex`, so shared by every stream). */
+const EVENT_BOUNDARY = /\r\n\r\n|\n\n|\r\r/g;
+
 /** Where an event ends in `text` from `from` (after its blank line), or -1. */
 function eventEnd(text: string, from: number): number {
-  const boundary = /\r\n\r\n|\n\n|\r\r/g;
+  const boundary = EVENT_BOUNDARY;
   boundary.lastIndex = from;
   const found = boundary.exec(text);
   return found ? found.index + found[0].length : -1;

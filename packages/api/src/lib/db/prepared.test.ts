@@ -11,11 +11,24 @@ import { rowsOf } from './types.ts';
 const preparedOn = async (run: (query: string) => Promise<unknown>) =>
   (await run('select statement from pg_prepared_statements')) as Array<{ statement: string }>;
 
+/** Runs `check` on a fresh database through one postgres.js connection, then drops both. */
+async function withConnection(
+  check: (client: postgres.Sql) => Promise<void>,
+  options: postgres.Options<Record<string, never>> = {},
+) {
+  const database = await createTestDatabase();
+  const client = postgres(database.url ?? '', { max: 1, onnotice: () => {}, ...options });
+  try {
+    await check(client);
+  } finally {
+    await client.end({ timeout: 5 });
+    await database.close();
+  }
+}
+
 describe.skipIf(!services.databaseUrl)('named statements for Drizzle', () => {
   test('a Drizzle query is prepared once per connection and then runs as a named statement', async () => {
-    const database = await createTestDatabase();
-    const client = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
-    try {
+    await withConnection(async (client) => {
       const db = drizzle(preparingClient(client));
       await db.insert(user).values({ id: 'p1', name: 'Ada', email: 'ada@example.com' });
       for (let i = 0; i < 3; i++) {
@@ -26,16 +39,11 @@ describe.skipIf(!services.databaseUrl)('named statements for Drizzle', () => {
       const selects = statements.filter((s) => s.statement.startsWith('select "name" from "user"'));
       expect(selects).toHaveLength(1);
       expect(statements.some((s) => s.statement.startsWith('insert into "user"'))).toBe(true);
-    } finally {
-      await client.end({ timeout: 5 });
-      await database.close();
-    }
+    });
   });
 
   test('inside a transaction and a savepoint too', async () => {
-    const database = await createTestDatabase();
-    const client = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
-    try {
+    await withConnection(async (client) => {
       const db = drizzle(preparingClient(client));
       const inside = await db.transaction(async (tx) => {
         await tx.execute(sql`select ${1}::int as in_transaction`);
@@ -47,16 +55,11 @@ describe.skipIf(!services.databaseUrl)('named statements for Drizzle', () => {
       const texts = inside.map((s) => s.statement);
       expect(texts.some((text) => text.includes('in_transaction'))).toBe(true);
       expect(texts.some((text) => text.includes('in_savepoint'))).toBe(true);
-    } finally {
-      await client.end({ timeout: 5 });
-      await database.close();
-    }
+    });
   });
 
   test('past the limit of distinct statements a new text is sent unnamed', async () => {
-    const database = await createTestDatabase();
-    const client = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
-    try {
+    await withConnection(async (client) => {
       const db = drizzle(preparingClient(client, 2));
       for (let i = 0; i < 5; i++) {
         const [row] = rowsOf(await db.execute(sql`select ${i}::int as ${sql.raw(`n${i}`)}`));
@@ -69,23 +72,18 @@ describe.skipIf(!services.databaseUrl)('named statements for Drizzle', () => {
         'select $1::int as n0',
         'select $1::int as n1',
       ]);
-    } finally {
-      await client.end({ timeout: 5 });
-      await database.close();
-    }
+    });
   });
 
   test('without it, Drizzle prepares nothing (as behind RDS Proxy with DATABASE_PREPARE=false)', async () => {
-    const database = await createTestDatabase();
-    const client = postgres(database.url ?? '', { max: 1, onnotice: () => {}, prepare: false });
-    try {
-      const db = drizzle(preparingClient(client));
-      await db.execute(sql`select ${1}::int as unnamed`);
-      const texts = (await preparedOn((query) => client.unsafe(query))).map((s) => s.statement);
-      expect(texts.some((text) => text.includes('unnamed'))).toBe(false);
-    } finally {
-      await client.end({ timeout: 5 });
-      await database.close();
-    }
+    await withConnection(
+      async (client) => {
+        const db = drizzle(preparingClient(client));
+        await db.execute(sql`select ${1}::int as unnamed`);
+        const texts = (await preparedOn((query) => client.unsafe(query))).map((s) => s.statement);
+        expect(texts.some((text) => text.includes('unnamed'))).toBe(false);
+      },
+      { prepare: false },
+    );
   });
 });
